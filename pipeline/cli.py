@@ -1,0 +1,75 @@
+"""The ``juesuan`` command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
+                        handlers=[RichHandler(console=console, show_path=False)], force=True)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="PDF or .txt files, or folders of them")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="dataset folder")] = Path("data/clean"),
+    fresh: Annotated[bool, typer.Option(help="start an empty dataset instead of merging into OUT")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Extract tables and narrative figures from PATHS, check them, and write the dataset to OUT."""
+    _logging(verbose)
+    from pipeline.run import extract_into, find_sources
+
+    files = find_sources(paths)
+    if not files:
+        console.print(f"[red]no PDF or .txt files found in {', '.join(map(str, paths))}")
+        raise typer.Exit(2)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task = progress.add_task("extracting", total=len(files))
+
+        def step(f: Path, r) -> None:
+            progress.update(task, advance=1, description=f"{f.name[:40]}: {r.document.status}")
+
+        ds = extract_into(files, out, on_progress=step, merge=not fresh)
+    new_ids = {d.doc_id for d in ds.documents}
+    n_err = sum(1 for f in ds.findings if f.severity == "error" and f.doc_id in new_ids)
+    console.print(
+        f"[green]{len(ds.documents)} documents[/], {len(ds.tables)} tables, {len(ds.cells)} cells, "
+        f"{len(ds.facts)} narrative facts, {len(ds.findings)} findings ({n_err} errors) → {out}"
+    )
+    for d in ds.documents:
+        if d.status != "ok":
+            console.print(f"  [yellow]{d.file_name}[/]: {d.status}: {d.error or ''}")
+
+
+@app.command()
+def check(
+    data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Re-run every cross-check over an existing dataset (e.g. after last year's documents arrive)."""
+    _logging(verbose)
+    from pipeline.dataset import read_dataset, write_dataset
+    from pipeline.run import check_dataset
+
+    ds = check_dataset(read_dataset(data))
+    write_dataset(ds, data)
+    n_err = sum(1 for f in ds.findings if f.severity == "error")
+    console.print(f"{len(ds.findings)} findings ({n_err} errors) over {len(ds.documents)} documents → {data}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,141 @@
+"""The clean dataset in memory and on disk: merge by document, write atomically.
+
+Writing goes file by file through a temporary name in the same folder and ``os.replace``,
+so a run killed at any point leaves every file either the old or the new complete version.
+``documents.csv`` is written last: a document appears there only once its rows are in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from schemas.records import Document, Finding, NarrativeFact, Record, TableCell, TableRecord
+
+# order of writing: dependent rows first, documents.csv last
+WRITE_ORDER: tuple[type[Record], ...] = (TableRecord, TableCell, NarrativeFact, Finding, Document)
+
+
+@dataclass
+class Dataset:
+    documents: list[Document] = field(default_factory=list)
+    tables: list[TableRecord] = field(default_factory=list)
+    cells: list[TableCell] = field(default_factory=list)
+    facts: list[NarrativeFact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def rows_of(self, kind: type[Record]) -> list[Record]:
+        return {
+            Document: self.documents, TableRecord: self.tables, TableCell: self.cells,
+            NarrativeFact: self.facts, Finding: self.findings,
+        }[kind]
+
+    def doc_ids(self) -> set[str]:
+        return {d.doc_id for d in self.documents}
+
+    def without(self, doc_ids: set[str]) -> Dataset:
+        return Dataset(
+            [r for r in self.documents if r.doc_id not in doc_ids],
+            [r for r in self.tables if r.doc_id not in doc_ids],
+            [r for r in self.cells if r.doc_id not in doc_ids],
+            [r for r in self.facts if r.doc_id not in doc_ids],
+            [r for r in self.findings if r.doc_id not in doc_ids],
+        )
+
+    def add(self, other: Dataset) -> Dataset:
+        """Merge: ``other``'s documents replace this dataset's rows for the same doc_id."""
+        base = self.without(other.doc_ids())
+        return Dataset(
+            base.documents + other.documents, base.tables + other.tables, base.cells + other.cells,
+            base.facts + other.facts, base.findings + other.findings,
+        )
+
+    def for_doc(self, doc_id: str) -> Dataset:
+        return self.without(self.doc_ids() - {doc_id})
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_bytes(kind: type[Record], rows: list[Record], bom: bool = False) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(kind.COLUMNS), lineterminator="\r\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r.to_row())
+    return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
+
+
+def frame_of(kind: type[Record], rows: list[Record]) -> pd.DataFrame:
+    """All columns as text (the CSV's exact strings), empty values as nulls."""
+    data = [r.to_row() for r in rows]
+    df = pd.DataFrame(data, columns=list(kind.COLUMNS), dtype="string")
+    return df.replace({"": pd.NA})
+
+
+def parquet_bytes(kind: type[Record], rows: list[Record]) -> bytes:
+    buf = io.BytesIO()
+    frame_of(kind, rows).to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()
+
+
+def write_dataset(ds: Dataset, out: Path) -> None:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for kind in WRITE_ORDER:
+        rows = sorted(ds.rows_of(kind), key=_sort_key)
+        _atomic_write_bytes(out / f"{kind.FILE}.parquet", parquet_bytes(kind, rows))
+        _atomic_write_bytes(out / f"{kind.FILE}.csv", csv_bytes(kind, rows))
+
+
+def _sort_key(r: Record) -> tuple:
+    return (getattr(r, "doc_id", ""),)
+
+
+def read_dataset(out: Path) -> Dataset:
+    """Load a dataset folder written by ``write_dataset`` (missing files read as empty)."""
+    out = Path(out)
+    ds = Dataset()
+    for kind in WRITE_ORDER:
+        path = out / f"{kind.FILE}.csv"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        target = ds.rows_of(kind)
+        for row in rows:
+            target.append(kind.model_validate(_parse_row(kind, row)))
+    return ds
+
+
+def _parse_row(kind: type[Record], row: dict[str, str]) -> dict:
+    data: dict = {}
+    for k, v in row.items():
+        if k not in kind.model_fields:
+            continue
+        if v == "" or v is None:
+            continue
+        if k == "pages" and kind is TableRecord:
+            data[k] = tuple(int(p) for p in v.split(";") if p)
+        elif k == "has_data":
+            data[k] = v.lower() == "true"
+        else:
+            data[k] = v
+    return data

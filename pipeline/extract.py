@@ -1,0 +1,149 @@
+"""Stage: one source file → its records (document, tables, cells, narrative facts).
+
+Never raises for bad input: every problem becomes a status and message on the Document.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+
+from extractors.metadata import read_metadata
+from extractors.narrative import PageText, extract_facts, pages_from_pdf, pages_from_text
+from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
+from extractors.tables import TableExtraction, extract_tables
+from pipeline import EXTRACTOR_VERSION
+from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
+
+log = logging.getLogger("juesuan.extract")
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass
+class ExtractionResult:
+    document: Document
+    tables: list[TableRecord] = field(default_factory=list)
+    cells: list[TableCell] = field(default_factory=list)
+    facts: list[NarrativeFact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _failed(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> ExtractionResult:
+    return ExtractionResult(
+        Document(
+            doc_id=doc_id_for(sha), file_name=path.name, sha256=sha, source_url=source_url,
+            status=status, error=message, extractor_version=EXTRACTOR_VERSION,
+        )
+    )
+
+
+def _text_layer_problems(pdf: pdfplumber.PDF) -> tuple[list[int], list[int], list[str]]:
+    """Pages with images but no text (need OCR), pages whose fonts lack Unicode maps, and the first pages' text."""
+    image_only: list[int] = []
+    cid_pages: list[int] = []
+    first: list[str] = []
+    for i, page in enumerate(pdf.pages, start=1):
+        chars = page.chars
+        if not chars and page.images:
+            image_only.append(i)
+        elif chars:
+            sample = "".join(c["text"] for c in chars[:4000])
+            if len(_CID.findall(sample)) > max(5, len(chars) // 20):
+                cid_pages.append(i)
+        if len(first) < 3:
+            first.append(page.extract_text() or "")
+    return image_only, cid_pages, first
+
+
+def extract_document(path: Path, source_url: str | None = None) -> ExtractionResult:
+    path = Path(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as e:
+        return _failed(path, "0" * 64, DocStatus.FAILED, f"cannot read file: {e}", source_url)
+    try:
+        kind = sniff_kind(path)
+        if kind == "text":
+            return _extract_text_file(path, sha, source_url)
+        return _extract_pdf(path, sha, source_url)
+    except InputProblem as p:
+        log.warning("%s: %s", path.name, p)
+        return _failed(path, sha, p.status, p.message, source_url)
+    except Exception as e:  # a parser bug or a PDF nobody anticipated: record it, never stop the run
+        log.exception("%s: extraction failed", path.name)
+        return _failed(path, sha, DocStatus.FAILED, f"{type(e).__name__}: {e}"[:500], source_url)
+
+
+def _open_pdf(path: Path) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path)
+    except Exception as e:
+        name = type(e).__name__
+        text = f"{name} {e}".lower()
+        if "password" in text or "encrypt" in text:
+            raise InputProblem(DocStatus.FAILED, "encrypted PDF: cannot be opened without a password") from e
+        raise InputProblem(DocStatus.FAILED, f"corrupt or truncated PDF ({name}: {e})"[:300]) from e
+
+
+def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
+    doc_id = doc_id_for(sha)
+    with _open_pdf(path) as pdf:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as e:
+            raise InputProblem(DocStatus.FAILED, f"corrupt PDF: page tree unreadable ({type(e).__name__}: {e})"[:300]) from e
+        if n_pages == 0:
+            raise InputProblem(DocStatus.FAILED, "PDF has no pages")
+        image_only, cid_pages, first = _text_layer_problems(pdf)
+        meta = read_metadata(first)
+        base = dict(
+            doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
+            department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        if len(image_only) == n_pages:
+            pages = ";".join(map(str, image_only))
+            return ExtractionResult(Document(**base, status=DocStatus.NEEDS_OCR,
+                                             error=f"no text layer: scanned image pages {pages} need OCR"))
+        if len(cid_pages) >= max(1, n_pages // 2):
+            return ExtractionResult(Document(**base, status=DocStatus.FAILED,
+                                             error=f"fonts without Unicode maps ((cid:NN) glyphs) on pages {';'.join(map(str, cid_pages))}: text cannot be read"))
+        problems: list[str] = []
+        if meta.doc_type is None:
+            problems.append("not recognised as a departmental final-account or budget disclosure")
+        tables = TableExtraction()
+        if meta.doc_type == DocType.FINAL_ACCOUNTS:
+            tables = extract_tables(pdf, doc_id)
+            problems.extend(tables.problems)
+        skip = tables.table_pages | set(image_only) | set(cid_pages)
+        pages = pages_from_pdf(pdf, skip=skip)
+        facts = extract_facts(pages, doc_id) if meta.doc_type == DocType.FINAL_ACCOUNTS else []
+    if image_only:
+        problems.append(f"scanned image pages {';'.join(map(str, image_only))} need OCR")
+    if cid_pages:
+        problems.append(f"pages {';'.join(map(str, cid_pages))} use fonts without Unicode maps; skipped")
+    status = DocStatus.PARTIAL if problems else DocStatus.OK
+    if image_only and not tables.cells and not facts:
+        status = DocStatus.NEEDS_OCR
+    doc = Document(**base, status=status, error="; ".join(problems) or None)
+    return ExtractionResult(doc, tables.tables, tables.cells, facts)
+
+
+def _extract_text_file(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    meta = read_metadata([text[:3000]])
+    doc_id = doc_id_for(sha)
+    pages: list[PageText] = pages_from_text(text)
+    facts = extract_facts(pages, doc_id) if meta.doc_type != DocType.BUDGET else []
+    doc = Document(
+        doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
+        department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=None,
+        status=DocStatus.PARTIAL, error="text file: narrative only, tables are not available from text",
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    return ExtractionResult(doc, facts=facts)

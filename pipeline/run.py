@@ -1,0 +1,60 @@
+"""Extract many files, merge into a dataset folder, check, write: the main job without Prefect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pipeline.checks import run_checks
+from pipeline.dataset import Dataset, read_dataset, write_dataset
+from pipeline.extract import ExtractionResult, extract_document
+
+log = logging.getLogger("juesuan.run")
+
+SOURCE_SUFFIXES = (".pdf", ".txt")
+
+
+def find_sources(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, and every .pdf/.txt below a named folder, in a stable order."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES))
+        else:
+            found.append(p)
+    seen: set[Path] = set()
+    return [f for f in found if not (f.resolve() in seen or seen.add(f.resolve()))]
+
+
+def dataset_of(results: Iterable[ExtractionResult]) -> Dataset:
+    ds = Dataset()
+    for r in results:
+        ds = ds.add(Dataset([r.document], r.tables, r.cells, r.facts, r.findings))
+    return ds
+
+
+def check_dataset(ds: Dataset) -> Dataset:
+    """Replace all findings by a fresh run of the checks (they may span documents, e.g. across years)."""
+    return Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds))
+
+
+def extract_into(
+    paths: Iterable[Path],
+    out: Path,
+    on_progress: Callable[[Path, ExtractionResult], None] | None = None,
+    merge: bool = True,
+) -> Dataset:
+    files = find_sources(paths)
+    results = []
+    for f in files:
+        r = extract_document(f)
+        log.info("%s: %s, %d tables, %d cells, %d facts", f.name, r.document.status, len(r.tables), len(r.cells), len(r.facts))
+        results.append(r)
+        if on_progress:
+            on_progress(f, r)
+    new = dataset_of(results)
+    base = read_dataset(out) if merge and out.exists() else Dataset()
+    ds = check_dataset(base.add(new))
+    write_dataset(ds, out)
+    return ds

@@ -1,0 +1,168 @@
+"""Record types of the clean dataset, one class per file of spec/outputs.md.
+
+Amounts are ``Decimal`` throughout; ``to_row`` renders them as plain decimals (never
+scientific notation) and unknown values as empty fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class DocStatus(StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"
+    NEEDS_OCR = "needs_ocr"
+    FAILED = "failed"
+
+
+class DocType(StrEnum):
+    FINAL_ACCOUNTS = "final_accounts"
+    BUDGET = "budget"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+def format_decimal(value: Decimal) -> str:
+    """Plain decimal text, exactly as held: no exponent, no rounding."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+class Record(BaseModel):
+    """A row of one output file; ``COLUMNS`` is the file's column order."""
+
+    model_config = ConfigDict(frozen=True, use_enum_values=True)
+    FILE: ClassVar[str] = ""
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    def to_row(self) -> dict[str, str]:
+        data = self.model_dump()
+        return {c: _cell(data.get(c)) for c in self.COLUMNS}
+
+
+class Document(Record):
+    FILE: ClassVar[str] = "documents"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "file_name", "sha256", "source_url", "region", "department", "fiscal_year",
+        "doc_type", "pages", "status", "error", "extractor_version",
+    )
+    doc_id: str
+    file_name: str
+    sha256: str
+    source_url: str | None = None
+    region: str | None = None
+    department: str | None = None
+    fiscal_year: int | None = None
+    doc_type: DocType | None = None
+    pages: int | None = None
+    status: DocStatus
+    error: str | None = None
+    extractor_version: str | None = None
+
+
+class TableRecord(Record):
+    FILE: ClassVar[str] = "tables"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "table", "title", "pages", "has_data", "n_cells", "engine", "unit_printed", "status", "note",
+    )
+    doc_id: str
+    table: str
+    title: str
+    pages: tuple[int, ...]
+    has_data: bool
+    n_cells: int
+    engine: str | None = None  # pdfplumber-lines, pdfplumber-text, camelot-lattice, ...
+    unit_printed: str | None = None
+    status: str = "ok"  # ok / partial / unparsed
+    note: str | None = None
+
+
+class TableCell(Record):
+    FILE: ClassVar[str] = "table_cells"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "table", "side", "code", "row", "col", "value", "unit_printed", "page", "value_printed",
+    )
+    doc_id: str
+    table: str
+    side: str | None = None
+    code: str | None = None
+    row: str
+    col: str
+    value: Decimal
+    unit_printed: str = "万元"
+    page: int
+    value_printed: str | None = None  # the cell text as printed, before normalisation
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_float(cls, v: Any) -> Any:
+        if isinstance(v, float):
+            raise TypeError("amounts must be Decimal or str, never float")
+        return v
+
+
+class NarrativeFact(Record):
+    FILE: ClassVar[str] = "narrative_facts"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "section", "metric", "subject", "value", "unit", "page", "text",
+    )
+    doc_id: str
+    section: str | None = None
+    metric: str
+    subject: str | None = None
+    value: Decimal
+    unit: str
+    page: int | None = None
+    text: str
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_float(cls, v: Any) -> Any:
+        if isinstance(v, float):
+            raise TypeError("amounts must be Decimal or str, never float")
+        return v
+
+
+class Finding(Record):
+    FILE: ClassVar[str] = "findings"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "rule", "severity", "message", "table", "row", "col", "metric",
+        "expected", "actual", "difference", "page", "evidence",
+    )
+    doc_id: str
+    rule: str
+    severity: Severity
+    message: str
+    table: str | None = None
+    row: str | None = None
+    col: str | None = None
+    metric: str | None = None
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    page: str | None = None  # one page or several, "13;21"
+    evidence: str | None = None
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Document, TableRecord, TableCell, NarrativeFact, Finding)

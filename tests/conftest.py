@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "raw" / "samples"
+GOLDEN_PDF = SAMPLES / "上海市普陀区财政局2024年度部门决算.pdf"
+SOCIAL_WORK_PDF = SAMPLES / "中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
+WUHAN_TXT = SAMPLES / "wuhan_hongshan_housing_2023.txt"
+SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def golden_extraction():
+    """The golden document extracted once per test session."""
+    from pipeline.extract import extract_document
+
+    return extract_document(GOLDEN_PDF)
