@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pdfplumber
-
+from extractors.text import PageText
 from schemas.records import NarrativeFact
 
 
-@dataclass(frozen=True)
-class PageText:
-    page: int  # 1-based
-    text: str  # in reading order, lines joined
-
-
-def pages_from_pdf(pdf: pdfplumber.PDF, skip: set[int] | None = None) -> list[PageText]:
-    skip = skip or set()
-    out = []
-    for i, page in enumerate(pdf.pages, start=1):
-        if i not in skip:
-            out.append(PageText(i, page.extract_text() or ""))
-        page.close()
-    return out
-
-
 def pages_from_text(text: str) -> list[PageText]:
+    """A plain-text narrative (e.g. a PDF's text layer saved as .txt) as pages."""
     return [PageText(1, text)]
 
 

@@ -1,10 +1,14 @@
-"""Find the nine standard tables in a PDF and read every numeric cell (placeholder until issue 2 lands)."""
+"""Find the nine standard tables in a PDF and read every numeric cell (placeholder until issue 2 lands).
+
+The reader is fed one page at a time so that the whole document is parsed once, in one
+pass, with each page closed as soon as it is done (flat memory on long documents).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pdfplumber
+from pdfplumber.page import Page
 
 from schemas.records import TableCell, TableRecord
 
@@ -17,5 +21,15 @@ class TableExtraction:
     problems: list[str] = field(default_factory=list)  # human-readable, e.g. "income: grid not parsed on page 8"
 
 
-def extract_tables(pdf: pdfplumber.PDF, doc_id: str) -> TableExtraction:
-    return TableExtraction()
+class TableReader:
+    """Feed pages in order; ``feed`` says whether the page belonged to one of the nine tables."""
+
+    def __init__(self, doc_id: str) -> None:
+        self.doc_id = doc_id
+        self.result = TableExtraction()
+
+    def feed(self, page_no: int, page: Page) -> bool:
+        return False
+
+    def finish(self) -> TableExtraction:
+        return self.result

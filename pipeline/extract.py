@@ -13,9 +13,10 @@ from pathlib import Path
 import pdfplumber
 
 from extractors.metadata import read_metadata
-from extractors.narrative import PageText, extract_facts, pages_from_pdf, pages_from_text
+from extractors.narrative import extract_facts, pages_from_text
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
-from extractors.tables import TableExtraction, extract_tables
+from extractors.tables import TableReader
+from extractors.text import PageText, page_text
 from pipeline import EXTRACTOR_VERSION
 from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
 
@@ -42,22 +43,9 @@ def _failed(path: Path, sha: str, status: DocStatus, message: str, source_url: s
     )
 
 
-def _text_layer_problems(pdf: pdfplumber.PDF) -> tuple[list[int], list[int], list[str]]:
-    """Pages with images but no text (need OCR), pages whose fonts lack Unicode maps, and the first pages' text."""
-    image_only: list[int] = []
-    cid_pages: list[int] = []
-    first: list[str] = []
-    for i, page in enumerate(pdf.pages, start=1):
-        chars = page.chars
-        if not chars and page.images:
-            image_only.append(i)
-        elif chars:
-            sample = "".join(c["text"] for c in chars[:4000])
-            if len(_CID.findall(sample)) > max(5, len(chars) // 20):
-                cid_pages.append(i)
-        if len(first) < 3:
-            first.append(page.extract_text() or "")
-    return image_only, cid_pages, first
+def _is_cid_garbage(chars: list[dict]) -> bool:
+    sample = "".join(c["text"] for c in chars[:4000])
+    return len(_CID.findall(sample)) > max(5, len(chars) // 20)
 
 
 def extract_document(path: Path, source_url: str | None = None) -> ExtractionResult:
@@ -91,7 +79,12 @@ def _open_pdf(path: Path) -> pdfplumber.PDF:
 
 
 def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
+    """One pass over the pages: each is parsed once, offered to the table reader, else kept as narrative text."""
     doc_id = doc_id_for(sha)
+    image_only: list[int] = []
+    cid_pages: list[int] = []
+    narrative: list[PageText] = []
+    reader = TableReader(doc_id)
     with _open_pdf(path) as pdf:
         try:
             n_pages = len(pdf.pages)
@@ -99,39 +92,55 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, f"corrupt PDF: page tree unreadable ({type(e).__name__}: {e})"[:300]) from e
         if n_pages == 0:
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
-        image_only, cid_pages, first = _text_layer_problems(pdf)
-        meta = read_metadata(first)
-        base = dict(
-            doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
-            department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
-            extractor_version=EXTRACTOR_VERSION,
-        )
-        if len(image_only) == n_pages:
-            pages = ";".join(map(str, image_only))
-            return ExtractionResult(Document(**base, status=DocStatus.NEEDS_OCR,
-                                             error=f"no text layer: scanned image pages {pages} need OCR"))
-        if len(cid_pages) >= max(1, n_pages // 2):
-            return ExtractionResult(Document(**base, status=DocStatus.FAILED,
-                                             error=f"fonts without Unicode maps ((cid:NN) glyphs) on pages {';'.join(map(str, cid_pages))}: text cannot be read"))
-        problems: list[str] = []
-        if meta.doc_type is None:
-            problems.append("not recognised as a departmental final-account or budget disclosure")
-        tables = TableExtraction()
-        if meta.doc_type == DocType.FINAL_ACCOUNTS:
-            tables = extract_tables(pdf, doc_id)
-            problems.extend(tables.problems)
-        skip = tables.table_pages | set(image_only) | set(cid_pages)
-        pages = pages_from_pdf(pdf, skip=skip)
-        facts = extract_facts(pages, doc_id) if meta.doc_type == DocType.FINAL_ACCOUNTS else []
+        for page_no, page in enumerate(pdf.pages, start=1):
+            try:
+                chars = page.chars
+                if not chars:
+                    if page.images:
+                        image_only.append(page_no)
+                elif _is_cid_garbage(chars):
+                    cid_pages.append(page_no)
+                elif not reader.feed(page_no, page):
+                    narrative.append(page_text(page, page_no))
+            finally:
+                page.close()
+    meta = read_metadata([p.text for p in narrative[:3]])
+    base = dict(
+        doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
+        department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    if len(image_only) == n_pages:
+        return ExtractionResult(Document(**base, status=DocStatus.NEEDS_OCR,
+                                         error=f"no text layer: scanned image pages {_pages(image_only)} need OCR"))
+    if len(cid_pages) >= max(1, n_pages // 2):
+        return ExtractionResult(Document(**base, status=DocStatus.FAILED,
+                                         error=f"fonts without Unicode maps ((cid:NN) glyphs) on pages {_pages(cid_pages)}: text cannot be read"))
+    problems: list[str] = []
+    tables = reader.finish()
+    facts: list[NarrativeFact] = []
+    if meta.doc_type == DocType.FINAL_ACCOUNTS:
+        problems.extend(tables.problems)
+        facts = extract_facts(narrative, doc_id)
+    elif meta.doc_type == DocType.BUDGET:
+        # budgets use other tables; final-account keys are not forced onto them
+        tables.tables, tables.cells = [], []
+    else:
+        problems.append("not recognised as a departmental final-account or budget disclosure")
+        tables.tables, tables.cells = [], []
     if image_only:
-        problems.append(f"scanned image pages {';'.join(map(str, image_only))} need OCR")
+        problems.append(f"scanned image pages {_pages(image_only)} need OCR")
     if cid_pages:
-        problems.append(f"pages {';'.join(map(str, cid_pages))} use fonts without Unicode maps; skipped")
+        problems.append(f"pages {_pages(cid_pages)} use fonts without Unicode maps ((cid:NN)); skipped")
     status = DocStatus.PARTIAL if problems else DocStatus.OK
     if image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
     return ExtractionResult(doc, tables.tables, tables.cells, facts)
+
+
+def _pages(pages: list[int]) -> str:
+    return ";".join(map(str, pages))
 
 
 def _extract_text_file(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
