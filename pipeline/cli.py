@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.cli_data import register_data_commands
+
 app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
@@ -63,13 +65,17 @@ def check(
     """Re-run every cross-check over an existing dataset (e.g. after last year's documents arrive)."""
     _logging(verbose)
     from pipeline.dataset import read_dataset, write_dataset
+    from pipeline.exports import write_exports
     from pipeline.run import check_dataset
 
     ds = check_dataset(read_dataset(data))
     write_dataset(ds, data)
+    write_exports(ds, data)
     n_err = sum(1 for f in ds.findings if f.severity == "error")
     console.print(f"{len(ds.findings)} findings ({n_err} errors) over {len(ds.documents)} documents → {data}")
 
+
+register_data_commands(app)  # query, report (pipeline/cli_data.py)
 
 if __name__ == "__main__":
     app()

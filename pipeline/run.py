@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.checks import run_checks
 from pipeline.dataset import Dataset, read_dataset, write_dataset
+from pipeline.exports import write_exports
 from pipeline.extract import ExtractionResult, extract_document
 
 log = logging.getLogger("juesuan.run")
@@ -57,4 +58,5 @@ def extract_into(
     base = read_dataset(out) if merge and out.exists() else Dataset()
     ds = check_dataset(base.add(new))
     write_dataset(ds, out)
+    write_exports(ds, out)
     return ds

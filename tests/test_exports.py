@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.dataset import write_dataset
+from pipeline.dictionary import FILES, column_doc
+from pipeline.duck import VIEW_NAMES
+from pipeline.exports import DATAPACKAGE_FILE, DUCKDB_FILE, EXCEL_DIR, excel_safe, write_exports
+from schemas.keys import NINE_TABLES
+from schemas.records import RECORD_TYPES
+from tests.datasets import DOC_A, DOC_B, small_dataset
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("clean")
+    ds = small_dataset()
+    write_dataset(ds, folder)
+    write_exports(ds, folder)
+    return folder
+
+
+def _rows(path: Path, encoding: str) -> list[dict[str, str]]:
+    with path.open(encoding=encoding, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_excel_copies_have_bom_and_same_rows(out: Path) -> None:
+    for kind in RECORD_TYPES:
+        raw = (out / EXCEL_DIR / f"{kind.FILE}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), kind.FILE
+        excel = _rows(out / EXCEL_DIR / f"{kind.FILE}.csv", "utf-8-sig")
+        canonical = _rows(out / f"{kind.FILE}.csv", "utf-8")
+        assert len(excel) == len(canonical)
+        assert list(excel[0] if excel else kind.COLUMNS) == list(kind.COLUMNS)
+    docs = _rows(out / EXCEL_DIR / "documents.csv", "utf-8-sig")
+    b = next(r for r in docs if r["doc_id"] == DOC_B)
+    # formula-like text is neutralised, Chinese text is intact
+    assert b["file_name"] == "'=cmd.pdf"
+    assert b["department"] == "'@武汉市洪山区住房保障和房屋管理局"
+    assert b["error"] == "'-scanned image pages 3;4 need OCR"
+    cells = _rows(out / EXCEL_DIR / "table_cells.csv", "utf-8-sig")
+    # numbers are never touched
+    assert "-0.000001" in {r["value"] for r in cells}
+    assert "1234.567891" in {r["value"] for r in cells}
+
+
+def test_excel_safe_keeps_numbers_and_plain_text() -> None:
+    assert excel_safe("-56.95") == "-56.95"
+    assert excel_safe("+3") == "+3"
+    assert excel_safe("上海市") == "上海市"
+    assert excel_safe("=SUM(A1:A2)") == "'=SUM(A1:A2)"
+    assert excel_safe("-其中") == "'-其中"
+
+
+def test_duckdb_types_are_exact_decimals(out: Path) -> None:
+    con = duckdb.connect(str(out / DUCKDB_FILE), read_only=True)
+    try:
+        types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                                 "where table_name = 'table_cells'").fetchall())
+        assert types["value"].startswith("DECIMAL") and types["value"].endswith(",6)")
+        assert types["page"] == "INTEGER"
+        values = {r[0] for r in con.execute("select value from table_cells where doc_id = ?", [DOC_B]).fetchall()}
+        assert values == {Decimal("1234.567891"), Decimal("-0.000001")}
+        total = con.execute("select sum(value) from table_cells where doc_id = ?", [DOC_B]).fetchone()[0]
+        assert total == Decimal("1234.567890")
+        assert con.execute("select has_data from tables where \"table\" = 'state_capital'").fetchone()[0] is False
+        assert con.execute("select fiscal_year from documents where doc_id = ?", [DOC_A]).fetchone()[0] == 2024
+        found = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        assert set(VIEW_NAMES) | {k.FILE for k in RECORD_TYPES} <= found
+    finally:
+        con.close()
+
+
+def test_document_summary_headline_figures(out: Path) -> None:
+    con = duckdb.connect(str(out / DUCKDB_FILE), read_only=True)
+    try:
+        row = con.execute(
+            "select total_income_expenditure, income_total, expenditure_total, three_public_total_budget, "
+            "three_public_reception_budget, three_public_total_actual, n_findings, n_errors, n_warnings, n_tables, "
+            "n_tables_with_data from document_summary where doc_id = ?", [DOC_A]).fetchone()
+        assert row == (Decimal("2995.39"), Decimal("2946.25"), Decimal("2940.05"), Decimal("0.95"), Decimal("0.95"),
+                       None, 2, 1, 1, 3, 2)
+        assert con.execute("select count(*) from document_summary").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+def test_wide_views(out: Path) -> None:
+    con = duckdb.connect(str(out / DUCKDB_FILE), read_only=True)
+    try:
+        wide = con.execute("select side, \"row\", page, amount from wide_income_expenditure_summary "
+                           "where doc_id = ? order by page, side", [DOC_A]).fetchall()
+        assert (("expenditure", "本年支出合计", 6, Decimal("2940.05")) in wide
+                and ("income", "总计", 7, Decimal("2995.39")) in wide)
+        assert len(wide) == 4
+        cols = [r[0] for r in con.execute("describe wide_three_public_expenses").fetchall()]
+        spec = next(t for t in NINE_TABLES if t.key == "three_public_expenses")
+        assert cols[5:] == list(spec.columns)
+        per_doc = con.execute("select income_expenditure_summary_pages, income_expenditure_summary_cells, "
+                              "state_capital_cells, income_pages from document_tables where doc_id = ?",
+                              [DOC_A]).fetchone()
+        assert per_doc == ("6;7", 4, 0, None)
+    finally:
+        con.close()
+
+
+def test_datapackage_describes_every_file_and_column(out: Path) -> None:
+    package = json.loads((out / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
+    by_path = {r["path"]: r for r in package["resources"]}
+    for kind in RECORD_TYPES:
+        assert kind.FILE in FILES
+        for path in (f"{kind.FILE}.csv", f"{kind.FILE}.parquet", f"{EXCEL_DIR}/{kind.FILE}.csv"):
+            resource = by_path[path]
+            assert (out / path).exists(), path
+            assert resource["description"] and resource["description_zh"]
+            names = [f["name"] for f in resource["schema"]["fields"]]
+            assert names == list(kind.COLUMNS)
+        header = next(csv.reader((out / f"{kind.FILE}.csv").open(encoding="utf-8")))
+        assert header == [f["name"] for f in by_path[f"{kind.FILE}.csv"]["schema"]["fields"]]
+        assert list(pd.read_parquet(out / f"{kind.FILE}.parquet").columns) == list(kind.COLUMNS)
+    assert (out / by_path[DUCKDB_FILE]["path"]).exists()
+    fields = {f["name"]: f for f in by_path["table_cells.csv"]["schema"]["fields"]}
+    assert fields["value"]["type"] == "number" and fields["value"]["unit"] == "万元"
+    assert fields["page"]["type"] == "integer"
+    docs = {f["name"]: f for f in by_path["documents.csv"]["schema"]["fields"]}
+    assert docs["status"]["constraints"]["enum"] == ["ok", "partial", "needs_ocr", "failed"]
+
+
+@pytest.mark.parametrize("kind", RECORD_TYPES, ids=lambda k: k.FILE)
+def test_every_record_column_has_a_bilingual_description(kind) -> None:
+    missing = [c for c in kind.COLUMNS if not (column_doc(kind.FILE, c) and column_doc(kind.FILE, c).zh)]
+    assert not missing, f"describe these columns in pipeline/dictionary.py: {missing}"
+
+
+def test_writes_leave_no_temporary_files(out: Path) -> None:
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
+
+
+def test_rewrite_replaces_the_database(tmp_path: Path) -> None:
+    ds = small_dataset()
+    write_dataset(ds, tmp_path)
+    write_exports(ds, tmp_path)
+    smaller = ds.without({DOC_B})
+    write_dataset(smaller, tmp_path)
+    write_exports(smaller, tmp_path)
+    con = duckdb.connect(str(tmp_path / DUCKDB_FILE), read_only=True)
+    try:
+        assert con.execute("select count(*) from documents").fetchone()[0] == 1
+    finally:
+        con.close()
+    assert len(_rows(tmp_path / EXCEL_DIR / "documents.csv", "utf-8-sig")) == 1
