@@ -1,16 +1,34 @@
-"""Find the nine standard tables in a PDF and read every numeric cell (placeholder until issue 2 lands).
+"""Find the nine standard tables in a PDF and read every numeric cell.
 
 The reader is fed one page at a time so that the whole document is parsed once, in one
-pass, with each page closed as soon as it is done (flat memory on long documents).
+pass, with each page closed as soon as it is done (flat memory on long documents). A page
+costs one clustering of its characters into lines (the cheap title check); only pages that
+carry a title, or follow a table page, have their ruling lines turned into a grid.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
 
+from extractors.grid import Grid, Line, group_lines, ruled_grids
+from extractors.headers import CODE_WORDS, ColumnRole, classify_column, is_header_text
+from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
+from extractors.text_grid import text_grid
+from extractors.titles import TitleMatch, match_title
+from schemas.keys import SPEC_UNIT
 from schemas.records import TableCell, TableRecord
+
+log = logging.getLogger("juesuan.tables")
+
+SINGLE_ROW_LABEL = {"three_public_expenses": "三公经费"}
+_NUMBERING = re.compile(r"^(?:[(（]?[一二三四五六七八九十百]+[)）、.．]|[(（]?\d{1,2}[)）、.．](?!\d)|[(（][一二三四五六七八九十\d]+[)）])")
+_LEADING_CODE = re.compile(r"^(\d{3}(?:\s?\d{2}){0,2})\s*(?=[^\d\s.,])")
+_NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
+_TOC = re.compile(r"^目\s*录$")
 
 
 @dataclass
@@ -21,15 +39,369 @@ class TableExtraction:
     problems: list[str] = field(default_factory=list)  # human-readable, e.g. "income: grid not parsed on page 8"
 
 
+@dataclass
+class _Layout:
+    """Column roles of one printed header, with the x centres they were read at."""
+
+    roles: list[ColumnRole]
+    centers: list[float]
+
+    def groups(self) -> list[list[int]]:
+        """Column groups that each hold a full row: a new group starts where a code/label column follows values
+        (基本支出 side-by-side groups) or the side changes (two-sided tables)."""
+        groups: list[list[int]] = []
+        current: list[int] = []
+        has_value = False
+        side = None
+        for c, role in enumerate(self.roles):
+            if role.kind == "other":
+                continue
+            new_side = role.side is not None and side is not None and role.side != side
+            if current and ((role.kind in ("code", "label") and has_value) or new_side):
+                groups.append(current)
+                current, has_value = [], False
+            current.append(c)
+            has_value = has_value or role.kind == "value"
+            side = role.side or side
+        if current:
+            groups.append(current)
+        return groups
+
+    def remap(self, centers: list[float]) -> _Layout | None:
+        """This layout applied to a grid with these column centres (continuation pages without headers)."""
+        if len(centers) == len(self.centers):
+            return _Layout(self.roles, centers)
+        roles: list[ColumnRole] = []
+        for x in centers:
+            i = min(range(len(self.centers)), key=lambda k: abs(self.centers[k] - x))
+            if abs(self.centers[i] - x) > 15:
+                return None
+            roles.append(self.roles[i])
+        return _Layout(roles, centers)
+
+
+@dataclass
+class _Table:
+    key: str
+    title: str
+    pages: list[int] = field(default_factory=list)
+    unit: str | None = None
+    layout: _Layout | None = None
+    engines: list[str] = field(default_factory=list)
+    cells: list[TableCell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    empty_note: bool = False
+    read_any: bool = False  # a grid or text body was read (even if it held no values)
+
+    def add_page(self, page_no: int) -> None:
+        if page_no not in self.pages:
+            self.pages.append(page_no)
+
+
 class TableReader:
     """Feed pages in order; ``feed`` says whether the page belonged to one of the nine tables."""
 
     def __init__(self, doc_id: str) -> None:
         self.doc_id = doc_id
         self.result = TableExtraction()
+        self._open: _Table | None = None
+        self._done: list[_Table] = []
 
+    # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
+        try:
+            used = self._feed(page_no, page)
+        except Exception as e:  # a layout nobody anticipated: record it, keep going
+            log.exception("page %s: table reader failed", page_no)
+            msg = f"page {page_no}: table reader error {type(e).__name__}: {e}"[:300]
+            if self._open is not None:
+                self._open.notes.append(msg)
+                self._open.add_page(page_no)
+                used = True
+            else:
+                self.result.problems.append(msg)
+                used = False
+        if used:
+            self.result.table_pages.add(page_no)
+        return used
+
+    def _feed(self, page_no: int, page: Page) -> bool:
+        chars = page.chars
+        lines = group_lines(chars)
+        titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
+        if titles and _looks_like_contents(lines, titles):
+            titles = []
+        if not titles and self._open is None:
+            return False
+        grids = ruled_grids(page, chars) if len(page.edges) >= 4 else []
+        page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
+        if not titles:
+            return self._continue(page_no, page, lines, grids, page_unit)
+        first_top = titles[0][0].top
+        # grids above the first title finish the table left open on the previous page
+        if self._open is not None:
+            before = [g for g in grids if g.bottom <= first_top + 2]
+            if before and self._is_continuation(lines, before[0], self._open):
+                for g in before:
+                    self._read_grid(self._open, g, page_no)
+                self._open.add_page(page_no)
+        for i, (line, match) in enumerate(titles):
+            bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
+            table = self._start(match, page_no)
+            region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
+            region_grids = [g for g in grids if line.top - 2 <= g.top < bottom]
+            head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + 1)
+            table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
+            if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
+                table.empty_note = True
+            for g in region_grids:
+                self._read_grid(table, g, page_no)
+            if not region_grids:
+                body = [ln for ln in region_lines if ln is not line]
+                self._read_text(table, body, page_no)
+        return True
+
+    def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid], page_unit: str | None) -> bool:
+        table = self._open
+        assert table is not None
+        if grids and self._is_continuation(lines, grids[0], table):
+            for g in grids:
+                if g is grids[0] or self._compatible(g, table):
+                    self._read_grid(table, g, page_no)
+            table.add_page(page_no)
+            return True
+        if not grids and table.engines and table.engines[-1] == "pdfplumber-text" and self._read_text(
+            table, lines, page_no, continuation=True
+        ):
+            table.add_page(page_no)
+            return True
+        self._close()
         return False
 
+    # ---- table lifecycle -------------------------------------------------------------------
+    def _start(self, match: TitleMatch, page_no: int) -> _Table:
+        if self._open is not None and self._open.key == match.key and (match.continued or page_no - 1 in self._open.pages):
+            self._open.add_page(page_no)
+            return self._open
+        self._close()
+        table = _Table(key=match.key, title=match.printed)
+        table.add_page(page_no)
+        self._open = table
+        return table
+
+    def _close(self) -> None:
+        if self._open is not None:
+            self._done.append(self._open)
+            self._open = None
+
     def finish(self) -> TableExtraction:
+        self._close()
+        seen: set[str] = set()
+        for t in self._done:
+            if t.key in seen:
+                self.result.problems.append(f"{t.key}: printed again on page {t.pages[0]} ({t.title}); later copy ignored")
+                continue
+            seen.add(t.key)
+            self.result.tables.append(self._record(t))
+            self.result.cells.extend(t.cells)
         return self.result
+
+    def _record(self, t: _Table) -> TableRecord:
+        status = "ok"
+        notes = list(t.notes)
+        if not t.read_any and not t.empty_note:
+            status = "unparsed"
+            notes.append(f"title found on page {t.pages[0]} but no table grid or rows could be read")
+        elif notes:
+            status = "partial"
+        if t.unit is None and t.cells:
+            notes.append(f"no unit printed; {SPEC_UNIT} assumed")
+        if status != "ok" or (t.unit is None and t.cells):
+            self.result.problems.append(f"{t.key}: " + "; ".join(notes))
+        engines = list(dict.fromkeys(t.engines))
+        return TableRecord(
+            doc_id=self.doc_id, table=t.key, title=t.title, pages=tuple(t.pages), has_data=bool(t.cells),
+            n_cells=len(t.cells), engine="+".join(engines) or None, unit_printed=t.unit, status=status,
+            note="; ".join(notes) or None,
+        )
+
+    # ---- continuation ----------------------------------------------------------------------
+    def _is_continuation(self, lines: list[Line], grid: Grid, table: _Table) -> bool:
+        """A grid continues the open table when nothing but a running head sits above it and its columns fit."""
+        above = [ln for ln in lines if ln.bottom <= grid.top + 1]
+        if len(above) > 3 or any(len(ln.text) > 40 or "。" in ln.text for ln in above):
+            return False
+        return self._compatible(grid, table)
+
+    @staticmethod
+    def _compatible(grid: Grid, table: _Table) -> bool:
+        if table.layout is None:
+            return True
+        if table.layout.remap(grid.col_centers()) is not None:
+            return True
+        header = _header_rows(grid, table.key)
+        return bool(header) and any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
+
+    # ---- reading a grid --------------------------------------------------------------------
+    def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:
+        table.engines.append(grid.engine)
+        table.read_any = True
+        header = _header_rows(grid, table.key)
+        layout = _layout_from_header(grid, header, table.key) if header and _has_text(grid, header) else None
+        if layout is not None and any(r.kind == "value" for r in layout.roles):
+            table.layout = layout
+        elif table.layout is not None:
+            layout = table.layout.remap(grid.col_centers())
+        else:
+            layout = None
+        data_rows = [r for r in range(grid.n_rows) if r not in header]
+        if layout is None:
+            if any(_row_texts(grid, r) for r in data_rows):
+                table.notes.append(f"page {page_no}: column headers not recognised")
+            return
+        if table.unit is None:
+            table.unit = _unit_from_header(grid, header)
+        for r in data_rows:
+            self._read_row(table, layout, [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)], page_no)
+
+    def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int) -> None:
+        by_col = dict(texts)
+        unit = table.unit or SPEC_UNIT
+        for group in layout.groups():
+            code_parts: list[str] = []
+            label_parts: list[str] = []
+            values: list[tuple[ColumnRole, str]] = []
+            for c in group:
+                text = by_col.get(c)
+                if not text:
+                    continue
+                role = layout.roles[c]
+                if role.kind == "code":
+                    flat = text.replace("\n", " ").strip()
+                    if flat in CODE_WORDS:
+                        continue
+                    if normalise_code(flat) is not None or flat.isdigit():
+                        code_parts.append(flat)
+                    else:
+                        label_parts.append(flat)
+                elif role.kind == "label":
+                    label_parts.append(text)
+                elif role.kind == "value":
+                    values.append((role, text))
+            label = normalise_label("".join(label_parts))
+            code = normalise_code(*code_parts) if code_parts else None
+            if code_parts and code is None:
+                table.notes.append(f"page {page_no}: subject code {' '.join(code_parts)!r} not understood")
+            if code is None and not code_parts:
+                m = _LEADING_CODE.match(label)
+                if m and normalise_code(m.group(1)):
+                    code, label = normalise_code(m.group(1)), normalise_label(label[m.end():])
+            if not label and not code:
+                label = SINGLE_ROW_LABEL.get(table.key, "")
+            if not values:
+                continue
+            side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
+            for role, text in values:
+                printed = text.replace("\n", "")
+                amount = parse_amount(printed)
+                if amount is None:
+                    if looks_numeric(printed):
+                        table.notes.append(f"page {page_no}: value {printed!r} not readable")
+                    continue
+                if not label and not code:
+                    table.notes.append(f"page {page_no}: value {printed} in a row without label or code")
+                    continue
+                table.cells.append(
+                    TableCell(
+                        doc_id=self.doc_id, table=table.key, side=side, code=code, row=label, col=role.key or "",
+                        value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
+                    )
+                )
+
+    # ---- tables without ruling lines --------------------------------------------------------
+    def _read_text(self, table: _Table, lines: list[Line], page_no: int, continuation: bool = False) -> bool:
+        """Whitespace-aligned table (no ruling lines): header and columns from text positions."""
+        grid = text_grid(lines, table.key, table.layout.centers if continuation and table.layout else None)
+        if grid is None:
+            return False
+        if continuation and not self._compatible(grid, table):
+            return False
+        self._read_grid(table, grid, page_no)
+        return True
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+def normalise_label(text: str) -> str:
+    """Row label without whitespace, line breaks or numbering (一、 （一） 1.)."""
+    s = re.sub(r"\s+", "", text or "")
+    s = _NUMBERING.sub("", s)
+    return s.strip("：:")
+
+
+def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]]) -> bool:
+    """A table of contents lists the titles without tables: ignore its titles."""
+    if any(_TOC.match(ln.text.strip()) for ln in lines[:5]):
+        return True
+    return len({m.key for _, m in titles}) >= 4
+
+
+def _cell_text(grid: Grid, r: int, c: int) -> str | None:
+    """Text of the cell that starts at (r, c); None for merged continuations and empty cells."""
+    cell = grid.cell_at(r, c)
+    if cell is None or cell.r0 != r or cell.c0 != c or not cell.lines:
+        return None
+    return cell.text
+
+
+def _row_texts(grid: Grid, r: int) -> list[str]:
+    return [t for c in range(grid.n_cols) if (t := _cell_text(grid, r, c))]
+
+
+def _has_text(grid: Grid, rows: list[int]) -> bool:
+    return any(_row_texts(grid, r) for r in rows)
+
+
+def _is_header_row(texts: list[str], table_key: str) -> bool:
+    for t in texts:
+        flat = t.replace("\n", "")
+        if parse_amount(flat) is not None or normalise_code(t.replace("\n", " ")) is not None:
+            return False
+        if not is_header_text(flat, table_key):
+            return False
+    return True
+
+
+def _header_rows(grid: Grid, table_key: str) -> list[int]:
+    rows: list[int] = []
+    for r in range(grid.n_rows):
+        if not _is_header_row(_row_texts(grid, r), table_key):
+            break
+        rows.append(r)
+    return rows
+
+
+def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layout:
+    roles: list[ColumnRole] = []
+    for c in range(grid.n_cols):
+        path: list[str] = []
+        seen: set[int] = set()
+        for r in header:
+            i = grid.owner[r][c]
+            if i is None or i in seen:
+                continue
+            seen.add(i)
+            text = "".join(grid.cells[i].lines)
+            if text:
+                path.append(text)
+        roles.append(classify_column(path, table_key))
+    return _Layout(roles, grid.col_centers())
+
+
+def _unit_from_header(grid: Grid, header: list[int]) -> str | None:
+    for r in header:
+        for c in range(grid.n_cols):
+            t = _cell_text(grid, r, c)
+            if t and (u := re.search(r"[（(]\s*(万元|千元|亿元|元)\s*[)）]", t)):
+                return u.group(1)
+    return None

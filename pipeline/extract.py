@@ -98,6 +98,8 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
                 if not chars:
                     if page.images:
                         image_only.append(page_no)
+                    else:  # ruling lines only: a table's empty spill-over row
+                        reader.feed(page_no, page)
                 elif _is_cid_garbage(chars):
                     cid_pages.append(page_no)
                 elif not reader.feed(page_no, page):

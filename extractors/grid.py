@@ -1,0 +1,186 @@
+"""Table grids: cells with their row/column spans and the text inside them.
+
+Text is assigned to cells by the position of each character, never by text lines: in many
+disclosures the numbers are set in another font on a shifted baseline, so plain text
+extraction puts them on the wrong line while their boxes still sit in the right cell.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from pdfplumber.page import Page
+
+LINES_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3}
+
+
+@dataclass
+class Line:
+    """A run of characters sharing a baseline band, left to right."""
+
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    chars: list[dict] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return join_chars(self.chars)
+
+
+@dataclass
+class Cell:
+    r0: int
+    r1: int  # exclusive
+    c0: int
+    c1: int  # exclusive
+    bbox: tuple[float, float, float, float]
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Grid:
+    """Rows × columns of a table; ``owner[r][c]`` is the index of the cell covering that slot."""
+
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    ys: list[float]
+    cells: list[Cell]
+    owner: list[list[int | None]]
+    engine: str
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.bbox[3]
+
+    def cell_at(self, r: int, c: int) -> Cell | None:
+        i = self.owner[r][c]
+        return None if i is None else self.cells[i]
+
+    def col_centers(self) -> list[float]:
+        return [(a + b) / 2 for a, b in zip(self.xs, self.xs[1:], strict=False)]
+
+
+def join_chars(chars: list[dict]) -> str:
+    """Characters of one line in x order, a space where the gap is wider than half a character."""
+    out: list[str] = []
+    prev: dict | None = None
+    for ch in sorted(chars, key=lambda c: c["x0"]):
+        if prev is not None:
+            gap = ch["x0"] - prev["x1"]
+            size = max(float(prev.get("size") or 0), float(ch.get("size") or 0), 1.0)
+            if gap > size * 0.5 and not out[-1].isspace() and not ch["text"].isspace():
+                out.append(" ")
+        out.append(ch["text"])
+        prev = ch
+    return "".join(out)
+
+
+def group_lines(chars: list[dict]) -> list[Line]:
+    """Cluster characters into lines: a char joins a line when it overlaps it vertically by half its height."""
+    lines: list[Line] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if not ch["text"].strip():
+            continue
+        h = max(ch["bottom"] - ch["top"], 0.1)
+        placed = False
+        for line in reversed(lines[-4:]):
+            overlap = min(line.bottom, ch["bottom"]) - max(line.top, ch["top"])
+            if overlap >= 0.5 * min(h, line.bottom - line.top):
+                line.chars.append(ch)
+                line.x0 = min(line.x0, ch["x0"])
+                line.x1 = max(line.x1, ch["x1"])
+                placed = True
+                break
+        if not placed:
+            lines.append(Line(ch["top"], ch["bottom"], ch["x0"], ch["x1"], [ch]))
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return lines
+
+
+def _snap(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float, tol: float = 2.0) -> int:
+    """Index of the boundary nearest to v."""
+    i = bisect_right(bounds, v + tol) - 1
+    return max(0, min(i, len(bounds) - 1))
+
+
+def grid_from_cells(bboxes: list[tuple[float, float, float, float]], engine: str) -> Grid | None:
+    """A grid from cell rectangles (as found from ruling lines): boundaries, spans, owners."""
+    if not bboxes:
+        return None
+    xs = _snap([b[0] for b in bboxes] + [b[2] for b in bboxes])
+    ys = _snap([b[1] for b in bboxes] + [b[3] for b in bboxes])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    owner: list[list[int | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    cells: list[Cell] = []
+    for b in bboxes:
+        c0, c1 = _index(xs, b[0]), _index(xs, b[2])
+        r0, r1 = _index(ys, b[1]), _index(ys, b[3])
+        if c1 <= c0 or r1 <= r0:
+            continue
+        idx = len(cells)
+        cells.append(Cell(r0, r1, c0, c1, b))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if owner[r][c] is None:
+                    owner[r][c] = idx
+    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    return Grid(bbox, xs, ys, cells, owner, engine)
+
+
+def fill_text(grid: Grid, chars: list[dict]) -> None:
+    """Put each character into the cell that contains its centre."""
+    x0, top, x1, bottom = grid.bbox
+    per_cell: dict[int, list[dict]] = {}
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        if not (x0 <= cx <= x1 and top <= cy <= bottom) or not ch["text"].strip():
+            continue
+        c = min(bisect_right(grid.xs, cx) - 1, grid.n_cols - 1)
+        r = min(bisect_right(grid.ys, cy) - 1, grid.n_rows - 1)
+        i = grid.owner[r][c]
+        if i is not None:
+            per_cell.setdefault(i, []).append(ch)
+    for i, cell_chars in per_cell.items():
+        grid.cells[i].lines = [ln.text for ln in group_lines(cell_chars)]
+
+
+def ruled_grids(page: Page, chars: list[dict]) -> list[Grid]:
+    """Grids drawn with ruling lines (pdfplumber lines strategy), top to bottom, text filled in."""
+    grids: list[Grid] = []
+    for table in page.find_tables(LINES_SETTINGS):
+        grid = grid_from_cells([tuple(c) for c in table.cells], "pdfplumber-lines")
+        if grid is None or grid.n_rows < 1 or grid.n_cols < 2:
+            continue
+        fill_text(grid, chars)
+        grids.append(grid)
+    grids.sort(key=lambda g: g.top)
+    return grids

@@ -1,0 +1,114 @@
+"""Map a column's (wrapped, multi-row) header onto its role: code, label or a canonical value key.
+
+A column's header is the list of header cells above it, top to bottom (merged cells included once):
+e.g. ``["财政拨款“三公”经费", "公务用车购置及运行费", "小计", "预算数"]``. A canonical column matches
+when every part of one of its variants in nine_tables.yaml equals one of those cells; the variant
+with the most parts wins, so 小计+预算数 under 公务用车 is ``vehicle_budget`` and not ``total_budget``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from schemas.keys import table_spec
+
+_DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:：]")
+_UNIT_NOTE = re.compile(r"[（(]\s*(?:万元|千元|亿元|元)\s*[)）]")
+
+CODE_WORDS = frozenset({"类", "款", "项"})
+# header cells that name the label column (科目名称) or say nothing about a value column
+_LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称"})
+_SIDE_WORDS = {"收入": "income", "支出": "expenditure"}
+_GENERIC_HEADER_WORDS = frozenset(
+    {
+        "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",
+        "功能分类科目编码", "支出功能分类科目编码", "经济分类科目编码", "类", "款", "项", "收入", "支出", "预算数",
+        "决算数", "金额", "小计", "合计", "本年支出", "栏次", "行次", "三公经费", "财政拨款三公经费", "决算金额",
+    }
+)
+
+
+def header_norm(text: str) -> str:
+    """Header text for comparison: NFKC, no spaces, quotes, brackets or 维护 (公务用车运行(维护)费 = 公务用车运行费)."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = _UNIT_NOTE.sub("", s)
+    s = _DROP.sub("", s)
+    return s.replace("维护", "")
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    kind: str  # "code", "label", "value" or "other"
+    key: str | None = None  # canonical column key for values
+    side: str | None = None  # income / expenditure on two-sided tables
+
+
+@cache
+def _variants(table_key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    spec = table_spec(table_key)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for key, variants in spec.columns.items():
+        for v in variants:
+            out.append((key, tuple(header_norm(p) for p in v.split())))
+    return tuple(out)
+
+
+def is_header_text(text: str, table_key: str) -> bool:
+    """True when a cell's text is header wording (a column title), not a row label or a value."""
+    s = header_norm(text)
+    if not s:
+        return True
+    if s in _GENERIC_HEADER_WORDS or s.endswith(("分类", "编码", "预算数", "决算数")):
+        return True
+    if "三公" in s:
+        return True
+    return any(s in parts for _, parts in _variants(table_key))
+
+
+def _side(path: list[str], table_key: str) -> str | None:
+    if not table_spec(table_key).sides:
+        return None
+    for p in path:
+        side = _SIDE_WORDS.get(p)
+        if side:
+            return side
+    return None
+
+
+def _match_value(path: list[str], table_key: str) -> str | None:
+    """The most specific canonical column whose variant parts all occur in the header path."""
+    cells = set(path)
+    best: tuple[int, int, str] | None = None
+    for key, parts in _variants(table_key):
+        if not all(p in cells for p in parts):
+            continue
+        depth = max(path.index(p) for p in parts)
+        score = (len(parts), depth, key)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is not None:
+        return best[2]
+    # a wording not in the spec: accept a cell that contains a known variant ("本年收入合计(万元)", "财政拨款收入合计")
+    candidates = {
+        key for key, parts in _variants(table_key) if len(parts) == 1 and len(parts[0]) >= 4
+        and any(parts[0] in cell for cell in path[-1:])
+    }
+    return candidates.pop() if len(candidates) == 1 else None
+
+
+def classify_column(path: list[str], table_key: str) -> ColumnRole:
+    """Role of a column given its header cells (top to bottom)."""
+    norm = [n for n in (header_norm(p) for p in path) if n]
+    side = _side(norm, table_key)
+    if any(p in CODE_WORDS or "编码" in p or "代码" in p for p in norm):
+        return ColumnRole("code", side=side)
+    value_path = [p for p in norm if p not in _SIDE_WORDS]
+    key = _match_value(value_path, table_key) if value_path else None
+    if key is not None:
+        return ColumnRole("value", key=key, side=side)
+    if any(p in _LABEL_WORDS or p.endswith("名称") for p in norm):
+        return ColumnRole("label", side=side)
+    return ColumnRole("other", side=side)

@@ -1,0 +1,115 @@
+"""Amounts and subject codes exactly as printed in the tables.
+
+Amounts become ``Decimal`` with every printed digit kept (``"2,940.05"`` → ``Decimal("2940.05")``);
+nothing is rounded. Empty markers and anything that is not a plain amount (placeholders such as
+``XX``, dates, percentages, words) give ``None`` so that no value is ever invented.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# printed in a cell to say "no value"
+EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "－", "―", "一", "…", "0-", "*"})
+
+_MINUS = "-−–－"
+# 1,234,567.89 (grouped) or 1234567.89 (plain); optional sign; optional decimals
+_AMOUNT = re.compile(r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """NFKC (full-width digits, commas, brackets → ASCII) with all whitespace removed."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def is_empty_marker(text: str | None) -> bool:
+    return clean_text(text or "") in EMPTY_MARKERS or (text or "").strip() in EMPTY_MARKERS
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """The amount printed in a cell, or None when the cell holds no amount.
+
+    Accepts thousands separators (validated groups of three), full-width digits, a leading
+    minus or plus, and negatives in parentheses ``(12.50)``. Rejects placeholders (``XX``),
+    dates, percentages, years with 年, codes with letters and any other text.
+    """
+    if text is None:
+        return None
+    s = clean_text(text)
+    if s in EMPTY_MARKERS:
+        return None
+    for m in _MINUS:
+        s = s.replace(m, "-")
+    negative = False
+    if len(s) > 2 and s[0] == "(" and s[-1] == ")":
+        negative, s = True, s[1:-1]
+    if s.startswith("-"):
+        if negative:
+            return None
+        negative, s = True, s[1:]
+    elif s.startswith("+"):
+        s = s[1:]
+    m = _AMOUNT.match(s)
+    if not m:
+        return None
+    digits = m.group("int").replace(",", "") + (m.group("frac") or "")
+    try:
+        value = Decimal(digits)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimal digits
+        return None
+    return -value if negative else value
+
+
+def looks_numeric(text: str | None) -> bool:
+    """True for text that is meant as a number even if it cannot be read (e.g. ``1,23,4.5``)."""
+    s = clean_text(text or "")
+    return bool(s) and bool(re.fullmatch(r"[()\-+−.,\d]+", s)) and any(c.isdigit() for c in s)
+
+
+# subject codes: 功能分类 类(3) 款(2) 项(2) → 3, 5 or 7 digits; 经济分类 类(3) 款(2) → 3 or 5 digits
+_CODE_LENGTHS = (3, 5, 7)
+_CODE_PART = re.compile(r"^\d+$")
+
+
+def normalise_code(*parts: str | None) -> str | None:
+    """Digits of a subject code printed in one cell (``"2010601"``, ``"201 06 01"``) or across 类/款/项 cells.
+
+    Returns None unless the result is a well-formed code: the 类 part three digits, each further part two
+    digits, 3, 5 or 7 digits in all. ``"2024"``, ``"201 06 0X"`` and amounts are rejected.
+    """
+    pieces: list[str] = []
+    for part in parts:
+        s = unicodedata.normalize("NFKC", part or "").strip()
+        if not s:
+            continue
+        pieces.extend(s.split())
+    if not pieces or not all(_CODE_PART.match(p) for p in pieces):
+        return None
+    if len(pieces) == 1:
+        code = pieces[0]
+        return code if len(code) in _CODE_LENGTHS and code[0] != "0" else None
+    if len(pieces[0]) != 3 or pieces[0][0] == "0" or any(len(p) != 2 for p in pieces[1:]) or len(pieces) > 3:
+        return None
+    return "".join(pieces)
+
+
+def to_wanyuan(value: Decimal, unit: str) -> Decimal:
+    """Exact decimal shift of an amount printed in ``unit`` to 万元 (never rounded)."""
+    shift = UNIT_SHIFT.get(unit)
+    if shift is None:
+        raise ValueError(f"unknown unit {unit!r}")
+    return value.scaleb(shift) if shift else value
+
+
+# power of ten that turns an amount in this unit into 万元
+UNIT_SHIFT: dict[str, int] = {"万元": 0, "元": -4, "千元": -1, "百万元": 2, "亿元": 4}
+_UNIT = re.compile(r"(?:单位|金额单位|计量单位)[:：]?\s*(万元|千元|百万元|亿元|元)")
+
+
+def find_unit(text: str) -> str | None:
+    """The unit a table states, from text such as ``单位：万元`` / ``金额单位：元``."""
+    m = _UNIT.search(unicodedata.normalize("NFKC", text or "").replace(" ", ""))
+    return m.group(1) if m else None

@@ -1,0 +1,100 @@
+"""Recognise the printed title of one of the nine tables on a line of text.
+
+A line is a title only when, after dropping a table number (表1, 附表一, 公开01表), a
+department/year prefix (上海市普陀区财政局2024年度) and a continuation mark (续表), what is left
+is exactly one of the known titles in canonical form. Sentences that merely mention a table
+("详见收入决算表") are therefore never titles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from schemas.keys import NINE_TABLES
+
+# further wordings of the same meaning seen in other provinces and years (the spec lists the common ones)
+_EXTRA_TITLES: dict[str, tuple[str, ...]] = {
+    "income_expenditure_summary": ("收入支出决算表", "部门收入支出决算总表"),
+    "fiscal_appropriation_summary": ("财政拨款收入支出决算表",),
+    "general_public_budget_expenditure": ("一般公共预算支出决算表", "一般公共预算财政拨款支出决算情况表"),
+    "general_public_budget_basic_expenditure": ("一般公共预算基本支出决算表", "一般公共预算财政拨款基本支出决算情况表"),
+    "three_public_expenses": (
+        "一般公共预算三公经费支出决算表", "三公经费财政拨款支出决算表", "财政拨款三公经费支出决算情况表",
+        "三公经费决算表",
+    ),
+    "government_fund": ("政府性基金预算收入支出决算表", "政府性基金预算支出决算表", "政府性基金预算财政拨款收支决算表"),
+    "state_capital": ("国有资本经营预算收入支出决算表", "国有资本经营预算支出决算表", "国有资本经营预算财政拨款收支决算表"),
+}
+
+_QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞＂]")
+_SPACES = re.compile(r"\s+")
+_NUM = r"[0-9一二三四五六七八九十]+"
+# 表1 / 表一 / 附表1-2 / 附件2 / 公开01表 / 1. / 一、 at the start of a title
+_NUMBER_PREFIX = re.compile(
+    rf"^(?:(?:部门)?(?:公开|附件|附表|表)\s*{_NUM}(?:[-—–]{_NUM})?\s*表?|{_NUM}(?=[、.．:：]))\s*[、.．:：-]?"
+)
+# 上海市普陀区财政局 / 中共...工作部 / XX单位 followed by an optional year: a department or period prefix
+_ORG_OR_YEAR_PREFIX = re.compile(
+    r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:局|部|委|办|院|会|中心|室|厅|处|所|站|馆|队|社|校|署|单位|政府|机关|本级))?"
+    r"(?:(?:19|20)\d{2}年度?)?(?:部门|单位)?"
+)
+_CONTINUED = re.compile(r"[（(]?续(?:表)?(?:\d+)?[）)]?$")
+_UNIT_TAIL = re.compile(r"(?:金额)?单位[:：].*$")
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    key: str  # canonical table key from nine_tables.yaml
+    printed: str  # the title as printed on the line (whitespace collapsed)
+    continued: bool  # marked 续表
+
+
+def canonical_title(text: str) -> str:
+    """Title text reduced to what carries meaning: no spaces, quotes, 部门/明细/情况, 收支 spelled out."""
+    s = unicodedata.normalize("NFKC", text)
+    s = _SPACES.sub("", _QUOTES.sub("", s))
+    s = s.replace("收支", "收入支出").replace("明细", "").replace("情况", "")
+    if s.startswith("部门"):
+        s = s[2:]
+    return s
+
+
+@cache
+def _known_titles() -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for spec in NINE_TABLES:
+        for t in (*spec.titles, *_EXTRA_TITLES.get(spec.key, ())):
+            titles[canonical_title(t)] = spec.key
+    return titles
+
+
+def match_title(line: str) -> TitleMatch | None:
+    """The table this line is the title of, or None (narrative, headings, headers, numbers)."""
+    printed = _UNIT_TAIL.sub("", _SPACES.sub(" ", line).strip()).strip()
+    if not printed or len(printed) > 90:
+        return None
+    s = _SPACES.sub("", _QUOTES.sub("", unicodedata.normalize("NFKC", printed)))
+    continued = bool(_CONTINUED.search(s))
+    s = _CONTINUED.sub("", s)
+    s = _NUMBER_PREFIX.sub("", s)
+    known = _known_titles()
+    # the longest known title that ends the line wins (基本支出决算表 before 支出决算表)
+    for canon, key in sorted(known.items(), key=lambda kv: -len(kv[0])):
+        for candidate in (s, canonical_title(s)):
+            if not candidate.endswith(canon):
+                continue
+            prefix = candidate[: len(candidate) - len(canon)]
+            if _is_allowed_prefix(prefix):
+                return TitleMatch(key=key, printed=printed, continued=continued)
+    return None
+
+
+def _is_allowed_prefix(prefix: str) -> bool:
+    if not prefix:
+        return True
+    prefix = _NUMBER_PREFIX.sub("", prefix)
+    m = _ORG_OR_YEAR_PREFIX.fullmatch(prefix)
+    return m is not None and not re.search(r"[，。；;,:：见详参]", prefix)
