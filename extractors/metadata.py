@@ -8,14 +8,22 @@ from dataclasses import dataclass
 
 from schemas.records import DocType
 
+_NAME = r"[\u4e00-\u9fffXx×（）()]{2,40}?"
 _YEAR = r"(20\d{2})\s*年?度?"
-_FINAL = re.compile(r"决\s*算")
-_BUDGET = re.compile(r"预\s*算")
+_KIND = r"(?:区级|市级|省级|县级)?(?:部门|单位)?(决\s*算|预\s*算)"
 # "上海市普陀区财政局2024年度部门决算", "中共上海市普陀区委社会工作部 2024 年度部门决算"
-_TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*" + _YEAR + r"\s*(?:部门|单位)?\s*(决\s*算|预\s*算)")
+_TITLE = re.compile(rf"({_NAME})\s*{_YEAR}\s*{_KIND}")
+_TITLE_YEAR_APART = re.compile(rf"({_NAME})年?度?{_KIND}")  # the year printed elsewhere (own line, own font)
+_LABELLED = re.compile(rf"(?:预算主管部门|决算主管部门|主管部门|预算单位|决算单位|部门名称|单位名称|编制部门|编制单位|部门)[:：]\s*({_NAME})(?=单位[:：]|$|\s|\d)")
+_PART_ONE = re.compile(rf"第一部分\s*({_NAME})(?:部门|单位)?概况")
+# an organisation's name ends with what it is
+_ORG_END = re.compile(
+    r"(?:局|厅|委|办|部|院|会|室|处|所|中心|馆|站|队|团|社|校|署|府|办公厅|委员会|办事处|协会|联合会|集团|公司|法院|检察院|党校|医院|学校|大学|学院)$"
+)
 _REGION = re.compile(
     r"^(?:中共|中国共产党)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,7}?市)?(?:[\u4e00-\u9fff]{1,7}?(?:区|县|旗))?)"
 )
+_REGION_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,7}?市)?(?:[\u4e00-\u9fff]{1,7}?(?:区|县|旗))?$")
 
 
 @dataclass(frozen=True)
@@ -31,43 +39,62 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\u3000]+", "", text)
 
 
-def region_of(department: str) -> str | None:
-    """The administrative prefix of a department name: 上海市普陀区财政局 → 上海市普陀区."""
-    m = _REGION.match(department)
+def region_of(name: str) -> str | None:
+    """The administrative prefix of a name: 上海市普陀区财政局 → 上海市普陀区; 中共江苏省委办公厅 → 江苏省."""
+    m = _REGION.match(name)
     region = m.group(1) if m else ""
-    if not region or region == department:
-        return None
-    return region
+    return region or None
+
+
+def _is_org(name: str) -> bool:
+    return bool(_ORG_END.search(name)) and not _REGION_ONLY.match(name)
 
 
 def read_metadata(first_pages: list[str]) -> DocumentMetadata:
-    """Read from the first pages' text: the first title naming a year and 决算/预算 wins.
+    """Read from the first pages' text (cover, contents, first headings).
 
-    Years printed on their own line (another font, another baseline) are rejoined by reading
-    the whole cover with line breaks removed.
+    Line breaks are removed before matching: covers often print the year on its own line.
     """
     joined = _clean("".join(first_pages[:3]).replace("\n", ""))
-    joined = re.sub(r"^(?:目录|目錄)", "", joined)
-    department = year = None
-    doc_type = None
-    m = _TITLE.search(joined)
-    if m:
-        department = m.group(1).strip("（）()")
-        department = re.sub(r"^(?:目录|附件\d*[:：]?)", "", department)
-        year = int(m.group(2))
-        doc_type = DocType.FINAL_ACCOUNTS if _FINAL.search(m.group(3)) else DocType.BUDGET
-    else:
-        # the year may be printed after the title word ("部门决算 2024"): fall back to parts
-        y = re.search(_YEAR, joined)
+    lines = [_clean(line) for page in first_pages[:3] for line in page.splitlines()]
+    department: str | None = None
+    region: str | None = None
+    year: int | None = None
+    doc_type: DocType | None = None
+
+    for m in _TITLE.finditer(joined):
+        name = re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.group(1))
+        year = year or int(m.group(2))
+        doc_type = doc_type or (DocType.FINAL_ACCOUNTS if "决" in m.group(3) else DocType.BUDGET)
+        if _is_org(name):
+            department = name
+            break
+        if name and _REGION_ONLY.match(name) and region is None:
+            region = name
+    if department is None:
+        for line in lines:
+            m = _LABELLED.search(line)
+            if m and _is_org(m.group(1)):
+                department = m.group(1)
+                break
+    if department is None:
+        for m in _TITLE_YEAR_APART.finditer(joined):
+            name = re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.group(1))
+            if _is_org(name):
+                department = name
+                break
+    if department is None:
+        m = _PART_ONE.search(joined)
+        if m and _is_org(m.group(1)):
+            department = m.group(1)
+    if year is None:
+        y = re.search(_YEAR + r".{0,12}?(?:决算|预算)", joined)
         year = int(y.group(1)) if y else None
-        if _FINAL.search(joined[:400]):
+    if doc_type is None:
+        if re.search(r"决\s*算", joined[:600]):
             doc_type = DocType.FINAL_ACCOUNTS
-        elif _BUDGET.search(joined[:400]):
+        elif re.search(r"预\s*算", joined[:600]):
             doc_type = DocType.BUDGET
-        d = re.match(r"([\u4e00-\u9fff（）()]{2,40}?)(?:20\d{2}|年度|部门)", joined)
-        department = d.group(1) if d else None
-    part_one = re.search(r"第一部分([\u4e00-\u9fff（）()]{2,40}?)(?:部门|单位)?概况", joined)
-    if part_one and (department is None or not region_of(department)):
-        department = part_one.group(1)
-    region = region_of(department) if department else None
-    return DocumentMetadata(region=region, department=department or None, fiscal_year=year, doc_type=doc_type)
+    if department and region is None:
+        region = region_of(department)
+    return DocumentMetadata(region=region, department=department, fiscal_year=year, doc_type=doc_type)
