@@ -88,7 +88,7 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
         if m and _is_org(m.group(1)):
             department = m.group(1)
     if year is None:
-        y = re.search(_YEAR + r".{0,12}?(?:决算|预算)", joined)
+        y = re.search(_YEAR + r".{0,12}?(?:决算|预算)", joined) or re.search(r"(?:决算|预算).{0,6}?(20\d{2})", joined)
         year = int(y.group(1)) if y else None
     if doc_type is None:
         if re.search(r"决\s*算", joined[:600]):
