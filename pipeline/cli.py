@@ -12,6 +12,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli_data import register_data_commands
+from pipeline.cli_flows import register as register_flow_commands
 
 app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
                   no_args_is_help=True, add_completion=False)
@@ -76,6 +77,7 @@ def check(
 
 
 register_data_commands(app)  # query, report (pipeline/cli_data.py)
+register_flow_commands(app)  # scrape, run (pipeline/cli_flows.py)
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,224 @@
+"""Prefect flows: scrape the portals, process what is new, report. Only wiring; the work is in pipeline/.
+
+    python flows.py                      # scrape + process once (same as `juesuan run`)
+    python flows.py --workers 2          # extraction in 2 worker processes
+    python flows.py --dask-address tcp://10.0.0.5:8786   # on an existing Dask cluster
+    python flows.py --serve --cron "30 2 * * *"          # nightly (needs `prefect server start`)
+
+See docs/scraping.md.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.context import TaskRunContext
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+import pipeline
+from pipeline import process as proc
+from pipeline import scrape as scr
+from pipeline.manifest import FetchOutcome, Manifest, RawDoc
+
+DEFAULT_SOURCES = Path(__file__).resolve().parent / "pipeline" / "sources.yaml"
+LOCK_NAME = ".run.lock"
+CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
+REPORT_ROWS = 200
+
+
+def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """Same bytes + same extractor version (+ same extractor function) → the cached payload."""
+    fn = proc.extract_document
+    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
+    return f"extract-{parameters['sha256']}-{pipeline.EXTRACTOR_VERSION}-{name}"
+
+
+@task(name="extract-document", task_run_name="extract-{sha256:.12}", cache_key_fn=_extract_cache_key,
+      persist_result=True, result_serializer="json")
+def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
+    return proc.extract_payload(sha256, path, source_url)
+
+
+@task(name="scrape-source", task_run_name="scrape-{source.name}")
+def scrape_source_task(source: scr.Source, raw_dir: Path, run_id: int) -> scr.ScrapeReport:
+    with Manifest(raw_dir) as m:
+        return scr.scrape_source(source, raw_dir, m, run_id)
+
+
+def sources_for(sources: str | None = None, only: list[str] | None = None, listing: str | None = None,
+                pattern: str | None = None) -> list[scr.Source]:
+    """An ad-hoc listing, else the sources file (default: pipeline/sources.yaml)."""
+    if listing:
+        return [scr.adhoc_source(listing, pattern)]
+    return scr.load_sources(Path(sources) if sources else DEFAULT_SOURCES, only)
+
+
+@flow(name="juesuan-scrape")
+def scrape_flow(data: str = "data", sources: list[scr.Source] | None = None) -> scr.ScrapeReport:
+    """Every source in turn (each with its own politeness limits), then files dropped into data/raw."""
+    logger = get_run_logger()
+    raw = Path(data).resolve() / "raw"
+    with Manifest(raw) as m:
+        run_id = m.start_run("scrape")
+        total = scr.ScrapeReport(run_id)
+        for s in sources or []:
+            r = scrape_source_task(s, raw, run_id)
+            total.outcomes += r.outcomes
+            total.page_errors.update(r.page_errors)
+            total.n_pages += r.n_pages
+            logger.info("%s: %d pages, %s", s.name, r.n_pages, r.counts() or "no documents found")
+        for o in scr.scan_local(raw, m, run_id):
+            total.outcomes.append(("local", o))
+        m.finish_run(run_id)
+    logger.info("scrape: %d pages read, %d documents downloaded, statuses %s", total.n_pages,
+                len(total.downloaded()), total.counts())
+    return total
+
+
+@flow(name="juesuan-process")
+def process_flow(data: str = "data") -> proc.ProcessReport:
+    """Extract every wanted document not yet processed by this extractor version, then merge."""
+    logger = get_run_logger()
+    root = Path(data).resolve()
+    raw, clean = root / "raw", root / "clean"
+    extract = extract_task.with_options(result_storage=clean / proc.PARTS / CACHE_DIR)
+
+    def extract_many(docs: list[RawDoc]) -> Iterator[dict]:
+        futures = [extract.submit(d.sha256, str(d.path), d.source_url) for d in docs]
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as e:  # a crashed worker: the document stays pending for the next run
+                logger.error("extraction task failed, document left for the next run: %s", e)
+
+    with Manifest(raw) as m:
+        run_id = m.start_run("process")
+        report = proc.process(raw, clean, run_id, extract_many, m)
+        m.finish_run(run_id)
+    merged = report.merge
+    logger.info("process: %d wanted, %d extracted, merged files %s", report.n_wanted, len(report.processed),
+                "rewritten" if merged and merged.changed else "unchanged")
+    return report
+
+
+def task_runner(workers: int = 1, dask_address: str | None = None) -> Any:
+    """--dask-address → the existing cluster; --workers N>1 → N processes; else in-process."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers > 1:
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+@flow(name="juesuan-run")
+def run_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
+             listing: str | None = None, pattern: str | None = None, workers: int = 1,
+             dask_address: str | None = None, scrape: bool = True) -> dict:
+    """Scrape + process once and leave a report artifact. Parameters are plain values so the
+    served deployment can be run with other ones from the UI or `prefect deployment run`."""
+    root = Path(data).resolve()
+    with run_lock(root / "raw"):
+        srcs = sources_for(sources, only, listing, pattern) if scrape else []
+        s = scrape_flow(str(root), srcs) if scrape else None
+        p = process_flow.with_options(task_runner=task_runner(workers, dask_address))(str(root))
+    md = report_markdown(s, p)
+    create_markdown_artifact(markdown=md, key="juesuan-run", description="juesuan: new documents, statuses, errors")
+    return summary(s, p)
+
+
+@contextmanager
+def run_lock(raw: Path) -> Iterator[None]:
+    """One run per data folder at a time (a nightly run still going blocks the next one)."""
+    raw.mkdir(parents=True, exist_ok=True)
+    fd = os.open(raw / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise RuntimeError(f"another juesuan run is using {raw.parent}") from e
+        yield
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class RunSummary:
+    downloaded: int = 0
+    fetch_statuses: dict[str, int] = field(default_factory=dict)
+    extracted: int = 0
+    doc_statuses: dict[str, int] = field(default_factory=dict)
+    documents_in_dataset: int = 0
+    new_error_findings: int = 0
+    merged_changed: bool = False
+
+
+def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
+    out = RunSummary()
+    if s:
+        out.downloaded = len(s.downloaded())
+        out.fetch_statuses = s.counts()
+    out.extracted = len(p.processed)
+    for d in p.processed:
+        out.doc_statuses[d.status] = out.doc_statuses.get(d.status, 0) + 1
+    out.documents_in_dataset = p.n_wanted
+    out.new_error_findings = len(p.new_error_findings())
+    out.merged_changed = bool(p.merge and p.merge.changed)
+    return out.__dict__
+
+
+def _cell(v: object) -> str:
+    return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")[:160]
+
+
+def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
+    """The run's artifact: what came in, what happened to it, what does not add up."""
+    lines = [f"# juesuan run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
+    if s:
+        lines += [f"Scrape: {s.n_pages} pages read, {len(s.downloaded())} documents downloaded.", "",
+                  "| fetch status | count |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in s.counts().items()]
+        problems: list[FetchOutcome] = [o for _, o in s.outcomes if o.status not in
+                                        ("new", "changed", "duplicate", "unchanged", "not_modified", "local")]
+        if problems or s.page_errors:
+            lines += ["", "## Not downloaded", "", "| url | status | message |", "|---|---|---|"]
+            lines += [f"| {_cell(o.url)} | {o.status} | {_cell(o.message)} |" for o in problems[:REPORT_ROWS]]
+            lines += [f"| {_cell(u)} | page_error | {_cell(m)} |" for u, m in list(s.page_errors.items())[:REPORT_ROWS]]
+    lines += ["", f"Process: {p.n_wanted} documents in the dataset, {len(p.processed)} extracted in this run "
+              f"(extractor {pipeline.EXTRACTOR_VERSION}).", ""]
+    if p.processed:
+        lines += ["## New or re-extracted documents", "",
+                  "| doc_id | file | department | year | status | tables | cells | facts | error | url |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {d.doc_id} | {_cell(d.file_name)} | {_cell(d.department)} | {_cell(d.fiscal_year)} | "
+                  f"{d.status} | {d.n_tables} | {d.n_cells} | {d.n_facts} | {_cell(d.error)} | {_cell(d.source_url)} |"
+                  for d in p.processed[:REPORT_ROWS]]
+    errors = p.new_error_findings()
+    if errors:
+        lines += ["", f"## Error findings in these documents ({len(errors)})", "",
+                  "| doc_id | rule | message | page |", "|---|---|---|---|"]
+        lines += [f"| {f.doc_id} | {f.rule} | {_cell(f.message)} | {_cell(f.page)} |" for f in errors[:REPORT_ROWS]]
+    return "\n".join(lines) + "\n"
+
+
+def serve(cron: str, **parameters: Any) -> None:
+    """Register the nightly deployment and run it on schedule (blocks; needs a Prefect server)."""
+    run_flow.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
+
+
+if __name__ == "__main__":
+    # run the CLI with this file imported as the module `flows`, so worker processes can import the tasks
+    from pipeline.cli_flows import run_main
+
+    run_main()

@@ -1,0 +1,95 @@
+"""``juesuan scrape`` (plain, no Prefect) and ``juesuan run`` (the Prefect flows in flows.py).
+
+Prefect is imported only inside ``run``: the other commands stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DataOpt = Annotated[Path, typer.Option("--data", help="data root: downloads go to DATA/raw, the dataset to DATA/clean")]
+SourcesOpt = Annotated[Path | None, typer.Option("--sources", help="sources file (default: pipeline/sources.yaml)")]
+OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="only the source(s) with this name")]
+ListingOpt = Annotated[str | None, typer.Option("--listing", help="ad-hoc: crawl this listing URL instead of the sources file")]
+PatternOpt = Annotated[str | None, typer.Option("--pattern", help="ad-hoc: regex on link text or URL of the links to follow")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v")]
+
+
+def scrape(
+    data: DataOpt = Path("data"),
+    sources: SourcesOpt = None,
+    only: OnlyOpt = None,
+    listing: ListingOpt = None,
+    pattern: PatternOpt = None,
+    delay: Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Download new and changed disclosure PDFs from the portals into DATA/raw (no extraction)."""
+    from pipeline.cli import _logging, console
+
+    _logging(verbose)
+    from pipeline import scrape as scr
+    from pipeline.manifest import Manifest
+
+    default = Path(__file__).resolve().parent / "sources.yaml"
+    try:
+        srcs = [scr.adhoc_source(listing, pattern)] if listing else scr.load_sources(sources or default, only)
+    except (OSError, ValueError) as e:
+        console.print(f"[red]sources: {e}")
+        raise typer.Exit(2) from e
+    srcs = [scr.with_overrides(s, delay=delay) for s in srcs]
+    raw = data / "raw"
+    with Manifest(raw) as m:
+        run_id = m.start_run("scrape")
+        report = scr.scrape(srcs, raw, m, run_id)
+        m.finish_run(run_id)
+    console.print(f"{report.n_pages} pages read, {len(report.downloaded())} documents downloaded → {raw}")
+    for status, n in report.counts().items():
+        console.print(f"  {status}: {n}")
+    for u, msg in report.page_errors.items():
+        console.print(f"  [yellow]page not read[/] {u}: {msg}")
+
+
+def run(
+    data: DataOpt = Path("data"),
+    sources: SourcesOpt = None,
+    only: OnlyOpt = None,
+    listing: ListingOpt = None,
+    pattern: PatternOpt = None,
+    workers: Annotated[int, typer.Option(help="extract in N worker processes (Prefect ProcessPoolTaskRunner)")] = 1,
+    dask_address: Annotated[str | None, typer.Option(help="run extraction on this Dask scheduler (HOST:PORT)")] = None,
+    no_scrape: Annotated[bool, typer.Option("--no-scrape", help="only process what is already in DATA/raw")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="serve the flow on the --cron schedule (blocks)")] = False,
+    cron: Annotated[str, typer.Option(help="cron schedule for --serve")] = "30 2 * * *",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Scrape + process once as Prefect flows (or --serve nightly); ends with a report artifact."""
+    from pipeline.cli import _logging, console
+
+    _logging(verbose)
+    import flows
+
+    params = dict(data=str(data), sources=str(sources) if sources else None, only=only, listing=listing,
+                  pattern=pattern, workers=workers, dask_address=dask_address, scrape=not no_scrape)
+    if serve:
+        flows.serve(cron, **params)
+        return
+    result = flows.run_flow(**params)
+    console.print(
+        f"downloaded {result['downloaded']}, extracted {result['extracted']} {result['doc_statuses'] or ''}, "
+        f"{result['documents_in_dataset']} documents in {data / 'clean'}, "
+        f"{result['new_error_findings']} error findings in new documents"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(scrape)
+    app.command()(run)
+
+
+def run_main() -> None:
+    """``python flows.py [options]`` = ``juesuan run [options]``."""
+    typer.run(run)

@@ -1,0 +1,290 @@
+"""The raw-document manifest: which URL gave which bytes when, and what was done with them.
+
+One SQLite file under ``data/raw/`` (``manifest.sqlite``). Every change is committed at once,
+so a run killed at any point leaves a manifest that describes exactly what is on disk
+(a blob is written before its row, a partition before its ``processed`` row).
+
+Tables:
+
+- ``urls``: one row per URL ever seen: the content (sha256) last accepted from it, the outcome
+  of the last attempt (``status``), the HTTP validators used for conditional GET, first/last seen.
+- ``url_versions``: every (url, sha256) pair ever accepted, with first/last seen: the history of
+  a document replaced at the same address.
+- ``blobs``: one row per distinct content: where it is stored under ``data/raw/``.
+- ``processed``: which content was extracted by which extractor version, with the status.
+- ``runs`` and ``fetch_log``: every run and every fetch attempt in it, so a run can say what it
+  downloaded (the nightly report and the tests read these).
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+MANIFEST_NAME = "manifest.sqlite"
+
+# fetch statuses that mean "new bytes were transferred"
+DOWNLOADED = ("new", "changed", "duplicate", "unchanged")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    sha256 TEXT,
+    status TEXT NOT NULL,
+    message TEXT,
+    http_status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT
+);
+CREATE TABLE IF NOT EXISTS url_versions (
+    url TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (url, sha256)
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    first_url TEXT
+);
+CREATE TABLE IF NOT EXISTS processed (
+    sha256 TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    status TEXT,
+    error TEXT,
+    processed_at TEXT NOT NULL,
+    run_id INTEGER,
+    PRIMARY KEY (sha256, extractor_version)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT
+);
+CREATE TABLE IF NOT EXISTS fetch_log (
+    run_id INTEGER,
+    url TEXT NOT NULL,
+    source TEXT,
+    status TEXT NOT NULL,
+    http_status INTEGER,
+    sha256 TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    at TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last accepted response said about itself, for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """One document URL tried: ``status`` is new / changed / duplicate / unchanged / not_modified /
+    not_pdf / http_error / error / robots_disallowed / foreign_host / too_large."""
+
+    url: str
+    status: str
+    sha256: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    bytes: int = 0
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """A document the process stage should hold in the dataset: its content and one address."""
+
+    sha256: str
+    path: Path
+    source_url: str | None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(fn: F) -> F:
+    """Download threads share one connection: one call at a time."""
+    @functools.wraps(fn)
+    def wrapper(self: Manifest, *a: Any, **kw: Any) -> Any:
+        with self._lock:
+            return fn(self, *a, **kw)
+    return wrapper  # type: ignore[return-value]
+
+
+class Manifest:
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = Path(raw_dir)
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.raw_dir / MANIFEST_NAME
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    @_locked
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # runs ------------------------------------------------------------------------------
+    @_locked
+    def start_run(self, kind: str) -> int:
+        cur = self.db.execute("INSERT INTO runs (kind, started) VALUES (?, ?)", (kind, now()))
+        return int(cur.lastrowid or 0)
+
+    @_locked
+    def finish_run(self, run_id: int) -> None:
+        self.db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (now(), run_id))
+
+    # fetching --------------------------------------------------------------------------
+    @_locked
+    def validators(self, url: str) -> Validators | None:
+        row = self.db.execute("SELECT etag, last_modified, sha256 FROM urls WHERE url = ?", (url,)).fetchone()
+        return Validators(*row) if row else None
+
+    @_locked
+    def blob_path(self, sha256: str) -> Path | None:
+        row = self.db.execute("SELECT path FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        return self.raw_dir / row[0] if row else None
+
+    @_locked
+    def add_blob(self, sha256: str, path: Path, size: int, url: str | None) -> None:
+        """Record where a content is stored (replacing a stored path whose file is gone)."""
+        rel = Path(path).resolve().relative_to(self.raw_dir.resolve()).as_posix()
+        self.db.execute(
+            "INSERT INTO blobs (sha256, path, size, first_seen, first_url) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, size = excluded.size",
+            (sha256, rel, size, now(), url),
+        )
+
+    @_locked
+    def record_fetch(self, o: FetchOutcome, source: str | None, run_id: int | None) -> None:
+        """Log the attempt; update the URL's row. A failed attempt keeps the last good content."""
+        t = now()
+        with self.db:  # one transaction
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT INTO fetch_log (run_id, url, source, status, http_status, sha256, bytes, message, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, o.url, source, o.status, o.http_status, o.sha256, o.bytes, o.message, t),
+            )
+            old = self.db.execute("SELECT sha256 FROM urls WHERE url = ?", (o.url,)).fetchone()
+            accepted = o.sha256 is not None
+            if old is None:
+                self.db.execute(
+                    "INSERT INTO urls (url, source, sha256, status, message, http_status, etag, last_modified, "
+                    "first_seen, last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (o.url, source, o.sha256, o.status, o.message, o.http_status, o.etag, o.last_modified, t, t,
+                     t if accepted else None),
+                )
+            elif accepted:
+                changed = old[0] != o.sha256
+                self.db.execute(
+                    "UPDATE urls SET source = ?, sha256 = ?, status = ?, message = ?, http_status = ?, etag = ?, "
+                    "last_modified = ?, last_seen = ?, last_changed = CASE WHEN ? THEN ? ELSE last_changed END "
+                    "WHERE url = ?",
+                    (source, o.sha256, o.status, o.message, o.http_status, o.etag, o.last_modified, t, changed, t,
+                     o.url),
+                )
+            else:
+                self.db.execute(
+                    "UPDATE urls SET status = ?, message = ?, http_status = ?, last_seen = ? WHERE url = ?",
+                    (o.status, o.message, o.http_status, t, o.url),
+                )
+            sha = o.sha256 or (old[0] if old and o.status == "not_modified" else None)
+            if sha:
+                self.db.execute(
+                    "INSERT INTO url_versions (url, sha256, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (url, sha256) DO UPDATE SET last_seen = excluded.last_seen",
+                    (o.url, sha, t, t),
+                )
+
+    @_locked
+    def forget_url(self, url: str) -> None:
+        self.db.execute("DELETE FROM urls WHERE url = ?", (url,))
+
+    @_locked
+    def fetches(self, run_id: int | None = None) -> list[dict]:
+        q = "SELECT run_id, url, source, status, http_status, sha256, bytes, message, at FROM fetch_log"
+        rows = self.db.execute(q + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY rowid",
+                               (run_id,) if run_id is not None else ()).fetchall()
+        keys = ("run_id", "url", "source", "status", "http_status", "sha256", "bytes", "message", "at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    @_locked
+    def url_rows(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM urls ORDER BY url")
+        keys = [c[0] for c in cur.description]
+        return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
+
+    @_locked
+    def versions_of(self, url: str) -> list[str]:
+        rows = self.db.execute("SELECT sha256 FROM url_versions WHERE url = ? ORDER BY first_seen", (url,))
+        return [r[0] for r in rows]
+
+    # processing ------------------------------------------------------------------------
+    @_locked
+    def current_documents(self) -> list[RawDoc]:
+        """Each distinct content some URL currently points at, with the smallest such URL
+        (a deterministic choice, whatever order the crawl met them in)."""
+        rows = self.db.execute(
+            "SELECT u.sha256, b.path, MIN(u.url) FROM urls u JOIN blobs b ON b.sha256 = u.sha256 "
+            "WHERE u.sha256 IS NOT NULL GROUP BY u.sha256 ORDER BY u.sha256"
+        ).fetchall()
+        return [RawDoc(sha, self.raw_dir / path, None if url.startswith("file:") else url) for sha, path, url in rows]
+
+    @_locked
+    def is_processed(self, sha256: str, extractor_version: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM processed WHERE sha256 = ? AND extractor_version = ?", (sha256, extractor_version)
+        ).fetchone()
+        return row is not None
+
+    @_locked
+    def mark_processed(self, sha256: str, extractor_version: str, doc_id: str, status: str | None,
+                       error: str | None, run_id: int | None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO processed (sha256, extractor_version, doc_id, status, error, processed_at, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sha256, extractor_version, doc_id, status, error, now(), run_id),
+        )
+
+    @_locked
+    def processed_in(self, run_id: int) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM processed WHERE run_id = ? ORDER BY sha256", (run_id,))
+        keys = [c[0] for c in cur.description]
+        return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]

@@ -1,0 +1,691 @@
+"""Stage: district portals → PDFs stored by content hash under ``data/raw/``, recorded in the manifest.
+
+A source (see ``pipeline/sources.yaml``) names listing pages; the crawler follows pagination,
+opens the listing links whose text or URL marks a disclosure (an article page, or the file
+itself), and downloads the documents linked there. Politeness and safety:
+
+- only hosts the source allows are contacted (redirects included); other links are logged as
+  ``foreign_host`` and never requested; robots.txt is obeyed (``robots_disallowed``);
+- per-host rate limit (minimum delay between requests) and concurrency limit;
+- timeouts, retries with exponential backoff on network errors, 429 and 5xx;
+- conditional GET (ETag / Last-Modified) so an unchanged document is not transferred again;
+- a file is accepted only if its first bytes say ``%PDF-``; an HTML error page served as .pdf
+  is logged ``not_pdf`` and discarded;
+- bytes are streamed to ``data/raw/.partial/`` while hashed, then moved atomically to
+  ``data/raw/sha256/<2 hex>/<sha256>/<file name>``; the same bytes at a second URL are stored once.
+
+Nothing is ever written outside the raw folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from email.message import Message
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import httpx
+import yaml
+
+from pipeline.manifest import FetchOutcome, Manifest
+
+log = logging.getLogger("juesuan.scrape")
+
+USER_AGENT = "juesuan/0.1 (+https://github.com/juesuan/juesuan; open-data research crawler)"
+STORE = "sha256"
+PARTIAL = ".partial"
+LOCAL_SUFFIXES = (".pdf", ".txt")
+DEFAULT_DOCUMENT_PATTERNS = (r"\.pdf(?:$|[?#])",)
+DEFAULT_NEXT_TEXT = (r"^\s*(下一页|下页|后一页|next)\s*[>»]*\s*$",)
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Source:
+    """One portal to crawl; field meanings are documented in pipeline/sources.yaml."""
+
+    name: str
+    listing_urls: tuple[str, ...]
+    region: str | None = None
+    link_text: tuple[str, ...] = ()  # regexes on anchor text of listing links to follow / download
+    url_patterns: tuple[str, ...] = ()  # regexes on absolute URL of listing links to follow / download
+    document_patterns: tuple[str, ...] = DEFAULT_DOCUMENT_PATTERNS  # which URLs are files to download
+    next_text: tuple[str, ...] = DEFAULT_NEXT_TEXT  # anchor text of the "next page" link
+    page_template: str | None = None  # e.g. "index_{n}.html", relative to the first listing URL
+    max_pages: int = 20
+    follow_articles: bool = True  # open article pages and download their attachments
+    allowed_hosts: tuple[str, ...] = ()  # default: the listing URLs' hosts
+    delay: float = 1.0  # seconds between two requests to one host
+    concurrency: int = 2  # simultaneous requests to one host
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 1.0  # first retry waits this long, then doubles
+    max_bytes: int = 200 * 1024 * 1024
+    verified: bool = False
+    note: str | None = None
+
+    def hosts(self) -> tuple[str, ...]:
+        return self.allowed_hosts or tuple(sorted({host_of(u) for u in self.listing_urls}))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def host_allowed(url: str, allowed: Iterable[str]) -> bool:
+    """Exact host, or a ``*.example.gov.cn`` wildcard (which also matches example.gov.cn)."""
+    host = host_of(url)
+    for a in allowed:
+        a = a.lower().strip()
+        if a.startswith("*."):
+            if host == a[2:] or host.endswith(a[1:]):
+                return True
+        elif host == a:
+            return True
+    return False
+
+
+def _tuple(v: object) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    return tuple(str(x) for x in v)  # type: ignore[union-attr]
+
+
+_TUPLE_FIELDS = ("listing_urls", "link_text", "url_patterns", "document_patterns", "next_text", "allowed_hosts")
+
+
+def source_from_dict(d: dict, defaults: dict | None = None) -> Source:
+    data = {**(defaults or {}), **d}
+    known = set(Source.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"source {data.get('name')!r}: unknown keys {sorted(unknown)}")
+    for k in _TUPLE_FIELDS:
+        if k in data:
+            data[k] = _tuple(data[k])
+    if not data.get("listing_urls"):
+        raise ValueError(f"source {data.get('name')!r}: listing_urls is required")
+    for k in ("link_text", "url_patterns", "document_patterns", "next_text"):
+        for p in data.get(k, ()):
+            re.compile(p)
+    return Source(**data)
+
+
+def load_sources(path: Path, only: Iterable[str] | None = None) -> list[Source]:
+    """Read a sources file: ``defaults:`` (optional) and ``sources:`` (a list of portals)."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    defaults = doc.get("defaults") or {}
+    sources = [source_from_dict(s, defaults) for s in doc.get("sources") or []]
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ValueError("source names must be unique")
+    if only:
+        wanted = set(only)
+        missing = wanted - set(names)
+        if missing:
+            raise ValueError(f"no such source: {sorted(missing)}")
+        sources = [s for s in sources if s.name in wanted]
+    return sources
+
+
+def adhoc_source(listing: str, pattern: str | None = None, **kw: object) -> Source:
+    """``juesuan scrape --listing URL --pattern REGEX``: the pattern is tried on link text and URL."""
+    pats = (pattern,) if pattern else ()
+    return source_from_dict({"name": host_of(listing) or "adhoc", "listing_urls": [listing], "link_text": pats,
+                             "url_patterns": pats, **kw})
+
+
+# --- HTML links --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, list[str]]] = []
+        self._open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            a = dict(attrs)
+            href = (a.get("href") or "").strip()
+            title = a.get("title") or ""
+            entry = (href, [title] if title else [])
+            self.links.append(entry)
+            self._open.append(entry)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for _, parts in self._open:
+            parts.append(data)
+
+
+def find_links(html: str, base_url: str) -> list[Link]:
+    """Every <a href> with absolute http(s) URL (fragment dropped) and its text (or title)."""
+    p = _Anchors()
+    try:
+        p.feed(html)
+        p.close()
+    except Exception as e:  # malformed HTML: keep what was parsed
+        log.warning("%s: HTML parse problem: %s", base_url, e)
+    base = base_url
+    out: list[Link] = []
+    for href, parts in p.links:
+        if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        out.append(Link(url, " ".join("".join(parts).split())))
+    return out
+
+
+def _matches(patterns: Iterable[str], text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def is_document(source: Source, url: str) -> bool:
+    return _matches(source.document_patterns, url)
+
+
+def is_relevant(source: Source, link: Link) -> bool:
+    """A listing link worth following: its text or URL matches; everything if no rule is set."""
+    if not source.link_text and not source.url_patterns:
+        return True
+    return _matches(source.link_text, link.text) or _matches(source.url_patterns, link.url)
+
+
+# --- politeness --------------------------------------------------------------------------
+
+class HostGate:
+    """Per-host concurrency limit and minimum spacing between request starts."""
+
+    def __init__(self, delay: float, concurrency: int) -> None:
+        self.delay = delay
+        self.concurrency = max(1, concurrency)
+        self._lock = threading.Lock()
+        self._sems: dict[str, threading.Semaphore] = {}
+        self._next: dict[str, float] = {}
+
+    def _sem(self, host: str) -> threading.Semaphore:
+        with self._lock:
+            return self._sems.setdefault(host, threading.Semaphore(self.concurrency))
+
+    def wait_turn(self, host: str) -> None:
+        with self._lock:
+            t = time.monotonic()
+            start = max(t, self._next.get(host, t))
+            self._next[host] = start + self.delay
+        if start > t:
+            time.sleep(start - t)
+
+    def __call__(self, host: str) -> _Slot:
+        return _Slot(self, host)
+
+
+class _Slot:
+    def __init__(self, gate: HostGate, host: str) -> None:
+        self.gate, self.host = gate, host
+
+    def __enter__(self) -> None:
+        self.gate._sem(self.host).acquire()
+        self.gate.wait_turn(self.host)
+
+    def __exit__(self, *exc: object) -> None:
+        self.gate._sem(self.host).release()
+
+
+# --- fetching ----------------------------------------------------------------------------
+
+class Blocked(Exception):
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Fetcher:
+    """HTTP for one source: allowed hosts, robots.txt, rate limit, retries, manual redirects."""
+
+    source: Source
+    client: httpx.Client
+    gate: HostGate
+    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    _robots_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, url: str) -> None:
+        if not host_allowed(url, self.source.hosts()):
+            raise Blocked("foreign_host", f"host {host_of(url)!r} is not in allowed_hosts")
+        rp = self._robots_for(url)
+        if rp is None:
+            raise Blocked("robots_disallowed", "robots.txt could not be read (server error): not crawling this host")
+        if not rp.can_fetch(USER_AGENT, url):
+            raise Blocked("robots_disallowed", "disallowed by robots.txt")
+
+    def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser | None:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        with self._robots_lock:
+            if key in self._robots:
+                return self._robots[key]
+            rp: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser(key + "/robots.txt")
+            try:
+                r = self._request(key + "/robots.txt", {}, check=False)
+                try:
+                    body = r.read()
+                finally:
+                    r.close()
+                if r.status_code >= 500:
+                    rp = None
+                elif r.status_code >= 400:
+                    rp.allow_all = True  # type: ignore[union-attr]
+                else:
+                    rp.parse(body.decode("utf-8", errors="replace").splitlines())  # type: ignore[union-attr]
+            except httpx.HTTPError as e:
+                log.warning("%s: robots.txt unreachable (%s): not crawling this host", key, e)
+                rp = None
+            self._robots[key] = rp
+            return rp
+
+    def _request(self, url: str, headers: dict[str, str], check: bool = True) -> httpx.Response:
+        """GET with rate limit, retries with backoff, redirects followed only to allowed hosts.
+        Returns an open streaming response (caller closes it)."""
+        for _ in range(MAX_REDIRECTS + 1):
+            if check:
+                self.check(url)
+            r = self._send_with_retries(url, headers)
+            if r.is_redirect and "location" in r.headers:
+                r.close()
+                url = urldefrag(urljoin(url, r.headers["location"])).url
+                continue
+            return r
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=None)  # type: ignore[arg-type]
+
+    def _send_with_retries(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        s = self.source
+        attempt = 0
+        while True:
+            wait = s.backoff * (2 ** attempt)
+            try:
+                with self.gate(host_of(url)):
+                    req = self.client.build_request("GET", url, headers=headers)
+                    r = self.client.send(req, stream=True)
+                if r.status_code == 429 or r.status_code >= 500:
+                    if attempt >= s.retries:
+                        return r
+                    ra = r.headers.get("retry-after", "")
+                    if ra.isdigit():
+                        wait = max(wait, min(float(ra), 300.0))
+                    r.close()
+                else:
+                    return r
+            except httpx.TransportError as e:
+                if attempt >= s.retries:
+                    raise
+                log.info("%s: %s, retrying in %.1fs", url, type(e).__name__, wait)
+            attempt += 1
+            time.sleep(wait)
+
+    def get_page(self, url: str) -> str:
+        r = self._request(url, {})
+        try:
+            body = r.read()
+            r.raise_for_status()
+            return decode_html(body, r.charset_encoding)
+        finally:
+            r.close()
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def decode_html(body: bytes, header_charset: str | None) -> str:
+    """Header charset, else <meta charset>, else UTF-8 if it decodes, else GB18030 (GBK portals)."""
+    m = _META_CHARSET.search(body[:4096])
+    for enc in (header_charset, m.group(1).decode("ascii") if m else None):
+        if enc:
+            try:
+                return body.decode("gb18030" if enc.lower() in ("gb2312", "gbk") else enc, errors="replace")
+            except LookupError:
+                pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("gb18030", errors="replace")
+
+
+# --- storing -----------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+
+def file_name_for(url: str, headers: httpx.Headers | None = None) -> str:
+    """A readable file name: Content-Disposition, else the URL's last path segment; always .pdf."""
+    name = ""
+    cd = (headers or {}).get("content-disposition")
+    if cd:
+        m = Message()
+        m["content-disposition"] = cd
+        name = m.get_filename() or ""
+    if not name:
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    name = _UNSAFE.sub("_", name).strip(" ._") or "document"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name[-150:]
+
+
+def looks_like_pdf(head: bytes) -> bool:
+    return b"%PDF-" in head[:1024]
+
+
+def _describe_non_pdf(head: bytes, content_type: str | None) -> str:
+    start = head.lstrip()[:15].lower()
+    kind = "an HTML page" if start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")) else "not a PDF"
+    return f"{kind} (content-type {content_type or '?'}): no %PDF- header; discarded"
+
+
+def store_blob(raw_dir: Path, tmp: Path, sha: str, name: str) -> Path:
+    """Move a verified download into the content-addressed store (or drop it: already there)."""
+    folder = raw_dir / STORE / sha[:2] / sha
+    existing = [p for p in folder.iterdir() if p.is_file()] if folder.exists() else []
+    if existing:
+        tmp.unlink(missing_ok=True)
+        return existing[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    os.replace(tmp, target)
+    return target
+
+
+def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> FetchOutcome:
+    """One document URL → outcome; on success the bytes are in the store (blob row added)."""
+    prior = manifest.validators(url)
+    headers: dict[str, str] = {}
+    if prior and prior.sha256 and manifest.blob_path(prior.sha256):
+        if prior.etag:
+            headers["If-None-Match"] = prior.etag
+        if prior.last_modified:
+            headers["If-Modified-Since"] = prior.last_modified
+    partial = raw_dir / PARTIAL
+    partial.mkdir(parents=True, exist_ok=True)
+    try:
+        r = fetcher._request(url, headers)
+    except Blocked as b:
+        return FetchOutcome(url, b.status, message=b.message)
+    except httpx.HTTPError as e:
+        return FetchOutcome(url, "error", message=f"{type(e).__name__}: {e}"[:300])
+    with contextlib.closing(r):
+        if r.status_code == 304:
+            return FetchOutcome(url, "not_modified", http_status=304, etag=prior.etag if prior else None,
+                                last_modified=prior.last_modified if prior else None)
+        if r.status_code >= 400:
+            return FetchOutcome(url, "http_error", http_status=r.status_code, message=f"HTTP {r.status_code}")
+        h = hashlib.sha256()
+        size = 0
+        head = b""
+        fd, tmp_name = _mkstemp(partial)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in r.iter_bytes(1 << 16):
+                    if len(head) < 1024:
+                        head += chunk[: 1024 - len(head)]
+                        if len(head) >= 1024 and not looks_like_pdf(head):
+                            break
+                    size += len(chunk)
+                    if size > fetcher.source.max_bytes:
+                        break
+                    h.update(chunk)
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            ctype = r.headers.get("content-type")
+            if not looks_like_pdf(head):
+                tmp.unlink(missing_ok=True)
+                return FetchOutcome(url, "not_pdf", http_status=r.status_code, bytes=size,
+                                    message=_describe_non_pdf(head, ctype))
+            if size > fetcher.source.max_bytes:
+                tmp.unlink(missing_ok=True)
+                return FetchOutcome(url, "too_large", http_status=r.status_code, bytes=size,
+                                    message=f"larger than max_bytes={fetcher.source.max_bytes}")
+            sha = h.hexdigest()
+            known = manifest.blob_path(sha)
+            if known is not None and known.exists():
+                tmp.unlink(missing_ok=True)
+                path = known
+            else:
+                path = store_blob(raw_dir, tmp, sha, file_name_for(url, r.headers))
+                manifest.add_blob(sha, path, size, url)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    if prior and prior.sha256 == sha:
+        status = "unchanged"
+    elif prior and prior.sha256:
+        status = "changed"
+    elif known is not None:
+        status = "duplicate"
+    else:
+        status = "new"
+    return FetchOutcome(url, status, sha256=sha, http_status=r.status_code, etag=r.headers.get("etag"),
+                        last_modified=r.headers.get("last-modified"), bytes=size)
+
+
+def _mkstemp(folder: Path) -> tuple[int, str]:
+    import tempfile
+
+    return tempfile.mkstemp(dir=folder, prefix="dl-", suffix=".part")
+
+
+# --- crawling ----------------------------------------------------------------------------
+
+@dataclass
+class Crawl:
+    """What one source's listing and article pages pointed at."""
+
+    documents: dict[str, str] = field(default_factory=dict)  # url → link text
+    skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # url → (status, message)
+    pages: list[str] = field(default_factory=list)
+    page_errors: dict[str, str] = field(default_factory=dict)
+
+
+def crawl(fetcher: Fetcher) -> Crawl:
+    """Listing pages (with pagination) → relevant links → documents and article attachments."""
+    s = fetcher.source
+    out = Crawl()
+    queue = list(s.listing_urls)
+    if s.page_template:
+        first = s.listing_urls[0]
+        queue += [urljoin(first, s.page_template.format(n=n)) for n in range(1, s.max_pages)]
+    seen: set[str] = set()
+    articles: list[tuple[str, str]] = []
+    n_listing = 0
+    while queue and n_listing < s.max_pages * max(1, len(s.listing_urls)):
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        links = _page_links(fetcher, url, out)
+        n_listing += 1
+        if links is None:
+            continue
+        for link in links:
+            if _matches(s.next_text, link.text):
+                if link.url not in seen and _page_ok(fetcher, link.url, out):
+                    queue.append(link.url)
+                continue
+            if not is_relevant(s, link):
+                continue
+            if is_document(s, link.url):
+                _add_document(fetcher, link, out)
+            elif s.follow_articles:
+                articles.append((link.url, link.text))
+    for url, text in articles:
+        if url in seen:
+            continue
+        seen.add(url)
+        if not _page_ok(fetcher, url, out):
+            continue
+        for link in _page_links(fetcher, url, out) or []:
+            if is_document(s, link.url):
+                _add_document(fetcher, Link(link.url, link.text or text), out)
+    return out
+
+
+def _page_ok(fetcher: Fetcher, url: str, out: Crawl) -> bool:
+    try:
+        fetcher.check(url)
+        return True
+    except Blocked as b:
+        out.skipped.setdefault(url, (b.status, b.message))
+        return False
+
+
+def _page_links(fetcher: Fetcher, url: str, out: Crawl) -> list[Link] | None:
+    try:
+        html = fetcher.get_page(url)
+    except Blocked as b:
+        out.skipped.setdefault(url, (b.status, b.message))
+        return None
+    except httpx.HTTPError as e:
+        out.page_errors[url] = f"{type(e).__name__}: {e}"[:300]
+        log.warning("%s: page not read: %s", url, e)
+        return None
+    out.pages.append(url)
+    return find_links(html, url)
+
+
+def _add_document(fetcher: Fetcher, link: Link, out: Crawl) -> None:
+    if not host_allowed(link.url, fetcher.source.hosts()):
+        out.skipped.setdefault(link.url, ("foreign_host", f"host {host_of(link.url)!r} is not in allowed_hosts"))
+        return
+    out.documents.setdefault(link.url, link.text)
+
+
+# --- the stage ---------------------------------------------------------------------------
+
+@dataclass
+class ScrapeReport:
+    run_id: int
+    outcomes: list[tuple[str, FetchOutcome]] = field(default_factory=list)  # (source, outcome)
+    page_errors: dict[str, str] = field(default_factory=dict)
+    n_pages: int = 0
+
+    def counts(self) -> dict[str, int]:
+        c: dict[str, int] = {}
+        for _, o in self.outcomes:
+            c[o.status] = c.get(o.status, 0) + 1
+        return dict(sorted(c.items()))
+
+    def downloaded(self) -> list[FetchOutcome]:
+        return [o for _, o in self.outcomes if o.status in ("new", "changed", "duplicate", "unchanged")]
+
+
+def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int,
+                  client: httpx.Client | None = None) -> ScrapeReport:
+    """Crawl one portal and download its documents; every attempt lands in the manifest."""
+    report = ScrapeReport(run_id)
+    own = client is None
+    client = client or httpx.Client(
+        timeout=httpx.Timeout(source.timeout), follow_redirects=False,
+        headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
+        limits=httpx.Limits(max_connections=max(4, source.concurrency * 2)),
+    )
+    try:
+        fetcher = Fetcher(source, client, HostGate(source.delay, source.concurrency))
+        found = crawl(fetcher)
+        report.n_pages = len(found.pages)
+        report.page_errors = dict(found.page_errors)
+        for url, (status, message) in sorted(found.skipped.items()):
+            o = FetchOutcome(url, status, message=message)
+            manifest.record_fetch(o, source.name, run_id)
+            report.outcomes.append((source.name, o))
+        urls = sorted(found.documents)
+        with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
+            futures = [pool.submit(download, fetcher, u, raw_dir, manifest) for u in urls]
+            for fut in futures:
+                o = fut.result()
+                manifest.record_fetch(o, source.name, run_id)
+                report.outcomes.append((source.name, o))
+                log.info("%s: %s%s", o.url, o.status, f" ({o.message})" if o.message else "")
+    finally:
+        if own:
+            client.close()
+    return report
+
+
+def scan_local(raw_dir: Path, manifest: Manifest, run_id: int) -> list[FetchOutcome]:
+    """PDFs / .txt files someone put under ``data/raw/`` by hand are raw documents too
+    (address ``file:<relative path>``); files that disappeared are forgotten."""
+    raw_dir = Path(raw_dir)
+    from extractors.source import sha256_of
+
+    outcomes: list[FetchOutcome] = []
+    seen: set[str] = set()
+    for p in sorted(raw_dir.rglob("*")):
+        rel = p.relative_to(raw_dir)
+        if rel.parts[0] in (STORE, PARTIAL) or not p.is_file() or p.suffix.lower() not in LOCAL_SUFFIXES:
+            continue
+        url = "file:" + rel.as_posix()
+        seen.add(url)
+        sha = sha256_of(p)
+        prior = manifest.validators(url)
+        if prior and prior.sha256 == sha and manifest.blob_path(sha):
+            continue
+        if manifest.blob_path(sha) is None:
+            manifest.add_blob(sha, p, p.stat().st_size, url)
+        o = FetchOutcome(url, "local", sha256=sha)
+        manifest.record_fetch(o, "local", run_id)
+        outcomes.append(o)
+    for row in manifest.url_rows():
+        if row["url"].startswith("file:") and row["url"] not in seen:
+            manifest.forget_url(row["url"])
+    return outcomes
+
+
+def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None = None,
+           run_id: int | None = None) -> ScrapeReport:
+    """All sources, one after another (each source has its own politeness limits)."""
+    raw_dir = Path(raw_dir)
+    own = manifest is None
+    manifest = manifest or Manifest(raw_dir)
+    rid = run_id if run_id is not None else manifest.start_run("scrape")
+    total = ScrapeReport(rid)
+    try:
+        for s in sources:
+            r = scrape_source(s, raw_dir, manifest, rid)
+            total.outcomes += r.outcomes
+            total.page_errors.update(r.page_errors)
+            total.n_pages += r.n_pages
+        if run_id is None:
+            manifest.finish_run(rid)
+    finally:
+        if own:
+            manifest.close()
+    return total
+
+
+def with_overrides(source: Source, **kw: object) -> Source:
+    return replace(source, **{k: v for k, v in kw.items() if v is not None})
