@@ -1,10 +1,58 @@
-"""Cross-checks over the dataset (placeholder until issue 4 lands)."""
+"""Cross-checks over the whole dataset: which published figures do not add up, and by how much.
+
+``run_checks`` applies every registered rule (see ``RULES``) to each document; across-year rules
+see the whole dataset to find a department's previous-year document. Findings computed at
+extraction time from the raw page text (``TEXT_RULES``) are carried over, since a stored
+dataset no longer holds that text.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from pipeline.checks import (  # noqa: F401  (importing registers the rules)
+    rules_cross,
+    rules_narrative,
+    rules_narrative_tables,
+    rules_structure,
+    rules_tables,
+    rules_years,
+)
+from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
+from pipeline.checks.context import DocContext
+from pipeline.checks.registry import RULES, Rule
+from pipeline.checks.text import TEXT_RULES, text_findings
 from pipeline.dataset import Dataset
-from schemas.records import Finding
+from schemas.records import DocStatus, Finding
+
+log = logging.getLogger("juesuan.checks")
+
+__all__ = ["RULES", "TEXT_RULES", "CheckConfig", "Rule", "run_checks", "text_findings"]
 
 
-def run_checks(ds: Dataset) -> list[Finding]:
-    return []
+def run_checks(ds: Dataset, config: CheckConfig | None = None) -> list[Finding]:
+    """Every rule over every document; a rule that breaks on odd input is logged, never fatal."""
+    config = config or DEFAULT_CONFIG
+    kept = [f for f in ds.findings if f.rule in TEXT_RULES]
+    corpus = [DocContext.build(ds, d, config) for d in ds.documents if d.status != DocStatus.FAILED]
+    fresh: list[Finding] = []
+    for ctx in corpus:
+        for r in RULES.values():
+            try:
+                found = r.check(ctx, corpus) if r.scope == "dataset" else r.check(ctx)
+                fresh.extend(found)
+            except Exception:  # a rule bug must not lose the other findings or stop the run
+                log.exception("check %s failed on %s", r.id, ctx.doc.file_name)
+    return _dedupe(kept + fresh)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (document, rule family, page, message): the text hook and the clause checks overlap."""
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.doc_id, f.rule.removesuffix(".text"), f.page, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,133 @@
+"""One document's records, indexed for the rules: cells by table/row/column, facts by metric."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
+from pipeline.dataset import Dataset
+from schemas.records import Document, NarrativeFact, TableCell, TableRecord
+
+_NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十百]+[）)、.．]|^[（(]?\d+[）)、.．]")
+# units a narrative amount may be stated in, as multiples of 万元
+_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "百万元": Decimal(100),
+           "亿元": Decimal(10000)}
+
+
+def norm_label(text: str | None) -> str:
+    """Row label / subject as a comparable key: NFKC, no spaces, no numbering, no 类/款/项 marks."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = re.sub(r"\s+", "", s)
+    s = _NUMBERING.sub("", s)
+    s = re.sub(r"[(（](类|款|项)[)）]", "", s)
+    return s.strip("：:")
+
+
+def names_match(a: str | None, b: str | None) -> bool:
+    """Same 科目 name, allowing the common 支出 suffix to be dropped ("一般公共服务" ~ "一般公共服务支出")."""
+    x, y = norm_label(a), norm_label(b)
+    if not x or not y:
+        return False
+    if x == y:
+        return True
+    strip = lambda s: s[:-2] if s.endswith("支出") and len(s) > 3 else s  # noqa: E731
+    return strip(x) == strip(y)
+
+
+def digits(code: str | None) -> str:
+    return re.sub(r"\D", "", code or "")
+
+
+def fact_amount(f: NarrativeFact) -> Decimal | None:
+    """The fact's value in 万元 (exact decimal shift), or None when it is not an amount."""
+    factor = _TO_WAN.get((f.unit or "").strip())
+    return None if factor is None else f.value * factor
+
+
+def is_pct(f: NarrativeFact) -> bool:
+    return (f.unit or "").strip() in ("%", "％")
+
+
+@dataclass
+class DocContext:
+    doc: Document
+    tables: dict[str, TableRecord]
+    cells: dict[str, list[TableCell]]
+    facts: list[NarrativeFact]
+    config: CheckConfig = field(default_factory=lambda: DEFAULT_CONFIG)
+    _facts_by_metric: dict[str, list[NarrativeFact]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, ds: Dataset, doc: Document, config: CheckConfig = DEFAULT_CONFIG) -> DocContext:
+        tables = {t.table: t for t in ds.tables if t.doc_id == doc.doc_id}
+        cells: dict[str, list[TableCell]] = defaultdict(list)
+        for c in ds.cells:
+            if c.doc_id == doc.doc_id:
+                cells[c.table].append(c)
+        facts = [f for f in ds.facts if f.doc_id == doc.doc_id]
+        ctx = cls(doc, tables, dict(cells), facts, config)
+        by_metric: dict[str, list[NarrativeFact]] = defaultdict(list)
+        for f in facts:
+            by_metric[f.metric].append(f)
+        ctx._facts_by_metric = dict(by_metric)
+        return ctx
+
+    # ---- tables -------------------------------------------------------------------------
+    def has_table(self, table: str) -> bool:
+        return table in self.tables or bool(self.cells.get(table))
+
+    def table_cells(self, table: str, side: str | None = None) -> list[TableCell]:
+        return [c for c in self.cells.get(table, []) if side is None or (c.side or None) == side]
+
+    def by_code(self, table: str, code: str, col: str, side: str | None = None) -> TableCell | None:
+        for c in self.table_cells(table, side):
+            if digits(c.code) == code and c.col == col:
+                return c
+        return None
+
+    def by_label(self, table: str, label: str, col: str, side: str | None = None, occurrence: int = 0,
+                 loose: bool = False) -> TableCell | None:
+        """The ``occurrence``-th cell (in reading order) of the row named ``label`` in column ``col``."""
+        found = [c for c in self.table_cells(table, side) if c.col == col and not digits(c.code)
+                 and (names_match(c.row, label) if loose else norm_label(c.row) == norm_label(label))]
+        return found[occurrence] if len(found) > occurrence else None
+
+    def labelled(self, table: str, labels: tuple[str, ...], col: str, side: str | None = None) -> TableCell | None:
+        for label in labels:
+            c = self.by_label(table, label, col, side)
+            if c is not None:
+                return c
+        return None
+
+    def total_cell(self, table: str, col: str, side: str | None = None) -> TableCell | None:
+        """The table's 合计 row (uncoded, first in reading order)."""
+        return self.labelled(table, ("合计", "总计", "本年收入合计", "本年支出合计"), col, side)
+
+    def coded_rows(self, table: str) -> dict[str, list[TableCell]]:
+        rows: dict[str, list[TableCell]] = defaultdict(list)
+        for c in self.cells.get(table, []):
+            code = digits(c.code)
+            if code:
+                rows[code].append(c)
+        return dict(rows)
+
+    # ---- narrative ------------------------------------------------------------------------
+    def facts_of(self, metric: str) -> list[NarrativeFact]:
+        """Facts of one metric, duplicates (same subject and value) dropped."""
+        seen: set[tuple] = set()
+        out = []
+        for f in self._facts_by_metric.get(metric, []):
+            key = (norm_label(f.subject), f.value, f.unit)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+        return out
+
+    def fact(self, metric: str) -> NarrativeFact | None:
+        """The first stated figure of a metric (the document-level one)."""
+        fs = self.facts_of(metric)
+        return fs[0] if fs else None

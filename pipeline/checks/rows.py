@@ -1,0 +1,40 @@
+"""Rebuild table rows from cells: identity by code or label, repeated labels kept apart by order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.checks.context import digits, norm_label
+from schemas.records import TableCell
+
+
+@dataclass
+class Row:
+    side: str | None
+    code: str
+    label: str
+    cells: dict[str, TableCell] = field(default_factory=dict)
+
+    def value(self, col: str, missing_as_zero: bool = True) -> Decimal | None:
+        c = self.cells.get(col)
+        if c is None:
+            return Decimal(0) if missing_as_zero else None
+        return c.value
+
+
+def rows_of(cells: list[TableCell]) -> list[Row]:
+    """Cells grouped into rows in reading order; a label met again with a column already filled starts a new row."""
+    rows: list[Row] = []
+    open_rows: dict[tuple, list[Row]] = {}
+    for c in cells:
+        code = digits(c.code)
+        key = (c.side or None, code or norm_label(c.row))
+        candidates = open_rows.setdefault(key, [])
+        target = next((r for r in candidates if c.col not in r.cells), None)
+        if target is None:
+            target = Row(c.side or None, code, norm_label(c.row))
+            candidates.append(target)
+            rows.append(target)
+        target.cells[c.col] = c
+    return rows

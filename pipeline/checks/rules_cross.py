@@ -1,0 +1,133 @@
+"""Across tables: the same quantity printed in two tables must agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pipeline.checks.context import DocContext, digits, names_match, norm_label
+from pipeline.checks.emit import finding, from_check
+from pipeline.checks.registry import rule
+from pipeline.checks.rows import rows_of
+from pipeline.checks.rules_tables import BASIC, THREE, _basic_rows, _fiscal_income_rows, _three_cells
+from pipeline.checks.tolerance import Verdict, check_equal, check_sum
+from schemas.records import Finding, Severity, TableCell
+
+SUMMARY = "income_expenditure_summary"
+FISCAL = "fiscal_appropriation_summary"
+GPB = "general_public_budget_expenditure"
+# summary-table income rows → income-table 合计 column
+SUMMARY_INCOME_COLS = {
+    "上级补助收入": "superior_subsidy", "事业收入": "business", "经营收入": "operating",
+    "附属单位上缴收入": "affiliated_remittance", "其他收入": "other",
+}
+
+
+def _equal(ctx: DocContext, rid: str, printed: TableCell, reference: TableCell, what: str) -> list[Finding]:
+    check = check_equal(printed.value, reference.value, ctx.config.amount_tolerance)
+    return from_check(ctx, rid, check, what, cells=[printed, reference], table=printed.table,
+                      row=" ".join(x for x in (printed.code, printed.row) if x), col=printed.col)
+
+
+def _class_cells(ctx: DocContext, table: str, col: str) -> list[TableCell]:
+    return [c for c in ctx.table_cells(table) if len(digits(c.code)) == 3 and c.col == col]
+
+
+def _match_class(cells: list[TableCell], label: str) -> TableCell | None:
+    hits = [c for c in cells if names_match(c.row, label)]
+    return hits[0] if len(hits) == 1 else None
+
+
+@rule("cross.summary_vs_detail", "cross",
+      "收入支出决算总表 against 收入决算表 and 支出决算表: totals, income sources and each 类.")
+def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
+    rid = "cross.summary_vs_detail"
+    pairs = [
+        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell("income", "total"), "本年收入合计"),
+        (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell("expenditure", "total"), "本年支出合计"),
+    ]
+    for label, col in SUMMARY_INCOME_COLS.items():
+        pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell("income", col), label))
+    fiscal_rows = [c for c in ctx.table_cells(SUMMARY, "income") if "财政拨款" in norm_label(c.row) and c.col == "amount"]
+    whole = [c for c in fiscal_rows if norm_label(c.row) == "财政拨款收入"]
+    fiscal_rows = whole[:1] or fiscal_rows  # an older template prints one 财政拨款收入 row with 其中 sub-rows
+    detail_fiscal = ctx.total_cell("income", "fiscal_appropriation")
+    if fiscal_rows and detail_fiscal is not None:
+        check = check_sum(detail_fiscal.value, [c.value for c in fiscal_rows], ctx.config.amount_tolerance)
+        yield from from_check(ctx, rid, check, "收入决算表 合计 财政拨款收入 = 总表 财政拨款收入 rows",
+                              cells=[detail_fiscal, *fiscal_rows], table="income", row="合计", col="fiscal_appropriation")
+    for a, b, what in pairs:
+        if a is not None and b is not None:
+            yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
+    classes = _class_cells(ctx, "expenditure", "total")
+    for c in ctx.table_cells(SUMMARY, "expenditure"):
+        if c.col != "amount" or digits(c.code):
+            continue
+        detail = _match_class(classes, c.row)
+        if detail is not None:
+            yield from _equal(ctx, rid, c, detail, f"{norm_label(c.row)}: 收入支出决算总表 vs 支出决算表")
+
+
+@rule("cross.fiscal_vs_gpb", "cross",
+      "财政拨款收入支出决算总表 against 一般公共预算财政拨款支出决算表 (each 类 and the total) and against the "
+      "收入支出决算总表 (一般公共预算财政拨款收入).")
+def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
+    rid = "cross.fiscal_vs_gpb"
+    year_out = ctx.by_label(FISCAL, "本年支出合计", "general_public_budget", "expenditure")
+    gpb_total = ctx.total_cell(GPB, "total")
+    if year_out is not None and gpb_total is not None:
+        yield from _equal(ctx, rid, year_out, gpb_total, "一般公共预算财政拨款支出: 财政拨款总表 vs 一般公共预算支出表")
+    classes = _class_cells(ctx, GPB, "total")
+    for c in ctx.table_cells(FISCAL, "expenditure"):
+        if c.col != "general_public_budget" or digits(c.code):
+            continue
+        detail = _match_class(classes, c.row)
+        if detail is not None:
+            yield from _equal(ctx, rid, c, detail, f"{norm_label(c.row)}: 财政拨款总表 vs 一般公共预算支出表")
+    sources, _, _, _ = _fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
+    for r in sources:
+        cell = r.cells.get("amount")
+        other = next((c for c in ctx.table_cells(SUMMARY, "income")
+                      if c.col == "amount" and (norm_label(c.row) == r.label or norm_label(c.row) == r.label + "收入")), None)
+        if cell is not None and other is not None:
+            yield from _equal(ctx, rid, cell, other, f"{r.label}: 财政拨款总表 vs 收入支出决算总表")
+
+
+@rule("cross.basic_vs_gpb", "cross",
+      "基本支出决算表 人员经费合计 + 公用经费合计 = 一般公共预算财政拨款支出决算表 合计 基本支出.")
+def basic_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
+    _, personnel, public = _basic_rows(ctx)
+    gpb_basic = ctx.total_cell(GPB, "basic")
+    if personnel is None or public is None or gpb_basic is None:
+        return
+    check = check_sum(gpb_basic.value, [personnel.value, public.value], ctx.config.amount_tolerance)
+    yield from from_check(ctx, "cross.basic_vs_gpb", check, "一般公共预算支出表 基本支出 = 人员经费 + 公用经费",
+                          cells=[gpb_basic, personnel, public], table=GPB, row="合计", col="basic")
+
+
+# basic-table item code → 三公 column (the 三公 table covers all 财政拨款, the basic table only 基本支出)
+THREE_VS_BASIC = {"30212": "overseas_actual", "30217": "reception_actual", "30231": "vehicle_operation_actual"}
+
+
+@rule("cross.three_public_vs_basic", "cross",
+      "“三公” actuals against the basic-table items 30212 / 30217 / 30231: the basic-expenditure part cannot exceed "
+      "the 三公 actual (the 三公 table also covers project spending).",
+      severity="error when the basic-table item exceeds the 三公 actual beyond rounding; warning within rounding")
+def three_public_vs_basic(ctx: DocContext) -> Iterator[Finding]:
+    rid = "cross.three_public_vs_basic"
+    three = _three_cells(ctx)
+    if not ctx.has_table(THREE) or not ctx.has_table(BASIC):
+        return
+    for code, col in THREE_VS_BASIC.items():
+        basic = ctx.by_code(BASIC, code, "amount")
+        actual = three.get(col)
+        if basic is None or actual is None:
+            continue
+        if basic.value <= actual.value:
+            continue
+        check = check_equal(actual.value, basic.value, ctx.config.amount_tolerance)
+        sev = Severity.WARNING if check.verdict == Verdict.ROUNDING else Severity.ERROR
+        yield finding(ctx, rid, sev,
+                      f"{'rounding: ' if sev == Severity.WARNING else ''}基本支出 item {code} {basic.row} {basic.value} "
+                      f"exceeds the 三公 {col} {actual.value}",
+                      cells=[actual, basic], table=THREE, col=col, expected=basic.value, actual=actual.value,
+                      difference=actual.value - basic.value)

@@ -1,0 +1,298 @@
+"""Table arithmetic: every printed total equals the sum of its printed parts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from pipeline.checks.context import DocContext
+from pipeline.checks.emit import from_check
+from pipeline.checks.registry import rule
+from pipeline.checks.rows import Row, rows_of
+from pipeline.checks.tolerance import check_sum
+from schemas.records import Finding, TableCell
+
+# total column = sum of part columns, per row
+ROW_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "income": ("total", ("fiscal_appropriation", "superior_subsidy", "business", "operating",
+                         "affiliated_remittance", "other")),
+    "expenditure": ("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_affiliated")),
+    "general_public_budget_expenditure": ("total", ("basic", "project")),
+    "fiscal_appropriation_summary": ("total", ("general_public_budget", "government_fund", "state_capital")),
+    "government_fund": ("expenditure_total", ("expenditure_basic", "expenditure_project")),
+    "state_capital": ("expenditure_total", ("expenditure_basic", "expenditure_project")),
+}
+# tables whose rows are 功能分类 codes: 类 (3 digits) ⊃ 款 (5) ⊃ 项 (7)
+FUNCTIONAL_TABLES = ("income", "expenditure", "general_public_budget_expenditure", "government_fund", "state_capital")
+BASIC = "general_public_budget_basic_expenditure"
+THREE = "three_public_expenses"
+
+
+def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[TableCell], what: str,
+                 zero_parts: int = 0) -> list[Finding]:
+    check = check_sum(total.value, [p.value for p in parts], ctx.config.amount_tolerance)
+    return from_check(ctx, rule_id, check, what, cells=[total, *parts], table=total.table,
+                      row=" ".join(x for x in (total.code, total.row) if x), col=total.col)
+
+
+@rule("table.sum.row_total", "table",
+      "Each row's total column equals the sum of its part columns (total = basic + project; income total = sum of sources).")
+def row_totals(ctx: DocContext) -> Iterator[Finding]:
+    for table, (total_col, part_cols) in ROW_PARTS.items():
+        for row in rows_of(ctx.table_cells(table)):
+            total = row.cells.get(total_col)
+            parts = [row.cells[c] for c in part_cols if c in row.cells]
+            if total is None or not parts:
+                continue
+            yield from _sum_finding(ctx, "table.sum.row_total", total, parts,
+                                    f"{table} row {row.code or row.label}: {total_col} = {' + '.join(part_cols)}")
+
+
+def _children(rows: list[Row], parent: Row, child_len: int) -> list[Row]:
+    return [r for r in rows if len(r.code) == child_len and r.code.startswith(parent.code)]
+
+
+def _hierarchy(ctx: DocContext, rule_id: str, tables: tuple[str, ...], parent_len: int, child_len: int,
+               names: tuple[str, str]) -> Iterator[Finding]:
+    for table in tables:
+        rows = [r for r in rows_of(ctx.table_cells(table)) if r.code]
+        for parent in (r for r in rows if len(r.code) == parent_len):
+            kids = _children(rows, parent, child_len)
+            if not kids:
+                continue
+            for col, total in parent.cells.items():
+                parts = [k.cells[col] for k in kids if col in k.cells]
+                if not parts and total.value == 0:
+                    continue
+                yield from _sum_finding(ctx, rule_id, total, parts,
+                                        f"{table} {names[0]} {parent.code} {parent.label} [{col}] = sum of its {names[1]}")
+
+
+@rule("table.sum.class_items", "table", "Every 类 row equals the sum of its 款 rows (by code prefix), per column.")
+def class_items(ctx: DocContext) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, "table.sum.class_items", FUNCTIONAL_TABLES, 3, 5, ("类", "款"))
+
+
+@rule("table.sum.item_subitems", "table", "Every 款 row equals the sum of its 项 rows (by code prefix), per column.")
+def item_subitems(ctx: DocContext) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, "table.sum.item_subitems", FUNCTIONAL_TABLES, 5, 7, ("款", "项"))
+
+
+@rule("table.sum.grand_total", "table", "The 合计 row equals the sum of the 类 rows, per column.")
+def grand_total(ctx: DocContext) -> Iterator[Finding]:
+    for table in FUNCTIONAL_TABLES:
+        rows = rows_of(ctx.table_cells(table))
+        classes = [r for r in rows if len(r.code) == 3]
+        if not classes:
+            continue
+        total_row = next((r for r in rows if not r.code and r.label in ("合计", "总计", "本年收入合计", "本年支出合计")), None)
+        if total_row is None:
+            continue
+        for col, total in total_row.cells.items():
+            parts = [r.cells[col] for r in classes if col in r.cells]
+            if not parts and total.value == 0:
+                continue
+            yield from _sum_finding(ctx, "table.sum.grand_total", total, parts,
+                                    f"{table} 合计 [{col}] = sum of 类 rows")
+
+
+# ---- summary tables -----------------------------------------------------------------------------
+
+def _is_total_label(label: str) -> bool:
+    return "合计" in label or "总计" in label
+
+
+def _summary_sides(ctx: DocContext, table: str) -> dict[str, list[Row]]:
+    return {side: rows_of(ctx.table_cells(table, side)) for side in ("income", "expenditure")}
+
+
+def _first(rows: list[Row], pred) -> Row | None:
+    return next((r for r in rows if pred(r.label)), None)
+
+
+def _income_extra(label: str) -> bool:
+    return "年初" in label or label.startswith("使用") or "弥补" in label
+
+
+def _expenditure_extra(label: str) -> bool:
+    return label == "结余分配" or "年末" in label
+
+
+@rule("table.summary.identity", "table",
+      "收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类; "
+      "本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 = 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.")
+def summary_identity(ctx: DocContext) -> Iterator[Finding]:
+    rid, table = "table.summary.identity", "income_expenditure_summary"
+    sides = _summary_sides(ctx, table)
+    totals: dict[str, TableCell] = {}
+    for side, year_total_label, is_extra in (("income", "本年收入合计", _income_extra),
+                                             ("expenditure", "本年支出合计", _expenditure_extra)):
+        rows = sides[side]
+        year = _first(rows, lambda s, t=year_total_label: s == t)
+        grand = _first(rows, lambda s: s == "总计")
+        items = [r for r in rows if not _is_total_label(r.label) and not is_extra(r.label)
+                 and "结余" not in r.label and "结转" not in r.label]
+        extras = [r for r in rows if is_extra(r.label)]
+        if year is not None and "amount" in year.cells:
+            parts = [r.cells["amount"] for r in items if "amount" in r.cells]
+            if parts:
+                yield from _sum_finding(ctx, rid, year.cells["amount"], parts,
+                                        f"{table} {side}: {year_total_label} = sum of its rows")
+        if grand is not None and year is not None and "amount" in grand.cells and "amount" in year.cells:
+            parts = [year.cells["amount"]] + [r.cells["amount"] for r in extras if "amount" in r.cells]
+            yield from _sum_finding(ctx, rid, grand.cells["amount"], parts,
+                                    f"{table} {side}: 总计 = {year_total_label} + carry-overs")
+        if grand is not None and "amount" in grand.cells:
+            totals[side] = grand.cells["amount"]
+    if len(totals) == 2:
+        yield from _sum_finding(ctx, rid, totals["expenditure"], [totals["income"]],
+                                f"{table}: income 总计 = expenditure 总计")
+
+
+def _fiscal_income_rows(rows: list[Row]) -> tuple[list[Row], Row | None, Row | None, Row | None]:
+    """Income side of 财政拨款收入支出决算总表: the source rows before 本年收入合计 (first occurrences)."""
+    year = _first(rows, lambda s: s == "本年收入合计")
+    begin = _first(rows, lambda s: "年初" in s)
+    grand = _first(rows, lambda s: s == "总计")
+    cut = rows.index(year) if year is not None else len(rows)
+    seen: set[str] = set()
+    sources = []
+    for r in rows[:cut]:
+        if _is_total_label(r.label) or "结转" in r.label or "结余" in r.label or r.label in seen:
+            continue
+        seen.add(r.label)
+        sources.append(r)
+    return sources, year, begin, grand
+
+
+@rule("table.fiscal_summary.identity", "table",
+      "财政拨款收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类 per column; "
+      "总计 = 本年 + 结转和结余 on each side; income 总计 = expenditure 总计.")
+def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
+    rid, table = "table.fiscal_summary.identity", "fiscal_appropriation_summary"
+    sides = _summary_sides(ctx, table)
+    sources, year_in, begin, grand_in = _fiscal_income_rows(sides["income"])
+    if year_in is not None and "amount" in year_in.cells:
+        parts = [r.cells["amount"] for r in sources if "amount" in r.cells]
+        if parts:
+            yield from _sum_finding(ctx, rid, year_in.cells["amount"], parts, f"{table} income: 本年收入合计 = sum of sources")
+        if grand_in is not None and "amount" in grand_in.cells:
+            parts = [year_in.cells["amount"]] + ([begin.cells["amount"]] if begin and "amount" in begin.cells else [])
+            yield from _sum_finding(ctx, rid, grand_in.cells["amount"], parts, f"{table} income: 总计 = 本年收入合计 + 年初结转和结余")
+    rows = sides["expenditure"]
+    year_out = _first(rows, lambda s: s == "本年支出合计")
+    end = _first(rows, lambda s: "年末" in s)
+    grand_out = _first(rows, lambda s: s == "总计")
+    classes = [r for r in rows if not _is_total_label(r.label) and "结转" not in r.label and "结余" not in r.label
+               and "财政拨款" not in r.label]
+    cols = ("total", "general_public_budget", "government_fund", "state_capital")
+    for col in cols:
+        if year_out is not None and col in year_out.cells:
+            parts = [r.cells[col] for r in classes if col in r.cells]
+            if parts or year_out.cells[col].value != 0:
+                yield from _sum_finding(ctx, rid, year_out.cells[col], parts, f"{table} expenditure: 本年支出合计 [{col}] = sum of 类")
+        if grand_out is not None and year_out is not None and col in grand_out.cells and col in year_out.cells:
+            parts = [year_out.cells[col]] + ([end.cells[col]] if end and col in end.cells else [])
+            yield from _sum_finding(ctx, rid, grand_out.cells[col], parts, f"{table} expenditure: 总计 [{col}] = 本年支出合计 + 年末结转和结余")
+    if grand_in is not None and grand_out is not None and "amount" in grand_in.cells and "total" in grand_out.cells:
+        yield from _sum_finding(ctx, rid, grand_out.cells["total"], [grand_in.cells["amount"]], f"{table}: income 总计 = expenditure 总计")
+
+
+@rule("table.rollforward", "table",
+      "Carry-over roll-forward: 年初结转和结余 + 本年收入 − 本年支出 = 年末结转和结余 (fiscal summary; 政府性基金 and "
+      "国有资本经营 tables per row).")
+def rollforward(ctx: DocContext) -> Iterator[Finding]:
+    rid, table = "table.rollforward", "fiscal_appropriation_summary"
+    sides = _summary_sides(ctx, table)
+    _, year_in, begin, _ = _fiscal_income_rows(sides["income"])
+    year_out = _first(sides["expenditure"], lambda s: s == "本年支出合计")
+    end = _first(sides["expenditure"], lambda s: "年末" in s)
+    if year_in and year_out and end and "amount" in year_in.cells and "total" in year_out.cells and "total" in end.cells:
+        begin_cell = begin.cells.get("amount") if begin else None
+        in_cell, out_cell, end_cell = year_in.cells["amount"], year_out.cells["total"], end.cells["total"]
+        expected_parts = [in_cell, *( [begin_cell] if begin_cell else [])]
+        check = check_sum(end_cell.value, [p.value for p in expected_parts] + [-out_cell.value], ctx.config.amount_tolerance)
+        yield from from_check(ctx, rid, check, f"{table}: 年初 + 本年收入合计 − 本年支出合计 = 年末结转和结余",
+                              cells=[*expected_parts, out_cell, end_cell], table=table, row=end_cell.row, col="total")
+    for fund in ("government_fund", "state_capital"):
+        for row in rows_of(ctx.table_cells(fund)):
+            c = row.cells
+            if "carryover_end" not in c or not ({"carryover_begin", "income", "expenditure_total"} & c.keys()):
+                continue
+            plus = [c[k] for k in ("carryover_begin", "income") if k in c]
+            minus = c.get("expenditure_total")
+            values = [p.value for p in plus] + ([-minus.value] if minus else [])
+            check = check_sum(c["carryover_end"].value, values, ctx.config.amount_tolerance)
+            cells = [*plus, *([minus] if minus else []), c["carryover_end"]]
+            yield from from_check(ctx, rid, check, f"{fund} row {row.code or row.label}: 年初 + 本年收入 − 本年支出 = 年末",
+                                  cells=cells, table=fund, row=row.code or row.label, col="carryover_end")
+
+
+# ---- basic expenditure table ------------------------------------------------------------------
+
+def _basic_rows(ctx: DocContext) -> tuple[dict[str, TableCell], TableCell | None, TableCell | None]:
+    classes: dict[str, TableCell] = {}
+    personnel = public = None
+    for c in ctx.table_cells(BASIC):
+        code = "".join(ch for ch in (c.code or "") if ch.isdigit())
+        label = (c.row or "").replace(" ", "")
+        if len(code) == 3 and code not in classes:
+            classes[code] = c
+        elif not code and "人员经费" in label and personnel is None:
+            personnel = c
+        elif not code and "公用经费" in label and public is None:
+            public = c
+    return classes, personnel, public
+
+
+@rule("table.basic.personnel_public", "table",
+      "一般公共预算财政拨款基本支出决算表: 人员经费合计 = 301 + 303; 公用经费合计 = 302 + 310 (+ any other class).")
+def basic_personnel_public(ctx: DocContext) -> Iterator[Finding]:
+    rid = "table.basic.personnel_public"
+    classes, personnel, public = _basic_rows(ctx)
+    if personnel is not None:
+        parts = [classes[k] for k in ("301", "303") if k in classes]
+        if parts:
+            yield from _sum_finding(ctx, rid, personnel, parts, "basic table: 人员经费合计 = 301 + 303")
+    if public is not None:
+        parts = [c for k, c in classes.items() if k not in ("301", "303")]
+        if parts:
+            yield from _sum_finding(ctx, rid, public, parts, "basic table: 公用经费合计 = 302 + 310")
+
+
+@rule("table.basic.class_items", "table", "一般公共预算财政拨款基本支出决算表: each 经济分类 class = sum of its items.")
+def basic_class_items(ctx: DocContext) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, "table.basic.class_items", (BASIC,), 3, 5, ("class", "items"))
+
+
+# ---- 三公 -----------------------------------------------------------------------------------------
+
+def _three_cells(ctx: DocContext) -> dict[str, TableCell]:
+    out: dict[str, TableCell] = {}
+    for c in ctx.table_cells(THREE):
+        out.setdefault(c.col, c)
+    return out
+
+
+@rule("table.three_public.total", "table",
+      "“三公”经费表: 合计 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费; 公务用车 = 购置 + 运行维护 "
+      "(budget and actual).")
+def three_public_total(ctx: DocContext) -> Iterator[Finding]:
+    rid = "table.three_public.total"
+    cells = _three_cells(ctx)
+    for kind in ("budget", "actual"):
+        vehicle = cells.get(f"vehicle_{kind}")
+        vparts = [cells[k] for k in (f"vehicle_purchase_{kind}", f"vehicle_operation_{kind}") if k in cells]
+        if vehicle is not None and vparts:
+            yield from _sum_finding(ctx, rid, vehicle, vparts, f"三公 {kind}: 公务用车 = 购置 + 运行维护")
+        total = cells.get(f"total_{kind}")
+        if total is None:
+            continue
+        parts = [cells[k] for k in (f"overseas_{kind}", f"reception_{kind}") if k in cells]
+        parts += [vehicle] if vehicle is not None else vparts
+        if parts or total.value != 0:
+            yield from _sum_finding(ctx, rid, total, parts, f"三公 {kind}: 合计 = 出国 + 公务用车 + 接待")
+
+
+def value_or_zero(cell: TableCell | None) -> Decimal:
+    return cell.value if cell is not None else Decimal(0)

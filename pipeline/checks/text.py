@@ -1,0 +1,105 @@
+"""Checks that need the raw narrative page text (run at extraction time, kept by later re-checks).
+
+The dataset holds narrative clauses only where a figure was read, so a placeholder such as
+"收入支出总计XXX万元" (no figure) or a direction sentence after the figures is only visible in
+the page text. ``text_findings`` is the optional hook the extraction stage calls with the
+narrative pages; ``run_checks`` keeps its findings (rule ids in ``TEXT_RULES``) when it
+re-runs over a stored dataset.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+
+from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
+from pipeline.checks.context import DocContext
+from pipeline.checks.emit import finding
+from pipeline.checks.rules_narrative import direction_finding
+from pipeline.checks.rules_structure import PLACEHOLDER, year_findings
+from schemas.records import Document, Finding, Severity
+
+TEXT_RULES = ("structure.placeholder.text", "structure.year.text", "structure.department.text", "narrative.direction.text")
+
+_BUDGET_ACTUAL = re.compile(r"预算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元[，,]?(?:支出)?决算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元")
+_WORD_VS_BUDGET = re.compile(
+    r"决算数?(大于|小于|等于|高于|低于|超过)(?:年初|全年|调整)?预算|决算数?与(?:年初|全年|调整)?预算数?(基本)?(持平|相等|一致)"
+)
+_NEXT_ITEM = re.compile(r"预算(?:数)?为|(?<![\d.])\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]")
+_HEADING_DEPT = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)(20\d{2})年度(?:部门决算|收入支出总计|财政拨款收入支出总计)")
+_ORG_END = re.compile(r"(?:局|委|部|办|院|中心|室|会|厅|所|站|队|馆|校|处|署|社)$")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def text_findings(doc: Document, pages: Iterable[tuple[int, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
+    """Placeholders, years, department name and direction words in the narrative pages of one document."""
+    ctx = DocContext(doc, {}, {}, [], config)
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for page_no, text in pages:
+        s = _flat(text)
+        for f in (*_placeholders(ctx, s, page_no), *_years(ctx, s, page_no), *_department(ctx, s, page_no),
+                  *_directions(ctx, s, page_no)):
+            key = (f.rule, f.page, f.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def _at(f: Finding, rule: str, page: int) -> Finding:
+    return f.model_copy(update={"rule": rule, "page": str(page)})
+
+
+def _placeholders(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+    for m in PLACEHOLDER.finditer(s):
+        snippet = s[max(0, m.start() - 20): m.end() + 20]
+        yield _at(finding(ctx, "structure.placeholder.text", Severity.ERROR,
+                          f"template placeholder “{m.group(0)}” left in the narrative", evidence=snippet),
+                  "structure.placeholder.text", page)
+
+
+def _years(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+    for f in year_findings(ctx, s):
+        yield _at(f, "structure.year.text", page)
+
+
+def _department(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+    dept = _flat(ctx.doc.department or "")
+    if not dept:
+        return
+    for m in _HEADING_DEPT.finditer(s):
+        named = m.group(1)
+        if named.endswith(dept) or not _ORG_END.search(named) or dept.endswith(named):
+            continue
+        yield _at(finding(ctx, "structure.department.text", Severity.WARNING,
+                          f"the narrative names “{named[-len(dept) - 4:]}” where the document is {dept}",
+                          evidence=s[max(0, m.start() - 10): m.end() + 10]),
+                  "structure.department.text", page)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _directions(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+    for m in _BUDGET_ACTUAL.finditer(s):
+        tail = s[m.end(): m.end() + 120]
+        nxt = _NEXT_ITEM.search(tail)
+        tail = tail[: nxt.start()] if nxt else tail
+        w = _WORD_VS_BUDGET.search(tail)
+        if not w or w.group(2):  # "基本持平" (roughly equal) is not a claim of equality
+            continue
+        word = w.group(1) or w.group(3)
+        budget, actual = _decimal(m.group(1)), _decimal(m.group(2))
+        for f in direction_finding(ctx, "narrative.direction.text", budget, actual, word,
+                                   evidence=s[m.start(): m.end() + len(tail)][:200]):
+            yield _at(f, "narrative.direction.text", page)
