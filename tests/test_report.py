@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from extractors.source import sha256_of
+from pipeline.cli import app
+from pipeline.dataset import write_dataset
+from pipeline.evidence import finding_pages, finding_values, locate, render_crop
+from pipeline.exports import write_exports
+from pipeline.report import PdfLocator, display_number, write_report
+from schemas.records import Document, Finding
+from tests.conftest import GOLDEN_PDF, SAMPLES
+from tests.datasets import DOC_B, small_dataset
+
+
+class Links(HTMLParser):
+    """Every href/src and id of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if a.get(key):
+                self.refs.append(a[key] or "")
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+
+
+def broken_links(index: Path) -> list[str]:
+    parser = Links()
+    parser.feed(index.read_text(encoding="utf-8"))
+    broken = []
+    for ref in parser.refs:
+        target, _, fragment = ref.partition("#")
+        if not target:
+            if fragment not in parser.ids:
+                broken.append(ref)
+        elif not (index.parent / target).exists():
+            broken.append(ref)
+    return broken
+
+
+@pytest.fixture(scope="module")
+def golden_sha() -> str:
+    return sha256_of(GOLDEN_PDF)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, golden_sha: str) -> Path:
+    data = tmp_path_factory.mktemp("data")
+    ds = small_dataset(golden_sha, GOLDEN_PDF.name)
+    write_dataset(ds, data)
+    write_exports(ds, data)
+    return write_report(data, data / "report", pdf_roots=[SAMPLES])
+
+
+def test_locate_finds_printed_numbers_with_separators() -> None:
+    with pdfplumber.open(GOLDEN_PDF) as pdf:
+        p21 = locate(pdf.pages[20], [Decimal("2995.39")])
+        p13 = locate(pdf.pages[12], [Decimal("2961.68")])
+        pct = locate(pdf.pages[20], [Decimal("71.73")])
+        absent = locate(pdf.pages[20], [Decimal("123456.78")])
+    assert [b.text for b in p21] == ["2995.39"]
+    assert [b.text for b in p13] == ["2,961.68"] * 3
+    assert [b.text for b in pct] == ["71.73"]
+    assert absent == []
+    box = p21[0]
+    assert 0 < box.x0 < box.x1 < 595 and 0 < box.top < box.bottom < 842
+
+
+def test_finding_values_and_pages() -> None:
+    f = Finding(doc_id="x", rule="r", severity="error", message="m", expected=Decimal("2961.68"),
+                actual=Decimal("-56.95"), page="13;21", evidence="p13 总计 2,961.68; p21 0.3万元")
+    assert finding_values(f) == [Decimal("56.95"), Decimal("2961.68"), Decimal("0.3")]
+    assert finding_pages(f) == [13, 21]
+    assert finding_pages(Finding(doc_id="x", rule="r", severity="info", message="m")) == []
+
+
+def test_crop_outlines_the_value_in_red() -> None:
+    crop = render_crop(GOLDEN_PDF, 21, [Decimal("0.3")])
+    image = Image.open(io.BytesIO(crop.png)).convert("RGB")
+    assert crop.found == ("0.3",) and not crop.whole_page
+    assert image.height < image.width  # a band of the page, not the whole portrait page
+    colours = dict((c, n) for n, c in image.getcolors(maxcolors=1 << 24))
+    assert colours.get((220, 0, 0), 0) > 50
+    whole = render_crop(GOLDEN_PDF, 21, [Decimal("98765.43")])
+    assert whole.whole_page and whole.found == ()
+    assert Image.open(io.BytesIO(whole.png)).height > Image.open(io.BytesIO(whole.png)).width
+
+
+def test_report_shows_each_finding_with_its_page_crops(report: Path, golden_sha: str) -> None:
+    page = report.read_text(encoding="utf-8")
+    doc_id = golden_sha[:16]
+    crops = sorted((report.parent / "img" / doc_id).glob("*.png"))
+    assert [p.name for p in crops] == ["f001_p13.png", "f001_p21.png", "f002_p21.png"]
+    for p in crops:
+        assert f"img/{doc_id}/{p.name}" in page
+        assert Image.open(p).format == "PNG"
+    assert "outlined 2,961.68, 2,961.68, 2,961.68" in page and "outlined 0.3" in page
+    assert "outlined 71.73" in page
+    # headline figures as exact decimals, three-public categories, the empty table
+    assert "2995.39" in page and "2995.390000" not in page and "公务接待费" in page and "本表无数据" in page
+    # the document whose PDF is not there says so instead of failing
+    assert "Source PDF not found" in page
+    assert page.count("class='finding ") == 3
+
+
+def test_report_links_resolve(report: Path) -> None:
+    assert broken_links(report) == []
+    page = report.read_text(encoding="utf-8")
+    assert re.search(r"href='[^']*上海市普陀区财政局2024年度部门决算.pdf#page=13'", page)
+
+
+def test_pdf_found_by_hash_when_renamed(tmp_path: Path, golden_sha: str) -> None:
+    (tmp_path / "renamed.pdf").symlink_to(GOLDEN_PDF)
+    doc = Document(doc_id=golden_sha[:16], file_name=GOLDEN_PDF.name, sha256=golden_sha, status="ok")
+    assert PdfLocator([tmp_path]).find(doc) == tmp_path / "renamed.pdf"
+    other = Document(doc_id=DOC_B, file_name="renamed.pdf", sha256="f" * 64, status="ok")
+    assert PdfLocator([tmp_path]).find(other) is None
+
+
+def test_display_number_is_exact() -> None:
+    assert display_number(Decimal("2995.390000")) == "2995.39"
+    assert display_number(Decimal("-0.000001")) == "-0.000001"
+    assert display_number(Decimal("5")) == "5.00"
+
+
+def test_cli_report(tmp_path: Path, golden_sha: str) -> None:
+    ds = small_dataset(golden_sha, GOLDEN_PDF.name)
+    write_dataset(ds, tmp_path)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(app, ["report", "--data", str(tmp_path), "--pdfs", str(SAMPLES), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").exists() and len(list(out.rglob("*.png"))) == 3
+    missing = CliRunner().invoke(app, ["report", "--data", str(tmp_path / "none")])
+    assert missing.exit_code == 2
