@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from extractors.headers import ColumnRole, classify_column, is_header_text
+
+THREE = "three_public_expenses"
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        (["财政拨款“三公”经费", "合计", "预算数"], "total_budget"),
+        (["财政拨款“三公”经费", "合计", "决算数"], "total_actual"),
+        (["财政拨款“三公”经费", "因公出国（境）费", "决算数"], "overseas_actual"),
+        (["财政拨款“三公”经费", "公务用车购置及运行费", "小计", "预算数"], "vehicle_budget"),
+        (["财政拨款“三公”经费", "公务用车购置及运行维护费", "小计", "决算数"], "vehicle_actual"),
+        (["财政拨款“三公”经费", "公务用车购置及运行费", "公务用车购置费", "预算数"], "vehicle_purchase_budget"),
+        (["财政拨款“三公”经费", "公务用车购置及运行费", "公务用车运行费", "决算数"], "vehicle_operation_actual"),
+        (["财政拨款“三公”经费", "公务用车购置及运行(维护)费", "公务用车运行(维护)费", "预算数"], "vehicle_operation_budget"),
+        (["公务接待费", "预算数"], "reception_budget"),
+    ],
+)
+def test_three_public_expense_columns(path: list[str], key: str) -> None:
+    assert classify_column(path, THREE) == ColumnRole("value", key=key)
+
+
+@pytest.mark.parametrize(
+    ("table", "path", "role"),
+    [
+        ("income", ["本年收入合\n计"], ColumnRole("value", "total")),
+        ("income", ["附属单位上缴收入"], ColumnRole("value", "affiliated_remittance")),
+        ("income", ["本年收入合计（万元）"], ColumnRole("value", "total")),
+        ("income", ["项目", "支出功能分类", "科目编码"], ColumnRole("code")),
+        ("income", ["项目", "功能分类科目编码", "类"], ColumnRole("code")),
+        ("income", ["项目", "科目名称"], ColumnRole("label")),
+        ("expenditure", ["基本支出"], ColumnRole("value", "basic")),
+        ("expenditure", ["项目支出"], ColumnRole("value", "project")),
+        ("expenditure", ["对附属单位补助支出"], ColumnRole("value", "subsidy_to_affiliated")),
+        ("income_expenditure_summary", ["收入", "项目"], ColumnRole("label", side="income")),
+        ("income_expenditure_summary", ["支出", "决算数"], ColumnRole("value", "amount", "expenditure")),
+        ("fiscal_appropriation_summary", ["收入", "决算数"], ColumnRole("value", "amount", "income")),
+        ("fiscal_appropriation_summary", ["支出", "合计"], ColumnRole("value", "total", "expenditure")),
+        ("fiscal_appropriation_summary", ["支出", "一般公共预算财\n政拨款"], ColumnRole("value", "general_public_budget", "expenditure")),
+        ("general_public_budget_basic_expenditure", ["经济分类", "科目编码", "款"], ColumnRole("code")),
+        ("general_public_budget_basic_expenditure", ["决算数"], ColumnRole("value", "amount")),
+        ("government_fund", ["本年支出", "小计"], ColumnRole("value", "expenditure_total")),
+        ("government_fund", ["本年支出", "合计"], ColumnRole("value", "expenditure_total")),
+        ("government_fund", ["本年支出", "基本支出"], ColumnRole("value", "expenditure_basic")),
+        ("government_fund", ["年初结转和\n结余"], ColumnRole("value", "carryover_begin")),
+        ("state_capital", ["本年收入"], ColumnRole("value", "income")),
+    ],
+)
+def test_columns(table: str, path: list[str], role: ColumnRole) -> None:
+    assert classify_column(path, table) == role
+
+
+@pytest.mark.parametrize(
+    ("table", "path"),
+    [
+        (THREE, ["财政拨款“三公”经费", "小计", "预算数"]),  # 小计 of what? not the total, not a vehicle column
+        (THREE, ["预算数"]),
+        ("income", ["备注"]),
+        ("income", ["2024"]),
+        ("expenditure", ["上年支出"]),
+        ("government_fund", ["本年支出"]),  # the spanning group cell alone names no column
+    ],
+)
+def test_columns_rejected(table: str, path: list[str]) -> None:
+    assert classify_column(path, table).kind == "other"
+
+
+def test_header_text_versus_row_labels() -> None:
+    assert is_header_text("科目编码", "income")
+    assert is_header_text("本年收入合计", "income")
+    assert is_header_text("预算数", THREE)
+    assert not is_header_text("一般公共服务支出", "income")
+    assert not is_header_text("一、一般公共预算财政拨款收入", "income_expenditure_summary")
+    assert not is_header_text("2,940.05", "income")

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from extractors.numbers import find_unit, normalise_code, parse_amount, to_wanyuan
+
+
+@pytest.mark.parametrize(
+    ("printed", "value"),
+    [
+        ("2,940.05", "2940.05"),
+        ("2940.05", "2940.05"),
+        ("1,234,567.80", "1234567.80"),
+        ("０.９５", "0.95"),  # full-width digits
+        ("１，２３４．５０", "1234.50"),
+        ("6.20", "6.20"),  # trailing zero kept
+        ("0.00", "0.00"),
+        ("(12.50)", "-12.50"),
+        ("（12.50）", "-12.50"),
+        ("-3.1", "-3.1"),
+        ("－3.1", "-3.1"),
+        ("2 940.05", "2940.05"),  # a stray space inside the cell
+        ("2024", "2024"),  # a plain integer amount in a value cell
+        ("12", "12"),
+    ],
+)
+def test_amounts_exactly_as_printed(printed: str, value: str) -> None:
+    got = parse_amount(printed)
+    assert got == Decimal(value)
+    assert str(got) == value  # digits kept, nothing rounded
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["", " ", "-", "—", "——", "/", "－", None, "XX", "XX.XX", "12.5%", "2024-12-31", "2024年", "2024.12.31",
+     "1,23,4.5", "12,34", "(-1)", "合计", "201 06 0X", "1.2.3", "二〇二四"],
+)
+def test_not_amounts(printed: str | None) -> None:
+    assert parse_amount(printed) is None
+
+
+@pytest.mark.parametrize(
+    ("parts", "code"),
+    [
+        (("201 06 01",), "2010601"),
+        (("2010601",), "2010601"),
+        (("201", "06", "01"), "2010601"),
+        (("201", "06"), "20106"),
+        (("201",), "201"),
+        (("301", "01"), "30101"),
+        (("30101",), "30101"),
+        (("２０１",), "201"),
+        (("201", None, ""), "201"),
+    ],
+)
+def test_codes(parts: tuple, code: str) -> None:
+    assert normalise_code(*parts) == code
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("2024",), ("201 06 0X",), ("XX",), ("2,940.05",), ("20",), ("201", "6"), ("201", "006"), ("0201",),
+     ("201060",), ("12.5",), ("",), ("201", "06", "01", "01")],
+)
+def test_codes_rejected(parts: tuple) -> None:
+    assert normalise_code(*parts) is None
+
+
+def test_unit_conversion_is_an_exact_shift() -> None:
+    assert to_wanyuan(Decimal("29400500.00"), "元") == Decimal("2940.05")
+    assert str(to_wanyuan(Decimal("12345"), "元")) == "1.2345"
+    assert to_wanyuan(Decimal("2940.05"), "万元") == Decimal("2940.05")
+    assert to_wanyuan(Decimal("1.5"), "亿元") == Decimal("15000")
+    with pytest.raises(ValueError):
+        to_wanyuan(Decimal("1"), "美元")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("单位：万元", "万元"), ("单位: 元", "元"), ("金额单位：元", "元"), ("单位：千元", "千元"), ("编制单位：XX局", None), ("万元", None)],
+)
+def test_find_unit(text: str, unit: str | None) -> None:
+    assert find_unit(text) == unit

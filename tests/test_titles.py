@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+
+from extractors.titles import match_title
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("收入支出决算总表", "income_expenditure_summary"),
+        ("部门收支决算总表", "income_expenditure_summary"),
+        ("表1 收入支出决算总表", "income_expenditure_summary"),
+        ("附表一：收入决算表", "income"),
+        ("公开01表 部门收入决算表", "income"),
+        ("表 3  支出决算表", "expenditure"),
+        ("财政拨款收入支出决算总表", "fiscal_appropriation_summary"),
+        ("财政拨款收支决算总表", "fiscal_appropriation_summary"),
+        ("一般公共预算财政拨款支出决算表", "general_public_budget_expenditure"),
+        ("一般公共预算财政拨款支出决算明细表", "general_public_budget_expenditure"),
+        ("一般公共预算财政拨款基本支出决算表", "general_public_budget_basic_expenditure"),
+        ("财政拨款“三公”经费支出决算表", "three_public_expenses"),
+        ("财政拨款 三公 经费支出决算表", "three_public_expenses"),  # quotes printed on another baseline
+        ('一般公共预算财政拨款"三公"经费支出决算表', "three_public_expenses"),
+        ("政府性基金预算财政拨款收入支出决算表", "government_fund"),
+        ("国有资本经营预算财政拨款支出决算表", "state_capital"),
+        ("上海市普陀区财政局2024年度一般公共预算财政拨款基本支出决算表", "general_public_budget_basic_expenditure"),
+        ("武汉市洪山区住房保障和房屋管理局2023年度收入决算表", "income"),
+        ("收入决算表 单位：万元", "income"),
+        ("收 入 决 算 表", "income"),
+    ],
+)
+def test_titles_found(line: str, key: str) -> None:
+    m = match_title(line)
+    assert m is not None and m.key == key
+
+
+def test_title_kept_as_printed_and_continuation_marked() -> None:
+    m = match_title("附表一：收入决算表（续）")
+    assert m is not None and m.key == "income" and m.continued
+    assert m.printed == "附表一：收入决算表（续）"
+    assert not match_title("收入决算表").continued
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "详见收入决算表",
+        "具体见附表一：收入决算表。",
+        "本年收入合计2946.25万元，详见收入支出决算总表",
+        "第二部分 上海市普陀区财政局 2024 年度部门决算表",
+        "二、收入决算情况说明",
+        "七、财政拨款“三公”经费支出决算情况说明",
+        "项目支出决算表",
+        "收入决算表12.5%",
+        "收入决算表 2024",
+        "2024",
+        "XX",
+        "",
+        "本部门收入决算表",
+        "收入",
+    ],
+)
+def test_not_titles(line: str) -> None:
+    assert match_title(line) is None
