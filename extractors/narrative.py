@@ -1,15 +1,394 @@
-"""Read every figure stated in the explanatory narrative (placeholder until issue 3 lands)."""
+"""Every figure stated in the explanatory narrative (情况说明) as a NarrativeFact.
+
+Each number with a unit is read where it stands; what it is (the metric) follows from the
+section it is in (by heading wording), the words just before it ("年初预算为", "占", "减少")
+and the figures before it in the same sentence ("占 X%" is the share of the amount just
+stated). A figure that fits no metric is kept as ``other`` with its clause.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extractors.figures import level_mentions, mentions, normalize
+from extractors.sections import Context, narrative_span, paragraphs_of, walk
 from extractors.text import PageText
+from extractors.vocab import last_term
+from schemas.keys import NARRATIVE_METRICS
 from schemas.records import NarrativeFact
+
+OTHER = "other"
 
 
 def pages_from_text(text: str) -> list[PageText]:
-    """A plain-text narrative (e.g. a PDF's text layer saved as .txt) as pages."""
-    return [PageText(1, text)]
+    """A plain-text narrative (e.g. a PDF's text layer saved as .txt) as pages.
+
+    Form feeds separate pages when the text has them; otherwise the text is one unnumbered page.
+    """
+    if "\f" in text:
+        return [PageText(i, t) for i, t in enumerate(text.split("\f"), start=1)]
+    return [PageText(None, text)]
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """One stated figure with the words around it."""
+
+    value: Decimal
+    unit: str
+    lead: str  # words from the clause start (or the previous figure) up to the figure
+    window: str  # the sentence segment (split at 。；) up to the figure
+    sentence: str  # the whole sentence up to the figure
+    change: int  # -1 decrease, +1 increase, 0 none
+    level: bool  # stated as 持平
+
+
+@dataclass(frozen=True)
+class _Stated:
+    metric: str
+    subject: str
+    unit: str
+
+
+_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|减|增|节约|压减|节支|超支)(?:（[^（）]*）)?了?(?:为|约|达)?$")
+_DOWN = ("减少", "下降", "降低", "减", "节约", "压减", "节支")
+_LEAD_TRIM = re.compile(r"^(?:[、，和及与]|其中|另外|此外|本年度|本年|本部门|部门|单位|全年)+")
+_YEAR_PREFIX = re.compile(r"^.*?\d{4}年度?")
+_BUDGET = re.compile(r"(?:年初预算|全年预算|预算数?)(?:数)?(?:为|是)?$")
+_ACTUAL = re.compile(r"(?:支出决算|决算数?|决算支出|执行数?|实际支出)(?:数)?(?:为|是)?$")
+_ITEM_PATH = re.compile(r"(.+?)（类）(?:(.+?)（款）)?(.+?)（项）")
+_VS_BUDGET = re.compile(r"预算数|年初预算|全年预算|与预算|预算基本")
+_SHARE_OF = {
+    "income_item": "income_item_share_pct",
+    "expenditure_item": "expenditure_item_share_pct",
+    "gpb_expenditure": "gpb_expenditure_share_pct",
+    "gpb_class_amount": "gpb_class_share_pct",
+    "procurement_sme": "procurement_sme_pct",
+}
+_COMPLETION_OF = {"three_public_actual": "three_public_completion_pct", "gpb_actual": "gpb_completion_pct",
+                  "three_public_budget": "three_public_completion_pct", "gpb_budget_initial": "gpb_completion_pct"}
+_TP_ACTUAL = {
+    "tp_total": "three_public_actual", "tp_overseas": "overseas_actual", "tp_vehicle": "vehicle_actual",
+    "tp_vehicle_purchase": "vehicle_purchase_actual", "tp_vehicle_operation": "vehicle_operation_actual",
+    "tp_reception": "reception_actual",
+}
+_LEVEL_CHANGE = {
+    "totals": "total_income_expenditure_change", "income": "income_total_change",
+    "expenditure": "expenditure_total_change", "fiscal": "fiscal_total_change",
+    "gpb": "gpb_expenditure_change", "operating": "operating_costs_change",
+}
+
+
+def _change_of(lead: str) -> int:
+    m = _CHANGE.search(lead)
+    if not m:
+        return 0
+    return -1 if m.group(1) in _DOWN else 1
+
+
+def _clean_lead(lead: str) -> str:
+    lead = _LEAD_TRIM.sub("", lead.strip("，。；：、 "))
+    return lead
+
+
+def _item_path(item: str) -> str | None:
+    m = _ITEM_PATH.search(item)
+    if not m:
+        return None
+    return "/".join(p.strip("。，；： ") for p in m.groups() if p)
+
+
+def _class_name(lead: str) -> str | None:
+    term = last_term(lead, "class")
+    if "（类）" in lead:
+        name = lead.replace("（类）", "")
+        name = re.sub(r"^.*?[：:]", "", name)
+        return name.strip("，、 ") or (term[0] if term else None)
+    return term[0] if term else None
+
+
+# ---- one handler per topic: (metric, subject) or None for ``other`` -------------------------------------
+
+def _amount_totals(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        return "total_income_expenditure_change", ""
+    if "总计" in f.lead:
+        return "total_income_expenditure", ""
+    return None
+
+
+def _amount_income(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        return ("income_total_change", "") if "合计" in f.lead or (prev and prev[-1].metric == "income_total") else None
+    if "收入合计" in f.lead or f.lead.endswith("合计"):
+        return "income_total", ""
+    term = last_term(f.lead, "income", "source")
+    return ("income_item", term[0]) if term else None
+
+
+def _amount_expenditure(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        return ("expenditure_total_change", "") if "合计" in f.lead or (prev and prev[-1].metric == "expenditure_total") else None
+    if "支出合计" in f.lead or f.lead.endswith("合计"):
+        return "expenditure_total", ""
+    term = last_term(f.lead, "expend")
+    return ("expenditure_item", term[0]) if term else None
+
+
+def _amount_fiscal(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        if "总计" in f.lead or (prev and prev[-1].metric == "fiscal_total"):
+            return "fiscal_total_change", ""
+        return None
+    if "总计" in f.lead:
+        return "fiscal_total", ""
+    term = last_term(f.lead, "source")
+    if term:
+        source = next(s for s in ("一般公共预算", "政府性基金预算", "国有资本经营预算") if term[0].startswith(s))
+        return "fiscal_income_by_source", source
+    return None
+
+
+def _amount_gpb(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    path = _item_path(ctx.item)
+    if path:
+        if _BUDGET.search(f.lead) and ("年初预算" in f.lead or "年初预算" not in f.sentence):
+            return "gpb_item_budget_initial", path
+        if _ACTUAL.search(f.lead):
+            return "gpb_item_actual", path
+        return None
+    if f.change:
+        return "gpb_expenditure_change", ""
+    if _BUDGET.search(f.lead):
+        return ("gpb_budget_initial", "") if "年初预算" in f.lead else None
+    if _ACTUAL.search(f.lead):
+        return "gpb_actual", ""
+    if "（类）" in f.lead or last_term(f.lead, "class"):
+        name = _class_name(f.lead)
+        return ("gpb_class_amount", name) if name else None
+    if "一般公共预算财政拨款支出" in f.lead or "财政拨款支出" in f.lead:
+        return "gpb_expenditure", ""
+    return None
+
+
+def _amount_basic(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        return None
+    term = last_term(f.lead, "personnel", "public", "expend")
+    if term and term[1] == "personnel":
+        return "basic_personnel", ""
+    if term and term[1] == "public":
+        return "basic_public", ""
+    if term and term[0] == "基本支出":
+        return "basic_expenditure", ""
+    return None
+
+
+def _amount_fund(f: _Figure, ctx: Context, prev: list[_Stated], income: str | None, expenditure: str) -> tuple[str, str] | None:
+    if f.change or ctx.item or "决算为" in f.lead or "结转" in f.lead or "结余" in f.lead or "预算为" in f.lead:
+        return None
+    if f.lead.endswith("收入") or "收入" in f.lead and "支出" not in f.lead:
+        return (income, "") if income else None
+    if "支出" in f.lead:
+        return expenditure, ""
+    return None
+
+
+def _three_public_category(f: _Figure, ctx: Context) -> str:
+    for text in (f.sentence, ctx.item[:30], ctx.l2_title):
+        term = last_term(text, "tp_")
+        if term:
+            return term[1]
+    return "tp_total"
+
+
+def _three_public(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    category = _three_public_category(f, ctx)
+    if f.unit == "辆":
+        return ("vehicles_held", "") if "保有" in f.lead else None
+    if f.unit in ("个", "人次"):
+        if category in ("tp_overseas",):
+            return ("overseas_groups", "") if f.unit == "个" else ("overseas_persons", "")
+        if category.startswith("tp_reception"):
+            return ("reception_batches", "") if f.unit == "个" else ("reception_persons", "")
+        return None
+    if f.unit != "万元":
+        return None
+    if f.change or f.level:
+        vs_budget = bool(_VS_BUDGET.search(f.lead))
+        return ("three_public_change", "") if category == "tp_total" and not vs_budget else None
+    if _BUDGET.search(f.lead) or "预算" in f.lead[-6:]:
+        return ("three_public_budget", "") if category == "tp_total" else None
+    metric = _TP_ACTUAL.get(category)
+    return (metric, "") if metric else None
+
+
+def _amount_procurement(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    window = f.window
+    if "中小企业" in window and "小微" not in window and re.search(r"授予|中标|成交", window):
+        return "procurement_sme", ""
+    if re.search(r"中小企业|小微|预留", window):
+        return None
+    lead = f.lead
+    if "货物" in lead:
+        return "procurement_goods", ""
+    if "工程" in lead:
+        return "procurement_works", ""
+    if "服务" in lead:
+        return "procurement_services", ""
+    if re.search(r"总额|采购金额|采购支出|政府采购", lead):
+        return "procurement_total", ""
+    return None
+
+
+def _performance(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    lead = f.lead
+    if re.search(r"评级|等级|得分|问题|整改|指标", lead):
+        return None
+    if f.unit == "个" and re.search(r"项目(?:数|数量)?(?:为|共)?$", lead):
+        return "performance_projects", ""
+    if f.unit == "万元" and re.search(r"涉及(?:预算)?(?:金额|资金)|^资金|预算金额", lead) and not re.search(r"全年预算数|执行数", lead):
+        return "performance_amount", ""
+    return None
+
+
+def _classify(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    topic = ctx.topic
+    if f.unit == "%":
+        return _percent(f, ctx, prev)
+    if topic == "three_public":
+        return _three_public(f, ctx, prev)
+    if topic == "performance":
+        return _performance(f, ctx, prev)
+    if topic == "assets":
+        if f.unit == "辆" and re.search(r"共有车辆|车辆总数|车辆合计", f.lead):
+            return "vehicles_total", ""
+        return None
+    if f.level:
+        metric = _LEVEL_CHANGE.get(topic or "")
+        if topic == "gpb" and _item_path(ctx.item):
+            return None
+        return (metric, "") if metric and not _VS_BUDGET.search(f.window[-30:]) else None
+    if f.unit != "万元":
+        return None
+    if topic == "totals":
+        return _amount_totals(f, ctx, prev)
+    if topic == "income":
+        return _amount_income(f, ctx, prev)
+    if topic == "expenditure":
+        return _amount_expenditure(f, ctx, prev)
+    if topic == "fiscal":
+        return _amount_fiscal(f, ctx, prev)
+    if topic == "gpb":
+        return _amount_gpb(f, ctx, prev)
+    if topic == "basic":
+        return _amount_basic(f, ctx, prev)
+    if topic == "fund":
+        return _amount_fund(f, ctx, prev, "government_fund_income", "government_fund_expenditure")
+    if topic == "state_capital":
+        return _amount_fund(f, ctx, prev, None, "state_capital_expenditure")
+    if topic == "operating":
+        if f.change:
+            return "operating_costs_change", ""
+        return ("operating_costs", "") if "机关运行经费" in f.sentence else None
+    if topic == "procurement":
+        return _amount_procurement(f, ctx, prev)
+    return None
+
+
+def _percent(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    last = next((p for p in reversed(prev) if p.unit == "万元"), None)
+    if "占" in f.lead:
+        if last and last.metric in _SHARE_OF:
+            return _SHARE_OF[last.metric], last.subject
+        return None
+    if "完成" in f.lead or "执行率" in f.lead:
+        if last and last.metric in _COMPLETION_OF:
+            if ctx.topic == "three_public" and _three_public_category(f, ctx) != "tp_total":
+                return None
+            return _COMPLETION_OF[last.metric], ""
+        return None
+    if f.change and last and last.metric.endswith("_change"):
+        metric = f"{last.metric}_pct"
+        return (metric, last.subject) if metric in NARRATIVE_METRICS else None
+    return None
+
+
+def _other_subject(f: _Figure, ctx: Context, prev: list[_Stated]) -> str:
+    lead = _YEAR_PREFIX.sub("", _clean_lead(f.lead)) if re.match(r"^.{0,30}\d{4}年", f.lead) else _clean_lead(f.lead)
+    generic = len(lead) < 4 or re.match(r"^(?:占|完成|比|较|下降|增长|增加|减少|降低|累计|共|为|达)", lead)
+    if generic:
+        context = prev[-1].subject if prev and prev[-1].subject else ""
+        if not context and ctx.item:
+            context = re.split(r"[，。；：]", ctx.item)[0][:30]
+        if not context:
+            context = ctx.l2_title[:30]
+        lead = f"{context} {lead}".strip()
+    if f.level and "持平" not in lead:
+        lead = f"{lead} 持平".strip()
+    return lead[:80]
+
+
+_SENTENCE = re.compile(r"[^。！？]*[。！？]?")
+_SEGMENT = re.compile(r"[^；。！？]*[；。！？]?")
+_CLAUSE_BREAKS = "，。；：！？"
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SEGMENT.finditer(text) if m.group().strip()]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
 def extract_facts(pages: list[PageText], doc_id: str) -> list[NarrativeFact]:
-    return []
+    """Figures of the 情况说明 part of a final-account document, in reading order."""
+    pars = paragraphs_of(pages)
+    start, end = narrative_span(pars)
+    facts: list[NarrativeFact] = []
+    for par, ctx in walk(pars[start:end]):
+        facts.extend(_paragraph_facts(par.text, par.page_at, ctx, doc_id))
+    return facts
+
+
+def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str) -> list[NarrativeFact]:
+    found = [(m.start, m.end, m.value, m.unit, False) for m in mentions(text)]
+    found += [(i, i + 2, Decimal(0), "万元", True) for i in level_mentions(text)]
+    found.sort()
+    segments = _segments(text)
+    sentences = _sentences(text)
+    out: list[NarrativeFact] = []
+    prev: list[_Stated] = []
+    sentence_at = -1
+    last_end = 0
+    for start, stop, value, unit, level in found:
+        s0, s1 = next(((a, b) for a, b in sentences if a <= start < b), (0, len(text)))
+        if s0 != sentence_at:
+            sentence_at, prev, last_end = s0, [], s0
+        g0, g1 = next(((a, b) for a, b in segments if a <= start < b), (s0, s1))
+        clause_start = max((text.rfind(ch, s0, start) for ch in _CLAUSE_BREAKS), default=-1) + 1
+        lead_from = max(clause_start, last_end, s0)
+        lead = text[lead_from:start].strip()
+        if level and _VS_BUDGET.search(text[clause_start:start]):
+            last_end = stop
+            continue
+        change = _change_of(lead)
+        f = _Figure(value, unit, lead, text[max(g0, last_end):start], text[s0:start], change, level)
+        found_metric = _classify(f, ctx, prev)
+        metric, subject = found_metric if found_metric else (OTHER, _other_subject(f, ctx, prev))
+        if metric != OTHER and metric not in NARRATIVE_METRICS:
+            metric, subject = OTHER, _other_subject(f, ctx, prev)
+        signed = -value if change < 0 and value != 0 else value
+        out.append(NarrativeFact(
+            doc_id=doc_id, section=ctx.section, metric=metric, subject=subject or None, value=signed, unit=unit,
+            page=page_at(start), text=text[g0:g1].strip("；。 ")[:300],
+        ))
+        prev.append(_Stated(metric, subject, unit))
+        last_end = stop
+    return out
+
+
+__all__ = ["extract_facts", "normalize", "pages_from_text"]

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline.cli_data import register_data_commands
 from pipeline.cli_flows import register as register_flow_commands
+from pipeline.cli_text import register as register_text_command
 
 app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
                   no_args_is_help=True, add_completion=False)
@@ -78,6 +79,7 @@ def check(
 
 register_data_commands(app)  # query, report (pipeline/cli_data.py)
 register_flow_commands(app)  # scrape, run (pipeline/cli_flows.py)
+register_text_command(app)  # text (pipeline/cli_text.py)
 
 if __name__ == "__main__":
     app()
