@@ -72,7 +72,8 @@ def _open_pdf(path: Path) -> pdfplumber.PDF:
         return pdfplumber.open(path)
     except Exception as e:
         name = type(e).__name__
-        text = f"{name} {e}".lower()
+        # pdfplumber wraps pdfminer's error (e.g. PDFPasswordIncorrect) in its args
+        text = " ".join([name, str(e), *(f"{type(a).__name__} {a}" for a in e.args)]).lower()
         if "password" in text or "encrypt" in text:
             raise InputProblem(DocStatus.FAILED, "encrypted PDF: cannot be opened without a password") from e
         raise InputProblem(DocStatus.FAILED, f"corrupt or truncated PDF ({name}: {e})"[:300]) from e
