@@ -26,7 +26,7 @@ _GENERIC_HEADER_WORDS = frozenset(
     {
         "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",
         "功能分类科目编码", "支出功能分类科目编码", "经济分类科目编码", "类", "款", "项", "收入", "支出", "预算数",
-        "决算数", "金额", "小计", "合计", "本年支出", "栏次", "行次", "三公经费", "财政拨款三公经费", "决算金额",
+        "决算数", "金额", "小计", "合计", "本年支出", "本年收入", "栏次", "行次", "三公经费", "财政拨款三公经费", "决算金额",
     }
 )
 
@@ -46,12 +46,24 @@ class ColumnRole:
     side: str | None = None  # income / expenditure on two-sided tables
 
 
+# further header wordings of the same meaning (the spec lists the common ones)
+_EXTRA_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "income_expenditure_summary": {"amount": ("决算金额", "本年决算数")},
+    "income": {"total": ("本年收入", "收入合计", "本年收入合计数"), "fiscal_appropriation": ("财政拨款",)},
+    "expenditure": {"total": ("本年支出", "支出合计")},
+    "fiscal_appropriation_summary": {"amount": ("金额", "决算金额"), "total": ("小计",)},
+    "general_public_budget_expenditure": {"total": ("小计", "本年支出")},
+    "general_public_budget_basic_expenditure": {"amount": ("金额", "决算金额", "合计")},
+}
+
+
 @cache
 def _variants(table_key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     spec = table_spec(table_key)
     out: list[tuple[str, tuple[str, ...]]] = []
+    extra = _EXTRA_VARIANTS.get(table_key, {})
     for key, variants in spec.columns.items():
-        for v in variants:
+        for v in (*variants, *extra.get(key, ())):
             out.append((key, tuple(header_norm(p) for p in v.split())))
     return tuple(out)
 

@@ -31,7 +31,7 @@ _EXTRA_TITLES: dict[str, tuple[str, ...]] = {
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞＂]")
 _SPACES = re.compile(r"\s+")
-_NUM = r"[0-9一二三四五六七八九十]+"
+_NUM = r"(?:\d+|[一二三四五六七八九十]+)"
 # 表1 / 表一 / 附表1-2 / 附件2 / 公开01表 / 1. / 一、 at the start of a title
 _NUMBER_PREFIX = re.compile(
     rf"^(?:(?:部门)?(?:公开|附件|附表|表)\s*{_NUM}(?:[-—–]{_NUM})?\s*表?|{_NUM}(?=[、.．:：]))\s*[、.．:：-]?"
@@ -40,6 +40,9 @@ _NUMBER_PREFIX = re.compile(
 _ORG_OR_YEAR_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:局|部|委|办|院|会|中心|室|厅|处|所|站|馆|队|社|校|署|单位|政府|机关|本级))?"
     r"(?:(?:19|20)\d{2}年度?)?(?:部门|单位)?"
+)
+_PREFIX = re.compile(
+    rf"(?:{_NUMBER_PREFIX.pattern[1:]})?(?:{_ORG_OR_YEAR_PREFIX.pattern[1:]})(?:{_NUMBER_PREFIX.pattern[1:]})?"
 )
 _CONTINUED = re.compile(r"[（(]?续(?:表)?(?:\d+)?[）)]?$")
 _UNIT_TAIL = re.compile(r"(?:金额)?单位[:：].*$")
@@ -63,12 +66,13 @@ def canonical_title(text: str) -> str:
 
 
 @cache
-def _known_titles() -> dict[str, str]:
+def _known_titles() -> tuple[tuple[str, str], ...]:
+    """(canonical title, table key), longest first."""
     titles: dict[str, str] = {}
     for spec in NINE_TABLES:
         for t in (*spec.titles, *_EXTRA_TITLES.get(spec.key, ())):
             titles[canonical_title(t)] = spec.key
-    return titles
+    return tuple(sorted(titles.items(), key=lambda kv: -len(kv[0])))
 
 
 def match_title(line: str) -> TitleMatch | None:
@@ -79,10 +83,8 @@ def match_title(line: str) -> TitleMatch | None:
     s = _SPACES.sub("", _QUOTES.sub("", unicodedata.normalize("NFKC", printed)))
     continued = bool(_CONTINUED.search(s))
     s = _CONTINUED.sub("", s)
-    s = _NUMBER_PREFIX.sub("", s)
-    known = _known_titles()
     # the longest known title that ends the line wins (基本支出决算表 before 支出决算表)
-    for canon, key in sorted(known.items(), key=lambda kv: -len(kv[0])):
+    for canon, key in _known_titles():
         for candidate in (s, canonical_title(s)):
             if not candidate.endswith(canon):
                 continue
@@ -93,8 +95,9 @@ def match_title(line: str) -> TitleMatch | None:
 
 
 def _is_allowed_prefix(prefix: str) -> bool:
+    """Only a table number and/or a department/year may precede the title (表5, 公开01表, XX局2024年度)."""
     if not prefix:
         return True
-    prefix = _NUMBER_PREFIX.sub("", prefix)
-    m = _ORG_OR_YEAR_PREFIX.fullmatch(prefix)
-    return m is not None and not re.search(r"[，。；;,:：见详参]", prefix)
+    if re.search(r"[，。；;,见详参]", prefix):
+        return False
+    return _PREFIX.fullmatch(prefix) is not None

@@ -77,3 +77,17 @@ def test_header_text_versus_row_labels() -> None:
     assert not is_header_text("一般公共服务支出", "income")
     assert not is_header_text("一、一般公共预算财政拨款收入", "income_expenditure_summary")
     assert not is_header_text("2,940.05", "income")
+
+
+@pytest.mark.parametrize(
+    ("table", "path", "key"),
+    [
+        ("income", ["本年收入"], "total"),
+        ("expenditure", ["合计"], "total"),
+        ("fiscal_appropriation_summary", ["支出", "小计"], "total"),
+        ("income_expenditure_summary", ["收入", "金额"], "amount"),
+        ("income", ["附属单位上缴收\n入"], "affiliated_remittance"),
+    ],
+)
+def test_other_wordings_of_the_same_meaning(table: str, path: list[str], key: str) -> None:
+    assert classify_column(path, table).key == key

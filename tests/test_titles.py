@@ -63,3 +63,17 @@ def test_title_kept_as_printed_and_continuation_marked() -> None:
 )
 def test_not_titles(line: str) -> None:
     assert match_title(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("表5一般公共预算财政拨款支出决算表", "general_public_budget_expenditure"),  # 5 then 一般: not the numeral 5一
+        ("表一一般公共预算财政拨款基本支出决算表", "general_public_budget_basic_expenditure"),
+        ("公开01表部门收入决算表", "income"),
+        ("附表1-2 支出决算表", "expenditure"),
+    ],
+)
+def test_number_prefix_runs_into_title(line: str, key: str) -> None:
+    m = match_title(line)
+    assert m is not None and m.key == key
