@@ -14,6 +14,7 @@ from pipeline.checks.rules_narrative_tables import COUNTERPARTS
 from pipeline.checks.tolerance import (
     Verdict,
     change_pct_range,
+    check_equal,
     check_pct,
     check_sum,
     half_unit,
@@ -166,6 +167,77 @@ def completions(ctx: DocContext) -> Iterator[Finding]:
             yield from from_check(ctx, rid, check, f"{pct_metric}: {actual} / {budget} × 100", facts=facts, metric=pct_metric)
 
 
+_COMPLETION_IN_TEXT = re.compile(r"完成(?:年初|全年|调整)?预算(?:数)?的?(-?\d+(?:\.\d+)?)%")
+
+
+@rule("narrative.item_completion", "narrative",
+      "Each 项's completion % stated in its clause = its actual / its budget; a % against a zero budget is a warning.",
+      severity="error beyond rounding; warning within rounding or when the budget is zero")
+def item_completions(ctx: DocContext) -> Iterator[Finding]:
+    rid = "narrative.item_completion"
+    for b in ctx.facts_of("gpb_item_budget_initial"):
+        a = _partner(ctx, "gpb_item_actual", b)
+        if a is None or a.text != b.text:
+            continue
+        m = _COMPLETION_IN_TEXT.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", b.text)))
+        budget, actual = fact_amount(b), fact_amount(a)
+        if m is None or budget is None or actual is None:
+            continue
+        stated = Decimal(m.group(1))
+        what = f"completion % of {b.subject}"
+        if budget == 0:
+            if stated != 0 or actual != 0:
+                yield finding(ctx, rid, Severity.WARNING, f"{what}: {stated}% is stated against a zero budget",
+                              facts=[b, a], metric="gpb_item_budget_initial", actual=stated)
+            continue
+        rng = pct_range(lambda x, y: x / y * 100, actual, budget)
+        if rng is None:
+            continue
+        check = check_pct(stated, rng, actual / budget * 100, ctx.config.pct_tolerance)
+        yield from from_check(ctx, rid, check, f"{what}: {actual} / {budget} × 100", facts=[b, a],
+                              metric="gpb_item_budget_initial")
+
+
+# metrics stated once per document: a second statement must repeat the same figure
+SINGLE_VALUED = ("total_income_expenditure", "income_total", "expenditure_total", "fiscal_total", "gpb_expenditure",
+                 "gpb_actual", "gpb_budget_initial", "basic_expenditure", "basic_personnel", "basic_public",
+                 "three_public_budget", "three_public_actual")
+SAME_FIGURE = [  # (metric, subject prefix or None) pairs that name one quantity
+    (("gpb_expenditure", None), ("gpb_actual", None)),
+    (("government_fund_income", None), ("fiscal_income_by_source", "政府性基金")),
+    (("state_capital_expenditure", None), ("state_capital_expenditure", None)),
+]
+
+
+def _fact_with(ctx: DocContext, metric: str, subject: str | None) -> NarrativeFact | None:
+    for f in ctx.facts_of(metric):
+        if subject is None or norm_label(f.subject).startswith(subject):
+            return f
+    return None
+
+
+@rule("narrative.consistency", "narrative",
+      "A figure stated twice in the text is the same both times (e.g. 一般公共预算财政拨款支出 in 五（一） and 五（三）; "
+      "政府性基金 income in 四 and 七).")
+def consistency(ctx: DocContext) -> Iterator[Finding]:
+    rid = "narrative.consistency"
+    pairs: list[tuple[NarrativeFact, NarrativeFact]] = []
+    for metric in SINGLE_VALUED:
+        fs = [f for f in ctx.facts_of(metric) if not f.subject]
+        pairs += [(fs[0], f) for f in fs[1:]]
+    for (m1, s1), (m2, s2) in SAME_FIGURE:
+        a, b = _fact_with(ctx, m1, s1), _fact_with(ctx, m2, s2)
+        if a is not None and b is not None and a is not b:
+            pairs.append((a, b))
+    for a, b in pairs:
+        va, vb = fact_amount(a), fact_amount(b)
+        if va is None or vb is None:
+            continue
+        check = check_equal(vb, va, ctx.config.amount_tolerance)
+        yield from from_check(ctx, rid, check, f"{b.metric} stated again as {vb} (first {a.metric} {va})",
+                              facts=[a, b], metric=b.metric)
+
+
 def _other_base_explains(p: NarrativeFact, actual: Decimal, ctx: DocContext) -> bool:
     for base in amounts_in_text(p.text):
         rng = pct_range(lambda a, b: a / b * 100, actual, base) if base > 0 else None
@@ -255,7 +327,10 @@ def _item_budgets(ctx: DocContext, rid: str) -> Iterator[Finding]:
     yield from _parts_finding(ctx, rid, budget_f, items_b, True, "gpb_budget_initial = sum of the items' 年初预算")
 
 
-_DIRECTION = re.compile(r"决算数?(?:[^，。；]{0,8}?)(大于|小于|等于|高于|低于|超过|持平)")
+# "决算数大于年初预算数", "决算数与全年预算数持平"; "基本持平" (roughly equal) is group 2 and claims nothing exact
+WORD_VS_BUDGET = re.compile(
+    r"决算数?(大于|小于|等于|高于|低于|超过)(?:年初|全年|调整)?预算|决算数?与(?:年初|全年|调整)?预算数?(基本)?(持平|相等|一致)"
+)
 
 
 @rule("narrative.direction", "narrative",
@@ -278,11 +353,14 @@ def direction(ctx: DocContext) -> Iterator[Finding]:
             a = _partner(ctx, actual_metric, b)
             if a is None or a.text != b.text:
                 continue
-            m = _DIRECTION.search(unicodedata.normalize("NFKC", b.text))
-            if not m:
+            m = WORD_VS_BUDGET.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", b.text)))
+            if not m or m.group(2):
                 continue
-            yield from direction_finding(ctx, rid, fact_amount(b), fact_amount(a), m.group(1), facts=[b, a],
-                                         metric=actual_metric)
+            word, actual = m.group(1) or m.group(3), fact_amount(a)
+            others = [v for v in amounts_in_text(b.text) if v not in (fact_amount(b), actual)]
+            if actual is not None and any(direction_word_holds(v, actual, word) for v in others):
+                continue  # the word compares with another budget stated in the clause (e.g. 全年预算)
+            yield from direction_finding(ctx, rid, fact_amount(b), actual, word, facts=[b, a], metric=actual_metric)
 
 
 def direction_word_holds(budget: Decimal, actual: Decimal, word: str) -> bool:

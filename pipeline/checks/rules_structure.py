@@ -20,10 +20,22 @@ PLACEHOLDER = re.compile(
 )
 
 
-def placeholders_in(text: str | None) -> list[tuple[str, str]]:
-    """(placeholder, snippet around it) in ``text``, compared after NFKC: full-width Ｘ and （） fold to ASCII."""
+_ALTERNATIVE = re.compile(r"^(?:增加|减少|增长|下降|大于|小于|高于|低于)\(")
+_ZERO_AFTER = re.compile(r"^\s*0(?:\.0+)?\s*(?:万元|%|个|辆)")
+
+
+def placeholder_severity(text: str, match: re.Match[str]) -> Severity:
+    """Template alternatives before a zero ("增加（减少）0万元") are true either way: a warning, not an error."""
+    if _ALTERNATIVE.match(match.group(0)) and _ZERO_AFTER.match(text[match.end():]):
+        return Severity.WARNING
+    return Severity.ERROR
+
+
+def placeholders_in(text: str | None) -> list[tuple[str, str, Severity]]:
+    """(placeholder, snippet around it, severity) in ``text``, after NFKC (full-width Ｘ and （） fold to ASCII)."""
     s = unicodedata.normalize("NFKC", text or "")
-    return [(m.group(0), s[max(0, m.start() - 20): m.end() + 20]) for m in PLACEHOLDER.finditer(s)]
+    return [(m.group(0), s[max(0, m.start() - 20): m.end() + 20], placeholder_severity(s, m))
+            for m in PLACEHOLDER.finditer(s)]
 
 
 @rule("structure.table.missing", "structure",
@@ -53,12 +65,12 @@ def placeholders(ctx: DocContext) -> Iterator[Finding]:
     seen: set[str] = set()
 
     def emit(where: str, text: str | None, **kw) -> Iterator[Finding]:
-        for match, snippet in placeholders_in(text):
+        for match, snippet, severity in placeholders_in(text):
             key = f"{where}|{snippet}"
             if key in seen:
                 continue
             seen.add(key)
-            yield finding(ctx, rid, Severity.ERROR, f"template placeholder “{match}” left in {where}", evidence=snippet, **kw)
+            yield finding(ctx, rid, severity, f"template placeholder “{match}” left in {where}", evidence=snippet, **kw)
 
     yield from emit("the department name", ctx.doc.department)
     for t in ctx.tables.values():

@@ -179,6 +179,12 @@ def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
         if grand_in is not None and "amount" in grand_in.cells:
             parts = [year_in.cells["amount"]] + ([begin.cells["amount"]] if begin and "amount" in begin.cells else [])
             yield from _sum_finding(ctx, rid, grand_in.cells["amount"], parts, f"{table} income: 总计 = 本年收入合计 + 年初结转和结余")
+    if begin is not None and "amount" in begin.cells:
+        after = sides["income"][sides["income"].index(begin) + 1:]
+        breakdown = [r.cells["amount"] for r in after if "amount" in r.cells and not _is_total_label(r.label)]
+        if breakdown:
+            yield from _sum_finding(ctx, rid, begin.cells["amount"], breakdown,
+                                    f"{table} income: 年初财政拨款结转和结余 = sum of its sources")
     rows = sides["expenditure"]
     year_out = _first(rows, lambda s: s == "本年支出合计")
     end = _first(rows, lambda s: "年末" in s)

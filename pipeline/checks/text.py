@@ -17,16 +17,13 @@ from decimal import Decimal, InvalidOperation
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
-from pipeline.checks.rules_narrative import direction_finding
-from pipeline.checks.rules_structure import PLACEHOLDER, year_findings
+from pipeline.checks.rules_narrative import WORD_VS_BUDGET, direction_finding
+from pipeline.checks.rules_structure import PLACEHOLDER, placeholder_severity, year_findings
 from schemas.records import Document, Finding, Severity
 
 TEXT_RULES = ("structure.placeholder.text", "structure.year.text", "structure.department.text", "narrative.direction.text")
 
 _BUDGET_ACTUAL = re.compile(r"预算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元[，,]?(?:支出)?决算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元")
-_WORD_VS_BUDGET = re.compile(
-    r"决算数?(大于|小于|等于|高于|低于|超过)(?:年初|全年|调整)?预算|决算数?与(?:年初|全年|调整)?预算数?(基本)?(持平|相等|一致)"
-)
 _NEXT_ITEM = re.compile(r"预算(?:数)?为|(?<![\d.])\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]")
 _HEADING_DEPT = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)(20\d{2})年度(?:部门决算|收入支出总计|财政拨款收入支出总计)")
 _ORG_END = re.compile(r"(?:局|委|部|办|院|中心|室|会|厅|所|站|队|馆|校|处|署|社)$")
@@ -59,7 +56,7 @@ def _at(f: Finding, rule: str, page: int) -> Finding:
 def _placeholders(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
     for m in PLACEHOLDER.finditer(s):
         snippet = s[max(0, m.start() - 20): m.end() + 20]
-        yield _at(finding(ctx, "structure.placeholder.text", Severity.ERROR,
+        yield _at(finding(ctx, "structure.placeholder.text", placeholder_severity(s, m),
                           f"template placeholder “{m.group(0)}” left in the narrative", evidence=snippet),
                   "structure.placeholder.text", page)
 
@@ -95,7 +92,7 @@ def _directions(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
         tail = s[m.end(): m.end() + 120]
         nxt = _NEXT_ITEM.search(tail)
         tail = tail[: nxt.start()] if nxt else tail
-        w = _WORD_VS_BUDGET.search(tail)
+        w = WORD_VS_BUDGET.search(tail)
         if not w or w.group(2):  # "基本持平" (roughly equal) is not a claim of equality
             continue
         word = w.group(1) or w.group(3)
