@@ -35,7 +35,7 @@ _NUMBER = re.compile(
 _THRESHOLD = re.compile(r"^(?:（含）)?(?:以上|以下|及以上|及以下)")
 _UNIT_SPELLING = {"万": "万元", "个人次": "人次", "台套": "台（套）", "㎡": "m²"}
 _QUOTED = re.compile(r"《[^》]*》")
-_INSTRUCTION = re.compile(r"（[^（）]*(?:持平表述|不涉及的不列|不用说明)[^（）]*）")
+_INSTRUCTION = re.compile(r"（[^（）]*(?:持平表述|不涉及的不列|不用说明)[^（）]*）|持平的不用说明")
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,12 @@ class _Stated:
 
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|减|增|节约|压减|节支|超支)(?:（[^（）]*）)?了?(?:为|约|达)?$")
 _DOWN = ("减少", "下降", "降低", "减", "节约", "压减", "节支")
-_LEAD_TRIM = re.compile(r"^(?:[、，和及与]|其中|另外|此外|本年度|本年|本部门|部门|单位|全年)+")
+_LEAD_TRIM = re.compile(r"^(?:[、，和及与]|其中|另外|此外|本年度|本部门)+")
 _YEAR_PREFIX = re.compile(r"^.*?\d{4}年度?")
 _BUDGET = re.compile(r"(?:年初预算|全年预算|预算数?)(?:数)?(?:为|是)?$")
 _ACTUAL = re.compile(r"(?:支出决算|决算数?|决算支出|执行数?|实际支出)(?:数)?(?:为|是)?$")
 _ITEM_PATH = re.compile(r"(.+?)（类）(?:(.+?)（款）)?(.+?)（项）")
-_VS_BUDGET = re.compile(r"预算数|年初预算|全年预算|与预算|预算基本")
+_VS_BUDGET = re.compile(r"预算数|年初预算|全年预算|与预算|预算基本|预决算")
 _SHARE_OF = {
     "income_item": "income_item_share_pct",
     "expenditure_item": "expenditure_item_share_pct",
@@ -88,9 +88,12 @@ def _change_of(lead: str) -> int:
     return -1 if m.group(1) in _DOWN else 1
 
 
+_NUMBERING = re.compile(r"^(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]+[）)])")
+
+
 def _clean_lead(lead: str) -> str:
-    lead = _LEAD_TRIM.sub("", lead.strip("，。；：、 "))
-    return lead
+    lead = _NUMBERING.sub("", lead.strip("，。；：、 "))
+    return _LEAD_TRIM.sub("", lead)
 
 
 def _item_path(item: str) -> str | None:
@@ -103,7 +106,7 @@ def _item_path(item: str) -> str | None:
 def _class_name(lead: str) -> str | None:
     term = last_term(lead, "class")
     if "（类）" in lead:
-        name = lead.replace("（类）", "")
+        name = _clean_lead(lead.replace("（类）", ""))
         name = re.sub(r"^.*?[：:]", "", name)
         return name.strip("，、 ") or (term[0] if term else None)
     return term[0] if term else None
@@ -189,6 +192,8 @@ def _amount_basic(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, s
 def _amount_fund(f: _Figure, ctx: Context, prev: list[_Stated], income: str | None, expenditure: str) -> tuple[str, str] | None:
     if f.change or ctx.item or "决算为" in f.lead or "结转" in f.lead or "结余" in f.lead or "预算为" in f.lead:
         return None
+    if f.lead.startswith("支出"):
+        return expenditure, ""
     if f.lead.endswith("收入") or "收入" in f.lead and "支出" not in f.lead:
         return (income, "") if income else None
     if "支出" in f.lead:
@@ -208,11 +213,12 @@ def _three_public(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, s
     category = _three_public_category(f, ctx)
     if f.unit == "辆":
         return ("vehicles_held", "") if "保有" in f.lead else None
-    if f.unit in ("个", "人次"):
-        if category in ("tp_overseas",):
-            return ("overseas_groups", "") if f.unit == "个" else ("overseas_persons", "")
+    if f.unit in ("个", "批次", "批", "人次", "人"):
+        persons = f.unit in ("人次", "人")
+        if category == "tp_overseas":
+            return ("overseas_persons", "") if persons else ("overseas_groups", "")
         if category.startswith("tp_reception"):
-            return ("reception_batches", "") if f.unit == "个" else ("reception_persons", "")
+            return ("reception_persons", "") if persons else ("reception_batches", "")
         return None
     if f.unit != "万元":
         return None
@@ -318,7 +324,7 @@ def _percent(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] |
 
 def _other_subject(f: _Figure, ctx: Context, prev: list[_Stated]) -> str:
     lead = _YEAR_PREFIX.sub("", _clean_lead(f.lead)) if re.match(r"^.{0,30}\d{4}年", f.lead) else _clean_lead(f.lead)
-    generic = len(lead) < 4 or re.match(r"^(?:占|完成|比|较|下降|增长|增加|减少|降低|累计|共|为|达)", lead)
+    generic = len(lead) < 4 or re.match(r"^(?:占|完成|比|较|下降|增长|增加|减少|降低|累计|共|为|达|支出决算|决算|年初预算|全年预算|预算)", lead)
     if generic:
         context = prev[-1].subject if prev and prev[-1].subject else ""
         if not context and ctx.item:
