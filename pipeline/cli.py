@@ -62,15 +62,27 @@ def extract(
 @app.command()
 def check(
     data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
+    tolerance: Annotated[str, typer.Option(
+        "--tolerance", help="extra 万元 beyond printed-precision rounding still reported as a rounding warning")] = "0",
+    pct_tolerance: Annotated[str, typer.Option(
+        "--pct-tolerance", help="extra percentage points beyond printed-precision rounding, likewise")] = "0",
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Re-run every cross-check over an existing dataset (e.g. after last year's documents arrive)."""
     _logging(verbose)
-    from pipeline.dataset import read_dataset, write_dataset
-    from pipeline.exports import write_exports
-    from pipeline.run import check_dataset
+    from decimal import Decimal, InvalidOperation
 
-    ds = check_dataset(read_dataset(data))
+    from pipeline.checks import CheckConfig, run_checks
+    from pipeline.dataset import Dataset, read_dataset, write_dataset
+    from pipeline.exports import write_exports
+
+    try:
+        config = CheckConfig(amount_tolerance=Decimal(tolerance), pct_tolerance=Decimal(pct_tolerance))
+    except InvalidOperation:
+        console.print("[red]--tolerance and --pct-tolerance take decimal numbers, e.g. 0.05")
+        raise typer.Exit(2) from None
+    ds = read_dataset(data)
+    ds = Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds, config))
     write_dataset(ds, data)
     write_exports(ds, data)
     n_err = sum(1 for f in ds.findings if f.severity == "error")
