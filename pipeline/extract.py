@@ -139,7 +139,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     if image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
-    return ExtractionResult(doc, tables.tables, tables.cells, facts)
+    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative))
 
 
 def _pages(pages: list[int]) -> str:
@@ -158,4 +158,13 @@ def _extract_text_file(path: Path, sha: str, source_url: str | None) -> Extracti
         status=DocStatus.PARTIAL, error="text file: narrative only, tables are not available from text",
         extractor_version=EXTRACTOR_VERSION,
     )
-    return ExtractionResult(doc, facts=facts)
+    return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages))
+
+
+def _text_checks(doc: Document, pages: list[PageText]) -> list[Finding]:
+    """Checks that need the raw narrative text (placeholders, years, direction words); re-checks keep them."""
+    if doc.doc_type != DocType.FINAL_ACCOUNTS:
+        return []
+    from pipeline.checks import text_findings
+
+    return text_findings(doc, [(p.page, p.text) for p in pages])

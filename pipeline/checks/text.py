@@ -33,7 +33,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-def text_findings(doc: Document, pages: Iterable[tuple[int, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
+def text_findings(doc: Document, pages: Iterable[tuple[int | None, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
     """Placeholders, years, department name and direction words in the narrative pages of one document."""
     ctx = DocContext(doc, {}, {}, [], config)
     out: list[Finding] = []
@@ -49,11 +49,11 @@ def text_findings(doc: Document, pages: Iterable[tuple[int, str]], config: Check
     return out
 
 
-def _at(f: Finding, rule: str, page: int) -> Finding:
-    return f.model_copy(update={"rule": rule, "page": str(page)})
+def _at(f: Finding, rule: str, page: int | None) -> Finding:
+    return f.model_copy(update={"rule": rule, "page": str(page) if page is not None else None})
 
 
-def _placeholders(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+def _placeholders(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     for m in PLACEHOLDER.finditer(s):
         snippet = s[max(0, m.start() - 20): m.end() + 20]
         yield _at(finding(ctx, "structure.placeholder.text", placeholder_severity(s, m),
@@ -61,12 +61,12 @@ def _placeholders(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
                   "structure.placeholder.text", page)
 
 
-def _years(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+def _years(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     for f in year_findings(ctx, s):
         yield _at(f, "structure.year.text", page)
 
 
-def _department(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     dept = _flat(ctx.doc.department or "")
     if not dept:
         return
@@ -87,7 +87,7 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-def _directions(ctx: DocContext, s: str, page: int) -> Iterator[Finding]:
+def _directions(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     for m in _BUDGET_ACTUAL.finditer(s):
         tail = s[m.end(): m.end() + 120]
         nxt = _NEXT_ITEM.search(tail)
