@@ -25,13 +25,32 @@ class Paragraph:
         return self.pages[max(0, bisect_right(self.starts, offset) - 1)] if self.pages else None
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _running_lines(pages: list[PageText]) -> set[str]:
+    """Lines printed first or last on several pages (running headers and footers), digits masked."""
+    counts: dict[str, int] = {}
+    for page in pages:
+        lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+        for line in {*lines[:1], *lines[-1:]}:
+            key = _DIGITS.sub("#", normalize(line))
+            counts[key] = counts.get(key, 0) + 1
+    need = 3 if len(pages) > 4 else 2
+    return {k for k, n in counts.items() if n >= need and len(k) <= 60}
+
+
 def paragraphs_of(pages: list[PageText]) -> list[Paragraph]:
     """All paragraphs in reading order; one broken across a page break is joined again."""
+    running = _running_lines(pages)
     out: list[Paragraph] = []
     for page in pages:
-        for raw in page.text.split("\n"):
+        lines = [line for line in page.text.split("\n") if line.strip()]
+        for i, raw in enumerate(lines):
             line = normalize(raw.strip())
             if not line:
+                continue
+            if (i == 0 or i == len(lines) - 1) and _DIGITS.sub("#", line) in running:
                 continue
             if out and joins(out[-1].text, line):
                 par = out[-1]

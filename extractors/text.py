@@ -212,6 +212,25 @@ def paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
+def _margin_lines(lines: list[_PrintedLine], height: float) -> tuple[int, int]:
+    """How many lines at the top and at the bottom stand apart in the margins (running headers,
+    footers): printed in the outer tenth of the page with more than a line's height of space
+    between them and the body. They become paragraphs of their own, never glued into a sentence."""
+    top = 0
+    while top < len(lines) - 1 and lines[top].bottom < 0.1 * height \
+            and lines[top + 1].top - lines[top].bottom > lines[top].size:
+        top += 1
+    bottom = 0
+    while len(lines) - bottom - 1 > top and lines[-1 - bottom].top > 0.9 * height \
+            and lines[-1 - bottom].top - lines[-2 - bottom].bottom > lines[-1 - bottom].size:
+        bottom += 1
+    return top, bottom
+
+
 def page_text(page: Page, page_no: int) -> PageText:
-    lines = _drop_page_furniture(reading_order_lines(page), float(page.height))
-    return PageText(page_no, "\n".join(paragraphs([line.text for line in lines])))
+    height = float(page.height)
+    lines = _drop_page_furniture(reading_order_lines(page), height)
+    top, bottom = _margin_lines(lines, height)
+    texts = [line.text for line in lines]
+    body = paragraphs(texts[top:len(texts) - bottom])
+    return PageText(page_no, "\n".join(texts[:top] + body + texts[len(texts) - bottom:]))

@@ -255,3 +255,19 @@ def test_template_wording_funds_and_level():
 def test_budget_vocabulary_keeps_terms_whole():
     words = segment("其中：财政拨款收入占本年收入一般公共服务支出公务用车购置及运行维护费")
     assert "财政拨款收入" in words and "一般公共服务支出" in words and "公务用车购置及运行维护费" in words
+
+
+def test_running_header_does_not_split_a_sentence_across_pages():
+    header = "武汉市洪山区某局2023年度部门决算"
+    pages = [
+        PageText(1, f"{header}\n第三部分 2023 年度部门决算情况说明\n一、收入支出决算总体情况说明\n2023 年度收、支总计均为 100 万元。与 2022 年度相比，收\n- 1 -"),
+        PageText(2, f"{header}\n、支总计各减少 20 万元，下降 16.67%。\n二、收入决算情况说明\n本年收入合计 100 万元。\n- 2 -"),
+        PageText(3, f"{header}\n三、支出决算情况说明\n本年支出合计 90 万元。\n- 3 -"),
+    ]
+    facts = extract_facts(pages, "h")
+    got = {(f.metric, f.value, f.page) for f in facts}
+    assert ("total_income_expenditure_change", Decimal("-20"), 2) in got
+    change = next(f for f in facts if f.metric == "total_income_expenditure_change")
+    assert change.text == "与2022年度相比，收、支总计各减少20万元，下降16.67%"
+    assert ("total_income_expenditure_change_pct", Decimal("-16.67"), 2) in got
+    assert ("expenditure_total", Decimal("90"), 3) in got

@@ -85,3 +85,11 @@ def test_paragraphs_join_mid_sentence_breaks_only():
 def test_glue_keeps_two_numbers_apart():
     assert glue("年初结转和结余 0", "1600 万元") == "年初结转和结余 0 1600 万元"
     assert glue("支出决算为", "0.94") == "支出决算为0.94"
+
+
+def test_margin_lines_stand_apart_from_the_body():
+    from extractors.text import _margin_lines
+
+    lines = [_line("某局2023年度部门决算", 30), _line("支出总计 12", 90), _line("万元。", 104), _line("— 7 —", 800)]
+    assert _margin_lines(lines, 842) == (1, 1)
+    assert _margin_lines(lines[1:3], 842) == (0, 0)
