@@ -54,6 +54,7 @@ class Grid:
     cells: list[Cell]
     owner: list[list[int | None]]
     engine: str
+    header_rows: int | None = None  # known header row count (text grids); None: detect from the cell texts
 
     @property
     def n_rows(self) -> int:
@@ -75,8 +76,8 @@ class Grid:
         i = self.owner[r][c]
         return None if i is None else self.cells[i]
 
-    def col_centers(self) -> list[float]:
-        return [(a + b) / 2 for a, b in zip(self.xs, self.xs[1:], strict=False)]
+    def col_bounds(self) -> list[tuple[float, float]]:
+        return list(zip(self.xs, self.xs[1:], strict=False))
 
 
 def join_chars(chars: list[dict]) -> str:

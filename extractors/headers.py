@@ -54,6 +54,11 @@ _EXTRA_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "fiscal_appropriation_summary": {"amount": ("金额", "决算金额"), "total": ("小计",)},
     "general_public_budget_expenditure": {"total": ("小计", "本年支出")},
     "general_public_budget_basic_expenditure": {"amount": ("金额", "决算金额", "合计")},
+    # in the 三公 table 小计 only ever heads the 公务用车 subtotal
+    "three_public_expenses": {"vehicle_budget": ("小计 预算数",), "vehicle_actual": ("小计 决算数",)},
+    # below 本年支出, 小计/合计 is the expenditure total (the group cell may not reach it in unruled print)
+    "government_fund": {"expenditure_total": ("小计", "合计")},
+    "state_capital": {"expenditure_total": ("小计", "合计")},
 }
 
 

@@ -19,7 +19,7 @@ from extractors.headers import CODE_WORDS, ColumnRole, classify_column, is_heade
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.titles import TitleMatch, match_title
-from schemas.keys import SPEC_UNIT
+from schemas.keys import SPEC_UNIT, table_spec
 from schemas.records import TableCell, TableRecord
 
 log = logging.getLogger("juesuan.tables")
@@ -44,7 +44,11 @@ class _Layout:
     """Column roles of one printed header, with the x centres they were read at."""
 
     roles: list[ColumnRole]
-    centers: list[float]
+    bounds: list[tuple[float, float]]  # x-range of each column where it was read
+
+    @property
+    def centers(self) -> list[float]:
+        return [(a + b) / 2 for a, b in self.bounds]
 
     def groups(self) -> list[list[int]]:
         """Column groups that each hold a full row: a new group starts where a code/label column follows values
@@ -67,17 +71,23 @@ class _Layout:
             groups.append(current)
         return groups
 
-    def remap(self, centers: list[float]) -> _Layout | None:
-        """This layout applied to a grid with these column centres (continuation pages without headers)."""
-        if len(centers) == len(self.centers):
-            return _Layout(self.roles, centers)
+    def remap(self, bounds: list[tuple[float, float]]) -> _Layout | None:
+        """This layout applied to a grid with these columns (continuation pages without headers): each new column
+        takes the role of the old column its centre falls in."""
+        if len(bounds) == len(self.bounds) and all(
+            abs(a - c) < 15 for a, c in zip(self.centers, [(x + y) / 2 for x, y in bounds], strict=True)
+        ):
+            return _Layout(self.roles, bounds)
         roles: list[ColumnRole] = []
-        for x in centers:
-            i = min(range(len(self.centers)), key=lambda k: abs(self.centers[k] - x))
-            if abs(self.centers[i] - x) > 15:
+        used: set[int] = set()
+        for a, b in bounds:
+            x = (a + b) / 2
+            i = next((k for k, (lo, hi) in enumerate(self.bounds) if lo <= x <= hi), None)
+            if i is None or i in used:
                 return None
+            used.add(i)
             roles.append(self.roles[i])
-        return _Layout(roles, centers)
+        return _Layout(roles, bounds)
 
 
 @dataclass
@@ -237,7 +247,7 @@ class TableReader:
     def _compatible(grid: Grid, table: _Table) -> bool:
         if table.layout is None:
             return True
-        if table.layout.remap(grid.col_centers()) is not None:
+        if table.layout.remap(grid.col_bounds()) is not None:
             return True
         header = _header_rows(grid, table.key)
         return bool(header) and any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
@@ -246,12 +256,12 @@ class TableReader:
     def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:
         table.engines.append(grid.engine)
         table.read_any = True
-        header = _header_rows(grid, table.key)
+        header = list(range(grid.header_rows)) if grid.header_rows is not None else _header_rows(grid, table.key)
         layout = _layout_from_header(grid, header, table.key) if header and _has_text(grid, header) else None
         if layout is not None and any(r.kind == "value" for r in layout.roles):
             table.layout = layout
         elif table.layout is not None:
-            layout = table.layout.remap(grid.col_centers())
+            layout = table.layout.remap(grid.col_bounds())
         else:
             layout = None
         data_rows = [r for r in range(grid.n_rows) if r not in header]
@@ -321,7 +331,7 @@ class TableReader:
     # ---- tables without ruling lines --------------------------------------------------------
     def _read_text(self, table: _Table, lines: list[Line], page_no: int, continuation: bool = False) -> bool:
         """Whitespace-aligned table (no ruling lines): header and columns from text positions."""
-        grid = text_grid(lines, table.key, table.layout.centers if continuation and table.layout else None)
+        grid = text_grid(lines)
         if grid is None:
             return False
         if continuation and not self._compatible(grid, table):
@@ -395,7 +405,23 @@ def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layou
             if text:
                 path.append(text)
         roles.append(classify_column(path, table_key))
-    return _Layout(roles, grid.col_centers())
+    return _fill_sides(_Layout(roles, grid.col_bounds()), table_key)
+
+
+def _fill_sides(layout: _Layout, table_key: str) -> _Layout:
+    """Two-sided tables whose 收入/支出 header did not reach every column: sides by group order."""
+    sides = table_spec(table_key).sides
+    if not sides or all(r.side for r in layout.roles if r.kind != "other"):
+        return layout
+    groups = layout.groups()
+    if len(groups) != len(sides):
+        return layout
+    roles = list(layout.roles)
+    for group, side in zip(groups, sides, strict=True):
+        for c in group:
+            if roles[c].side is None:
+                roles[c] = ColumnRole(roles[c].kind, roles[c].key, side)
+    return _Layout(roles, layout.bounds)
 
 
 def _unit_from_header(grid: Grid, header: list[int]) -> str | None:

@@ -1,9 +1,213 @@
-"""Grids for tables printed without ruling lines (whitespace-aligned, e.g. from Word)."""
+"""Grids for tables printed without ruling lines (whitespace-aligned, e.g. typed in Word).
+
+Columns are the x-intervals that the body words (and the lowest header line) occupy: a gap
+that no row crosses separates two columns. Each body line is a row; a label wrapped onto a
+line of its own just above or below a row (vertically centred cells) is joined to that row.
+A header word covers the columns whose centres lie under it, widened by half a column pitch,
+since header cells are centred over the columns they span.
+"""
 
 from __future__ import annotations
 
-from extractors.grid import Grid, Line
+import re
+import statistics
+from dataclasses import dataclass
+
+from extractors.grid import Cell, Grid, Line
+from extractors.numbers import normalise_code, parse_amount
+
+_NOTE = re.compile(r"^\s*(?:注|说明|备注|填报|制表|单位负责人|附注)")
+_NUMBERED = re.compile(r"^[（(]?[一二三四五六七八九十]+[、）)]")
+_PAGE_NO = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
 
 
-def text_grid(lines: list[Line], table_key: str, centers: list[float] | None = None) -> Grid | None:
-    return None
+@dataclass
+class _Word:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _numeric(ch: dict) -> bool:
+    return ch["text"] in _NUMERIC_CHARS
+
+
+_NUMERIC_CHARS = frozenset("0123456789,.()-０１２３４５６７８９，．（）－")
+
+
+def _words(line: Line) -> list[_Word]:
+    """Split a line where the gap between characters is wider than one character, or at any visible gap
+    next to a digit (a right-aligned number and the label that follows it can be close)."""
+    words: list[_Word] = []
+    cur: list[dict] = []
+    for ch in sorted(line.chars, key=lambda c: c["x0"]):
+        if cur:
+            size = max(float(cur[-1].get("size") or 0), 1.0)
+            gap = ch["x0"] - cur[-1]["x1"]
+            if gap > size * 0.9 or (gap > size * 0.25 and (_numeric(ch) or _numeric(cur[-1]))):
+                words.append(_make_word(cur))
+                cur = []
+        cur.append(ch)
+    if cur:
+        words.append(_make_word(cur))
+    return words
+
+
+def _make_word(chars: list[dict]) -> _Word:
+    return _Word(
+        min(c["x0"] for c in chars), max(c["x1"] for c in chars), min(c["top"] for c in chars),
+        max(c["bottom"] for c in chars), "".join(c["text"] for c in chars).strip(),
+    )
+
+
+def _join_wrapped(words: list[_Word]) -> list[_Word]:
+    """Join header text wrapped inside its cell (一般公共预算财政拨 / 款) into one word."""
+    out: list[_Word] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        h = w.bottom - w.top
+        upper = next(
+            (u for u in reversed(out) if 0 <= w.top - u.bottom < 0.5 * h and u.x0 - 2 <= w.center <= u.x1 + 2
+             and w.x1 - w.x0 <= u.x1 - u.x0 + 2),
+            None,
+        )
+        if upper is None:
+            out.append(_Word(w.x0, w.x1, w.top, w.bottom, w.text))
+            continue
+        upper.text += w.text
+        upper.bottom = w.bottom
+        upper.x0, upper.x1 = min(upper.x0, w.x0), max(upper.x1, w.x1)
+    return out
+
+
+def _below(lower: _Word, upper: _Word) -> bool:
+    """lower sits under upper, near it horizontally (a narrow centred parent may not overlap its children)."""
+    reach = 3 * (upper.bottom - upper.top)
+    return lower.top >= upper.bottom - 1 and upper.x0 - reach <= lower.center <= upper.x1 + reach
+
+
+def _is_data_word(w: _Word) -> bool:
+    return parse_amount(w.text) is not None or normalise_code(w.text) is not None
+
+
+def _segments(words: list[_Word]) -> list[tuple[float, float]]:
+    spans = sorted((w.x0, w.x1) for w in words)
+    out: list[list[float]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1] + 1.0:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def text_grid(lines: list[Line]) -> Grid | None:
+    """A grid read from text positions alone; None when the lines hold no table body."""
+    body_lines: list[Line] = []
+    for ln in lines:
+        text = ln.text.strip()
+        if _NOTE.match(text) or "。" in text or "单位：" in text or "单位:" in text:
+            if body_lines and any(_is_data_word(w) for b in body_lines for w in _words(b)):
+                break
+            continue
+        if _PAGE_NO.match(text):
+            continue
+        body_lines.append(ln)
+    words = [_words(ln) for ln in body_lines]
+    is_data = [any(_is_data_word(w) for w in ws) or bool(ws and _NUMBERED.match(ws[0].text)) for ws in words]
+    if not any(is_data):
+        return None
+    first = is_data.index(True)
+    header_lines = words[:first]
+    body = list(zip(body_lines[first:], words[first:], strict=True))
+    # columns: from body words and the leaf header words (those with no header word below them)
+    flat_header = _join_wrapped([w for ws in header_lines for w in ws])
+    header_lines = [flat_header] if flat_header else []
+    leaves = [w for w in flat_header if not any(_below(o, w) for o in flat_header if o is not w)]
+    segments = _segments([w for _, ws in body for w in ws] + leaves)
+    if len(segments) < 2:
+        return None
+    col_centers = [(a + b) / 2 for a, b in segments]
+    xs = [segments[0][0] - 1] + [(segments[i][1] + segments[i + 1][0]) / 2 for i in range(len(segments) - 1)]
+    xs.append(segments[-1][1] + 1)
+    pitch = statistics.median(b - a for a, b in zip(col_centers, col_centers[1:], strict=False)) if len(col_centers) > 1 else 20.0
+    leaf_ids = {id(w) for w in leaves}
+
+    def col_of(x: float) -> int:
+        return min(range(len(segments)), key=lambda i: 0 if segments[i][0] <= x <= segments[i][1] else min(abs(segments[i][0] - x), abs(segments[i][1] - x)))
+
+    cells: list[Cell] = []
+    row_ys: list[tuple[float, float]] = []
+    owner: list[list[int | None]] = []
+
+    def add_row(top: float, bottom: float) -> int:
+        row_ys.append((top, bottom))
+        owner.append([None] * len(segments))
+        return len(owner) - 1
+
+    # header: one grid row per header word, spanning the columns it sits over
+    for ws in header_lines:
+        for w in ws:
+            if id(w) in leaf_ids:
+                cover = [i for i, (a, b) in enumerate(segments) if min(b, w.x1) - max(a, w.x0) > 0]
+            else:  # a spanning cell's text is centred over the columns it spans
+                cover = [i for i, c in enumerate(col_centers) if w.x0 - pitch / 4 <= c <= w.x1 + pitch / 4]
+            if not cover:
+                cover = [col_of(w.center)]
+            c0, c1 = min(cover), max(cover) + 1
+            # join a wrapped header word to the one just above it over the same columns
+            prev = next((cell for cell in reversed(cells) if (cell.c0, cell.c1) == (c0, c1)), None)
+            if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * 0.8:
+                prev.lines.append(w.text)
+                prev.bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], w.bottom)
+                continue
+            r = add_row(w.top, w.bottom)
+            cells.append(Cell(r, r + 1, c0, c1, (w.x0, w.top, w.x1, w.bottom), [w.text]))
+            for c in range(c0, c1):
+                owner[r][c] = len(cells) - 1
+    n_header = len(owner)
+    # body: data lines are rows; label-only lines close to a data line are wrapped labels
+    data_idx = [i for i, (_, ws) in enumerate(body) if any(_is_data_word(w) for w in ws) or (ws and _NUMBERED.match(ws[0].text))]
+    pitches = [body[b][0].top - body[a][0].top for a, b in zip(data_idx, data_idx[1:], strict=False)]
+    row_pitch = statistics.median(pitches) if pitches else 20.0
+    texts: dict[int, dict[int, list[str]]] = {}
+    row_of_line: dict[int, int] = {}
+    for i in data_idx:
+        ln = body[i][0]
+        row_of_line[i] = add_row(ln.top, ln.bottom)
+    for i, (ln, ws) in enumerate(body):
+        target = row_of_line.get(i)
+        if target is None:
+            mid = (ln.top + ln.bottom) / 2
+            near = min(data_idx, key=lambda j: abs((body[j][0].top + body[j][0].bottom) / 2 - mid))
+            dist = abs((body[near][0].top + body[near][0].bottom) / 2 - mid)
+            target = row_of_line[near] if dist < 0.6 * row_pitch else add_row(ln.top, ln.bottom)
+            if target != row_of_line.get(near):
+                row_of_line[i] = target
+        for w in ws:
+            texts.setdefault(target, {}).setdefault(col_of(w.center), []).append(w.text)
+    for r in range(n_header, len(owner)):
+        for c, parts in texts.get(r, {}).items():
+            top, bottom = row_ys[r]
+            cells.append(Cell(r, r + 1, c, c + 1, (xs[c], top, xs[c + 1], bottom), ["".join(parts) if _joinable(parts) else " ".join(parts)]))
+            owner[r][c] = len(cells) - 1
+    # body rows in page order (wrapped-label rows were appended after the data rows)
+    order = list(range(n_header)) + sorted(range(n_header, len(owner)), key=lambda r: row_ys[r][0])
+    remap = {old: new for new, old in enumerate(order)}
+    owner = [owner[r] for r in order]
+    for cell in cells:
+        cell.r0 = remap[cell.r0]
+        cell.r1 = cell.r0 + 1
+    ys = [row_ys[order[0]][0]] + [row_ys[r][1] for r in order]
+    ys = [min(ys[0], ys[1] - 0.1)] + [max(ys[i], ys[i - 1] + 0.01) for i in range(1, len(ys))]
+    return Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, owner, "pdfplumber-text", header_rows=n_header)
+
+
+def _joinable(parts: list[str]) -> bool:
+    """Wrapped label pieces join without a space; separate numbers keep theirs (and then fail to parse)."""
+    return not all(parse_amount(p) is not None for p in parts) or len(parts) == 1
