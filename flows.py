@@ -63,15 +63,14 @@ def sources_for(sources: str | None = None, only: list[str] | None = None, listi
     return scr.load_sources(Path(sources) if sources else DEFAULT_SOURCES, only)
 
 
-@flow(name="juesuan-scrape")
-def scrape_flow(data: str = "data", sources: list[scr.Source] | None = None) -> scr.ScrapeReport:
+def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
     """Every source in turn (each with its own politeness limits), then files dropped into data/raw."""
     logger = get_run_logger()
-    raw = Path(data).resolve() / "raw"
+    raw = root / "raw"
     with Manifest(raw) as m:
         run_id = m.start_run("scrape")
         total = scr.ScrapeReport(run_id)
-        for s in sources or []:
+        for s in sources:
             r = scrape_source_task(s, raw, run_id)
             total.outcomes += r.outcomes
             total.page_errors.update(r.page_errors)
@@ -85,11 +84,9 @@ def scrape_flow(data: str = "data", sources: list[scr.Source] | None = None) -> 
     return total
 
 
-@flow(name="juesuan-process")
-def process_flow(data: str = "data") -> proc.ProcessReport:
-    """Extract every wanted document not yet processed by this extractor version, then merge."""
+def _process(root: Path) -> proc.ProcessReport:
+    """Extract (as tasks on the flow's task runner) what this extractor version has not seen; merge."""
     logger = get_run_logger()
-    root = Path(data).resolve()
     raw, clean = root / "raw", root / "clean"
     extract = extract_task.with_options(result_storage=clean / proc.PARTS / CACHE_DIR)
 
@@ -111,6 +108,27 @@ def process_flow(data: str = "data") -> proc.ProcessReport:
     return report
 
 
+@flow(name="juesuan-scrape")
+def scrape_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
+                listing: str | None = None, pattern: str | None = None) -> dict:
+    """Only download (no extraction)."""
+    root = Path(data).resolve()
+    with run_lock(root / "raw"):
+        s = _scrape(root, sources_for(sources, only, listing, pattern))
+    return {"downloaded": len(s.downloaded()), "fetch_statuses": s.counts()}
+
+
+@flow(name="juesuan-process")
+def process_flow(data: str = "data") -> dict:
+    """Only process what is in data/raw: run with .with_options(task_runner=task_runner(...))."""
+    root = Path(data).resolve()
+    with run_lock(root / "raw"):
+        p = _process(root)
+    create_markdown_artifact(markdown=report_markdown(None, p), key="juesuan-process",
+                             description="juesuan: documents extracted, statuses, errors")
+    return summary(None, p)
+
+
 def task_runner(workers: int = 1, dask_address: str | None = None) -> Any:
     """--dask-address → the existing cluster; --workers N>1 → N processes; else in-process."""
     if dask_address:
@@ -124,18 +142,21 @@ def task_runner(workers: int = 1, dask_address: str | None = None) -> Any:
 
 @flow(name="juesuan-run")
 def run_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
-             listing: str | None = None, pattern: str | None = None, workers: int = 1,
-             dask_address: str | None = None, scrape: bool = True) -> dict:
-    """Scrape + process once and leave a report artifact. Parameters are plain values so the
-    served deployment can be run with other ones from the UI or `prefect deployment run`."""
+             listing: str | None = None, pattern: str | None = None, scrape: bool = True) -> dict:
+    """Scrape + process once and leave a report artifact. The task runner (workers, Dask) is
+    chosen by the caller: ``run(...)`` below, the CLI, or ``serve``."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
-        srcs = sources_for(sources, only, listing, pattern) if scrape else []
-        s = scrape_flow(str(root), srcs) if scrape else None
-        p = process_flow.with_options(task_runner=task_runner(workers, dask_address))(str(root))
-    md = report_markdown(s, p)
-    create_markdown_artifact(markdown=md, key="juesuan-run", description="juesuan: new documents, statuses, errors")
+        s = _scrape(root, sources_for(sources, only, listing, pattern)) if scrape else None
+        p = _process(root)
+    create_markdown_artifact(markdown=report_markdown(s, p), key="juesuan-run",
+                             description="juesuan: new documents, statuses, error findings")
     return summary(s, p)
+
+
+def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
+    """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
+    return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
 
 
 @contextmanager
@@ -212,9 +233,10 @@ def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serve(cron: str, **parameters: Any) -> None:
+def serve(cron: str, workers: int = 1, dask_address: str | None = None, **parameters: Any) -> None:
     """Register the nightly deployment and run it on schedule (blocks; needs a Prefect server)."""
-    run_flow.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
+    nightly = run_flow.with_options(task_runner=task_runner(workers, dask_address))
+    nightly.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
 
 
 if __name__ == "__main__":

@@ -73,11 +73,11 @@ def run(
     import flows
 
     params = dict(data=str(data), sources=str(sources) if sources else None, only=only, listing=listing,
-                  pattern=pattern, workers=workers, dask_address=dask_address, scrape=not no_scrape)
+                  pattern=pattern, scrape=not no_scrape)
     if serve:
-        flows.serve(cron, **params)
+        flows.serve(cron, workers=workers, dask_address=dask_address, **params)
         return
-    result = flows.run_flow(**params)
+    result = flows.run(workers=workers, dask_address=dask_address, **params)
     console.print(
         f"downloaded {result['downloaded']}, extracted {result['extracted']} {result['doc_statuses'] or ''}, "
         f"{result['documents_in_dataset']} documents in {data / 'clean'}, "

@@ -34,6 +34,7 @@ class Route:
     etag: bool = True
     last_modified: bool = True
     version: int = 1
+    location: str | None = None  # for redirects
 
 
 def variant(pdf: bytes, tag: str) -> bytes:
@@ -67,7 +68,7 @@ class Server:
                     time.sleep(route.delay)
                 etag = f'"{hashlib.md5(route.body).hexdigest()}"'
                 lm = formatdate(1_700_000_000 + route.version * 86400, usegmt=True)
-                headers = {}
+                headers = {"Location": route.location} if route.location else {}
                 if route.etag:
                     headers["ETag"] = etag
                 if route.last_modified:
@@ -241,7 +242,7 @@ def drive(data: str, sources: str, sleep: str = "0") -> None:
     pipeline.process.extract_document = slow_fake  # type: ignore[assignment]
     import flows
 
-    flows.run_flow(data=data, sources=sources)
+    flows.run(data=data, sources=sources)
 
 
 if __name__ == "__main__":

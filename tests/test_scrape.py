@@ -1,0 +1,177 @@
+"""The scrape stage against a real HTTP server on loopback (no Prefect here: fast)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import process as proc
+from pipeline import scrape as scr
+from pipeline.manifest import DOWNLOADED, Manifest
+from tests.mock_portal import EXPECTED_DOCUMENT_URLS, DistrictPortal, Route, Server, fake_extract_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def portal():
+    with DistrictPortal() as p:
+        yield p
+
+
+def _statuses(report: scr.ScrapeReport, portal: DistrictPortal) -> dict[str, str]:
+    base = portal.server.url("")
+    return {o.url.replace(base, ""): o.status for _, o in report.outcomes}
+
+
+def test_find_links_resolves_relative_urls_and_keeps_text():
+    html = """<html><body>
+      <a href="../a/2024决算.pdf" target="_blank"> 某局 <b>2024年度</b>部门决算 </a>
+      <a href="javascript:void(0)">x</a><a href="#top">top</a><a href="mailto:a@b.cn">m</a>
+      <a href="/art/1.html#p2" title="区财政局2024年度部门决算"></a>
+    </body></html>"""
+    links = scr.find_links(html, "http://www.example.gov.cn/col/czyjs/index.html")
+    assert [(link.url, link.text) for link in links] == [
+        ("http://www.example.gov.cn/col/a/2024决算.pdf", "某局 2024年度部门决算"),
+        ("http://www.example.gov.cn/art/1.html", "区财政局2024年度部门决算"),
+    ]
+
+
+def test_html_in_gbk_is_decoded_by_meta_charset():
+    body = '<html><head><meta charset="gb2312"></head><a href="x.pdf">部门决算</a></html>'.encode("gbk")
+    assert "部门决算" in scr.decode_html(body, None)
+
+
+def test_allowed_hosts_and_wildcards():
+    assert scr.host_allowed("https://www.hongshan.gov.cn/x", ["www.hongshan.gov.cn"])
+    assert scr.host_allowed("http://czj.shpt.gov.cn/a.pdf", ["*.shpt.gov.cn"])
+    assert scr.host_allowed("http://shpt.gov.cn/a.pdf", ["*.shpt.gov.cn"])
+    assert not scr.host_allowed("http://evilshpt.gov.cn/a.pdf", ["*.shpt.gov.cn"])
+    assert not scr.host_allowed("http://localhost:8000/a.pdf", ["127.0.0.1"])
+
+
+def test_shipped_sources_file_is_valid_and_marked_unverified():
+    sources = scr.load_sources(ROOT / "pipeline" / "sources.yaml")
+    names = {s.name for s in sources}
+    assert {"wuhan-hongshan", "shanghai-putuo"} <= names
+    for s in sources:
+        assert s.listing_urls and s.hosts() and s.delay >= 1.0
+        assert s.verified is False  # nobody here could reach the portals
+    with pytest.raises(ValueError, match="unknown keys"):
+        scr.source_from_dict({"name": "x", "listing_urls": ["http://a/"], "listing_url": "typo"})
+
+
+def test_first_run_downloads_everything_and_second_run_nothing(portal, tmp_path):
+    data = tmp_path / "data"
+    raw = data / "raw"
+    sources = scr.load_sources(portal.sources_yaml(tmp_path / "sources.yaml"))
+    first = scr.scrape(sources, raw)
+    st = _statuses(first, portal)
+    assert st["/files/101/ptj_2024_js.pdf"] == "new"  # attachment on an article page
+    assert st["/files/social_2024.pdf"] == "new"  # direct link on the listing
+    assert st["/upload/2025/10/social_2024_v2.pdf"] == "duplicate"  # same bytes, new URL, stored once
+    assert st["/files/slow_2024.pdf"] == "new"  # slow but within the timeout
+    assert st["/files/missing_2024.pdf"] == "http_error"
+    assert st["/files/error_2024.pdf"] == "not_pdf"
+    assert st["/private/internal_2024.pdf"] == "robots_disallowed"
+    assert [s for u, s in st.items() if u.startswith("http://localhost")] == ["foreign_host"]
+    # never requested: the foreign host, the robots-disallowed file, the notice that is no disclosure
+    assert sum(portal.foreign.hits.values()) == 0
+    assert portal.server.hits["/private/internal_2024.pdf"] == 0
+    assert portal.server.hits["/art/2025/notice.html"] == 0
+    # content addressing: three distinct contents, each a PDF named by its hash, nothing else on disk
+    blobs = sorted((raw / "sha256").rglob("*.pdf"))
+    assert len(blobs) == 3
+    for b in blobs:
+        assert b.parent.name.startswith(b.parent.parent.name) and b.read_bytes().startswith(b"%PDF")
+    written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {"data", "sources.yaml"}
+    assert {p.relative_to(data).parts[0] for p in data.rglob("*")} == {"raw"}
+    assert not any((raw / ".partial").iterdir())
+
+    second = scr.scrape(sources, raw)
+    st2 = _statuses(second, portal)
+    assert not [o for _, o in second.outcomes if o.status in DOWNLOADED]
+    assert all(st2[u] == "not_modified" for u in EXPECTED_DOCUMENT_URLS)  # ETag-only and Last-Modified-only alike
+    with Manifest(raw) as m:
+        assert not [f for f in m.fetches(second.run_id) if f["status"] in DOWNLOADED]
+        rows = {r["url"].replace(portal.server.url(""), ""): r for r in m.url_rows()}
+        assert rows["/files/social_2024.pdf"]["sha256"] == rows["/upload/2025/10/social_2024_v2.pdf"]["sha256"]
+        assert rows["/files/error_2024.pdf"]["sha256"] is None and "HTML" in rows["/files/error_2024.pdf"]["message"]
+        assert len(m.current_documents()) == 3
+
+
+def test_changed_document_replaces_the_old_version_in_the_dataset(portal, tmp_path, monkeypatch):
+    monkeypatch.setattr(proc, "extract_document", fake_extract_document)
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    sources = scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml"))
+    scr.scrape(sources, raw)
+    first = proc.process(raw, clean)
+    assert len(first.processed) == 3
+    old_ids = {d.doc_id for d in first.merge.dataset.documents}
+    new_bytes = portal.change_document()
+    third = scr.scrape(sources, raw)
+    st = _statuses(third, portal)
+    assert st["/files/101/ptj_2024_js.pdf"] == "changed"
+    assert [o.status for _, o in third.outcomes if o.status in DOWNLOADED] == ["changed"]
+    again = proc.process(raw, clean)
+    assert len(again.processed) == 1  # only the changed document is extracted
+    ds = again.merge.dataset
+    assert len(ds.documents) == 3 and len(again.merge.removed) == 1
+    new_id = again.processed[0].doc_id
+    assert new_id not in old_ids and new_id in ds.doc_ids()
+    assert again.merge.removed[0] in old_ids and again.merge.removed[0] not in ds.doc_ids()
+    with Manifest(raw) as m:
+        history = m.versions_of(portal.server.url("/files/101/ptj_2024_js.pdf"))
+    assert len(history) == 2 and new_id == history[1][:16]
+    stored = next((raw / "sha256").rglob(f"{history[1]}/*.pdf"))
+    assert stored.read_bytes() == new_bytes
+
+
+def test_timeouts_are_retried_then_recorded(tmp_path):
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    routes = {"/list.html": Route(b'<a href="/slow.pdf">2024 decision</a>'),
+              "/slow.pdf": Route(pdf, "application/pdf", delay=1.0)}
+    with Server(routes) as srv:
+        s = scr.source_from_dict({"name": "t", "listing_urls": [srv.url("/list.html")], "delay": 0, "timeout": 0.3,
+                                  "retries": 1, "backoff": 0.01})
+        report = scr.scrape([s], tmp_path / "raw")
+    (o,) = [o for _, o in report.outcomes]
+    assert o.status == "error" and "Timeout" in (o.message or "")
+    assert srv.hits["/slow.pdf"] == 2  # first try + one retry
+
+
+def test_redirect_to_a_foreign_host_is_not_followed(tmp_path):
+    with Server({"/x": Route(b"%PDF-1.4\n", "application/pdf")}, host="localhost") as foreign, Server() as srv:
+        srv.routes.update({
+            "/list.html": Route(b'<a href="/go.pdf">doc</a>'),
+            "/go.pdf": Route(b"", status=302, location=foreign.url("/x")),
+        })
+        s = scr.source_from_dict({"name": "t", "listing_urls": [srv.url("/list.html")], "delay": 0})
+        report = scr.scrape([s], tmp_path / "raw")
+    assert [o.status for _, o in report.outcomes] == ["foreign_host"]
+    assert foreign.hits["/x"] == 0
+
+
+def test_host_gate_spaces_requests_per_host(monkeypatch):
+    clock = {"t": 100.0}
+    slept: list[float] = []
+    monkeypatch.setattr(scr.time, "monotonic", lambda: clock["t"])
+    monkeypatch.setattr(scr.time, "sleep", slept.append)
+    gate = scr.HostGate(delay=2.0, concurrency=1)
+    for host in ("a.gov.cn", "a.gov.cn", "b.gov.cn", "a.gov.cn"):
+        with gate(host):
+            pass
+    assert slept == [2.0, 4.0]  # the second and third requests to a.gov.cn wait; b.gov.cn does not
+
+
+def test_cli_scrape_adhoc_listing(portal, tmp_path):
+    from pipeline.cli import app
+
+    res = CliRunner().invoke(app, ["scrape", "--listing", portal.listing, "--pattern", "决算",
+                                   "--data", str(tmp_path / "d"), "--delay", "0"])
+    assert res.exit_code == 0, res.output
+    assert "4 documents downloaded" in res.output
+    assert len(list((tmp_path / "d" / "raw" / "sha256").rglob("*.pdf"))) == 3
