@@ -52,8 +52,8 @@ class _Stated:
     unit: str
 
 
-_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|减|增|节约|压减|节支|超支)(?:（[^（）]*）)?了?(?:为|约|达)?$")
-_DOWN = ("减少", "下降", "降低", "减", "节约", "压减", "节支")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|减|增|节约|压减|节支|超支|增幅|降幅|减幅)(?:（[^（）]*）)?了?(?:为|约|达)?$")
+_DOWN = ("减少", "下降", "降低", "减", "节约", "压减", "节支", "降幅", "减幅")
 _LEAD_TRIM = re.compile(r"^(?:[、，和及与]|其中|另外|此外|本年度|本部门)+")
 _YEAR_PREFIX = re.compile(r"^.*?\d{4}年度?")
 _BUDGET = re.compile(r"(?:年初预算|全年预算|预算数?)(?:数)?(?:为|是)?$")
@@ -69,6 +69,12 @@ _SHARE_OF = {
 }
 _COMPLETION_OF = {"three_public_actual": "three_public_completion_pct", "gpb_actual": "gpb_completion_pct",
                   "three_public_budget": "three_public_completion_pct", "gpb_budget_initial": "gpb_completion_pct"}
+_CHANGE_PCT_OF = {  # "X 万元，同比下降 Y%": the change of the amount just stated
+    "total_income_expenditure": "total_income_expenditure_change_pct", "income_total": "income_total_change_pct",
+    "expenditure_total": "expenditure_total_change_pct", "fiscal_total": "fiscal_total_change_pct",
+    "gpb_expenditure": "gpb_expenditure_change_pct", "three_public_actual": "three_public_change_pct",
+    "operating_costs": "operating_costs_change_pct",
+}
 _TP_ACTUAL = {
     "tp_total": "three_public_actual", "tp_overseas": "overseas_actual", "tp_vehicle": "vehicle_actual",
     "tp_vehicle_purchase": "vehicle_purchase_actual", "tp_vehicle_operation": "vehicle_operation_actual",
@@ -100,7 +106,9 @@ def _item_path(item: str) -> str | None:
     m = _ITEM_PATH.search(item)
     if not m:
         return None
-    return "/".join(p.strip("。，；： ") for p in m.groups() if p)
+    parts = [p.strip("。，；： ") for p in m.groups() if p]
+    parts[0] = _clean_lead(re.split(r"[：，。；]", parts[0])[-1])
+    return "/".join(parts)
 
 
 def _class_name(lead: str) -> str | None:
@@ -155,7 +163,7 @@ def _amount_fiscal(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, 
 
 
 def _amount_gpb(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
-    path = _item_path(ctx.item)
+    path = _item_path(f.sentence) or _item_path(ctx.item)
     if path:
         if _BUDGET.search(f.lead) and ("年初预算" in f.lead or "年初预算" not in f.sentence):
             return "gpb_item_budget_initial", path
@@ -306,7 +314,7 @@ def _classify(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] 
 
 def _percent(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     last = next((p for p in reversed(prev) if p.unit == "万元"), None)
-    if "占" in f.lead:
+    if "占" in f.lead or re.search(r"比重|比例", f.lead):
         if last and last.metric in _SHARE_OF:
             return _SHARE_OF[last.metric], last.subject
         return None
@@ -316,8 +324,8 @@ def _percent(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] |
                 return None
             return _COMPLETION_OF[last.metric], ""
         return None
-    if f.change and last and last.metric.endswith("_change"):
-        metric = f"{last.metric}_pct"
+    if f.change and last:
+        metric = f"{last.metric}_pct" if last.metric.endswith("_change") else _CHANGE_PCT_OF.get(last.metric, "")
         return (metric, last.subject) if metric in NARRATIVE_METRICS else None
     return None
 

@@ -66,7 +66,7 @@ def paragraphs_of(pages: list[PageText]) -> list[Paragraph]:
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _NARRATIVE_PART = re.compile(r"决算情况|情况说明")
-_END = re.compile(r"^(?:第[一二三四五六七八九十]+部分|名词解释|附件|附表)")
+_END = re.compile(r"^(?:第[一二三四五六七八九十]+部分|名词解释|附件\s*\d*\s*(?:[:：]|$)|附表\s*\d*\s*(?:[:：]|$))")
 _FIRST_SECTION = re.compile(r"^[一1][、.]?.{0,12}收.{0,3}支.{0,6}总体情况")
 _FIGURE = re.compile(r"\d(?:万元|%|个|辆)")
 

@@ -26,7 +26,7 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # a line that starts a new paragraph whatever precedes it: part / section / item numbering
 HEADING = re.compile(
     r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|[（(]\d{1,2}[）)]|\d{1,2}[、.．](?![\d%％])|附件\s*\d|图\s*\d|表\s*\d)"
+    r"|[（(]\d{1,2}[）)]|\d{1,2}[、.．](?![\d%％])|附件\s*\d*\s*(?:[:：]|$)|图\s*\d|表\s*\d)"
 )
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[—\-–－~·•\s]*\d{1,4}[—\-–－~·•\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+"

@@ -271,3 +271,16 @@ def test_running_header_does_not_split_a_sentence_across_pages():
     assert change.text == "与2022年度相比，收、支总计各减少20万元，下降16.67%"
     assert ("total_income_expenditure_change_pct", Decimal("-16.67"), 2) in got
     assert ("expenditure_total", Decimal("90"), 3) in got
+
+
+def test_item_named_in_the_same_sentence_and_other_change_words():
+    facts = _facts(
+        "五、一般公共预算财政拨款支出决算情况说明\n（三）一般公共预算财政拨款支出决算具体情况\n"
+        "其中：教育支出（类）普通教育（款）初中教育（项）年初预算为 30 万元，支出决算为 28.5 万元。\n"
+        "十、机关运行经费支出说明\n本部门机关运行经费支出 12 万元，同比降幅 4.5%。\n"
+    )
+    got = [_key(f) for f in facts]
+    assert ("gpb_item_budget_initial", "教育支出/普通教育/初中教育", Decimal("30")) in got
+    assert ("gpb_item_actual", "教育支出/普通教育/初中教育", Decimal("28.5")) in got
+    assert ("operating_costs", "", Decimal("12")) in got
+    assert ("operating_costs_change_pct", "", Decimal("-4.5")) in got  # the change of the amount just stated
