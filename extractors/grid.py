@@ -55,6 +55,7 @@ class Grid:
     owner: list[list[int | None]]
     engine: str
     header_rows: int | None = None  # known header row count (text grids); None: detect from the cell texts
+    orphans: int = 0  # characters inside the grid that fell in no cell (a sign of a broken grid)
 
     @property
     def n_rows(self) -> int:
@@ -170,6 +171,8 @@ def fill_text(grid: Grid, chars: list[dict]) -> None:
         i = grid.owner[r][c]
         if i is not None:
             per_cell.setdefault(i, []).append(ch)
+        else:
+            grid.orphans += 1
     for i, cell_chars in per_cell.items():
         grid.cells[i].lines = [ln.text for ln in group_lines(cell_chars)]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
 
+from extractors.camelot_grid import camelot_grids
 from extractors.grid import Grid, Line, group_lines, ruled_grids
 from extractors.headers import CODE_WORDS, ColumnRole, classify_column, is_header_text
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
@@ -146,6 +147,8 @@ class TableReader:
         grids = ruled_grids(page, chars) if len(page.edges) >= 4 else []
         page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
         if not titles:
+            if not grids and len(page.edges) >= 8 and chars:
+                grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids, page_unit)
         first_top = titles[0][0].top
         # grids above the first title finish the table left open on the previous page
@@ -155,11 +158,18 @@ class TableReader:
                 for g in before:
                     self._read_grid(self._open, g, page_no)
                 self._open.add_page(page_no)
+        camelot: list[Grid] | None = None
         for i, (line, match) in enumerate(titles):
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
             region_grids = [g for g in grids if line.top - 2 <= g.top < bottom]
+            if len(page.edges) >= 8 and (not region_grids or not all(self._usable(g, table) for g in region_grids)):
+                # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
+                camelot = camelot_grids(page, chars) if camelot is None else camelot
+                alt = [g for g in camelot if line.top - 2 <= g.top < bottom]
+                if alt and all(self._usable(g, table) for g in alt):
+                    region_grids = alt
             head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + 1)
             table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
             if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
@@ -251,6 +261,16 @@ class TableReader:
             return True
         header = _header_rows(grid, table.key)
         return bool(header) and any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
+
+    @staticmethod
+    def _usable(grid: Grid, table: _Table) -> bool:
+        """A grid whose header gives value columns (or that continues a known layout) and holds all its text."""
+        if grid.orphans:
+            return False
+        header = _header_rows(grid, table.key)
+        if header and _has_text(grid, header):
+            return any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
+        return table.layout is not None and table.layout.remap(grid.col_bounds()) is not None
 
     # ---- reading a grid --------------------------------------------------------------------
     def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:

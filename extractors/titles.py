@@ -80,12 +80,15 @@ def match_title(line: str) -> TitleMatch | None:
     printed = _UNIT_TAIL.sub("", _SPACES.sub(" ", line).strip()).strip()
     if not printed or len(printed) > 90:
         return None
+    if "表" not in printed:
+        return None
     s = _SPACES.sub("", _QUOTES.sub("", unicodedata.normalize("NFKC", printed)))
     continued = bool(_CONTINUED.search(s))
     s = _CONTINUED.sub("", s)
+    candidates = (s, canonical_title(s))
     # the longest known title that ends the line wins (基本支出决算表 before 支出决算表)
     for canon, key in _known_titles():
-        for candidate in (s, canonical_title(s)):
+        for candidate in candidates:
             if not candidate.endswith(canon):
                 continue
             prefix = candidate[: len(candidate) - len(canon)]
