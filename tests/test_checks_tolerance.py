@@ -41,3 +41,9 @@ def test_share_compared_at_its_printed_precision():
     assert check_pct(D("71.73"), rng, D("71.6537")).verdict == Verdict.MISMATCH
     coarse = share_range(D("0.6"), D("56781.82"))  # 0.6 stands for 0.55…0.65
     assert check_pct(D("0.001"), coarse, D("0.00106")).verdict == Verdict.OK
+
+
+def test_parts_printed_as_zero_do_not_widen_the_band():
+    parts = [D("1.00"), D("2.00")] + [D("0.00")] * 20
+    assert check_sum(D("3.01"), parts).verdict == Verdict.ROUNDING  # ±0.015 from the two non-zero parts
+    assert check_sum(D("3.05"), parts).verdict == Verdict.MISMATCH
