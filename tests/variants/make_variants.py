@@ -51,6 +51,7 @@ class Variant:
     spill_empty_row: bool = False  # the 财政拨款 summary ends with one empty row alone on a page
     yuan: bool = False  # 单位：元, values printed x10000
     alt_headers: bool = False  # other title and header wording of the same meaning
+    row_numbers: bool = False  # 行次 columns and 栏次 rows (1, 2, 3…) of the 财政部 template
     font_size: float = 9.0
     image_pages: str = ""  # "" | "all" (no text layer at all) | "tables" (text cover, scanned tables)
 
@@ -68,6 +69,9 @@ VARIANTS: tuple[Variant, ...] = (
             "larger print: tables split over pages with header rows repeated, spill page with one empty row",
             repeat_header=True, spill_empty_row=True, font_size=11.5),
     Variant("unit_yuan", "江苏省南溪市统计局", "单位：元, values x10000 with thousands separators", yuan=True),
+    Variant("row_numbers", "山东省清河市自然资源局",
+            "财政部 template: 行次 column in the summary, 栏次 row (1, 2, 3…) under the headers of coded tables",
+            row_numbers=True),
     Variant("image_only", "广东省云澳市审计局", "every page a scanned image, no text layer", image_pages="all"),
     Variant("image_tables", "广东省云澳市审计局", "text cover, table pages scanned images", image_pages="tables"),
     Variant("header_wording", "江苏省淮东市文化和旅游局",
@@ -292,23 +296,28 @@ class Builder:
     def summary(self) -> TableLayout:
         key = "income_expenditure_summary"
         amount = "金额" if self.v.alt_headers else "决算数"
-        widths = [190.0, 68.0, 190.0, 67.0]
-        header = [HeaderCell("收入", 0, 0, colspan=2), HeaderCell("支出", 0, 2, colspan=2),
-                  HeaderCell("项目", 1, 0), HeaderCell(amount, 1, 1), HeaderCell("项目", 1, 2), HeaderCell(amount, 1, 3)]
+        numbered = self.v.row_numbers  # 项目 | 行次 | 决算数 on each side (财政部 template)
+        widths = [170.0, 30.0, 57.0, 170.0, 30.0, 58.0] if numbered else [190.0, 68.0, 190.0, 67.0]
+        half = len(widths) // 2
+        inc_amt, exp_label, exp_amt = half - 1, half, 2 * half - 1
+        header = [HeaderCell("收入", 0, 0, colspan=half), HeaderCell("支出", 0, half, colspan=half)]
+        for at in (0, half):
+            header += [HeaderCell("项目", 1, at), HeaderCell(amount, 1, at + half - 1)]
+            header += [HeaderCell("行次", 1, at + 1)] if numbered else []
         rows = []
-        for i, exp in enumerate(FUNCTION_CLASSES):
-            row = BodyRow([])
-            if i < len(SUMMARY_INCOME):
-                row.spans.append(Span(f"{cn_number(i + 1)}、{SUMMARY_INCOME[i]}", 0))
-                self.value_span(row, 1, key, "income", SUMMARY_INCOME[i], "amount")
-            row.spans.append(Span(f"{cn_number(i + 1)}、{exp}", 2))
-            self.value_span(row, 3, key, "expenditure", exp, "amount")
-            rows.append(row)
-        for inc, exp in (("本年收入合计", "本年支出合计"), ("使用非财政拨款结余（含专用结余）", "结余分配"),
-                         ("年初结转和结余", "年末结转和结余"), ("总计", "总计")):
-            row = BodyRow([Span(inc, 0, align="C"), Span(exp, 2, align="C")])
-            self.value_span(row, 1, key, "income", inc, "amount")
-            self.value_span(row, 3, key, "expenditure", exp, "amount")
+        lines = [(f"{cn_number(i + 1)}、{SUMMARY_INCOME[i]}" if i < len(SUMMARY_INCOME) else "", f"{cn_number(i + 1)}、{e}")
+                 for i, e in enumerate(FUNCTION_CLASSES)]
+        lines += [("本年收入合计", "本年支出合计"), ("使用非财政拨款结余（含专用结余）", "结余分配"),
+                  ("年初结转和结余", "年末结转和结余"), ("总计", "总计")]
+        for i, (inc, exp) in enumerate(lines):
+            centred = "C" if i >= len(FUNCTION_CLASSES) else "L"
+            row = BodyRow([Span(exp, exp_label, align=centred)])
+            if inc:
+                row.spans.append(Span(inc, 0, align=centred))
+                self.value_span(row, inc_amt, key, "income", re.sub(r"^.+?、", "", inc), "amount")
+            self.value_span(row, exp_amt, key, "expenditure", re.sub(r"^.+?、", "", exp), "amount")
+            if numbered:
+                row.spans += [Span(str(i + 1), 1, align="C"), Span(str(i + 1 + len(lines)), half + 1, align="C")]
             rows.append(row)
         return TableLayout(key, self.title(key), False, widths, header, rows)
 
@@ -326,7 +335,14 @@ class Builder:
                 self.value_span(row, n_code + 1 + i, key, None, code, col)
             rows.append(row)
         rows = [total, *rows] if total_first else [*rows, total]
+        if self.v.row_numbers:
+            rows.insert(0, self.column_numbers(n_code, len(values)))
         return TableLayout(key, self.title(key), landscape, widths, header, rows)
+
+    def column_numbers(self, n_label: int, n_values: int, first: int = 1) -> BodyRow:
+        """The 栏次 row of the 财政部 template: 1, 2, 3… under the value columns (numbers that are no values)."""
+        spans = [Span("栏次", 0, colspan=n_label + 1, align="C")] if n_label >= 0 else []
+        return BodyRow(spans + [Span(str(first + i), n_label + 1 + i, align="C") for i in range(n_values)])
 
     def income(self) -> TableLayout:
         first = "本年收入" if self.v.alt_headers else "本年收入合计"
@@ -436,7 +452,8 @@ class Builder:
         row = BodyRow([])
         for i, col in enumerate(THREE_PUBLIC_COLS):
             self.value_span(row, i, key, None, "三公经费", col)
-        return TableLayout(key, self.title(key), True, [self.page_width / 12] * 12, header, [row])
+        rows = [self.column_numbers(-1, 12), row] if self.v.row_numbers else [row]
+        return TableLayout(key, self.title(key), True, [self.page_width / 12] * 12, header, rows)
 
     def fund(self, key: str, what: str) -> TableLayout:
         sub_total = "合计" if self.v.alt_headers else "小计"
@@ -453,6 +470,8 @@ class Builder:
         header += [HeaderCell("本年支出", 0, n_code + 3, colspan=3)]
         header += [HeaderCell(t, 1, n_code + 3 + i, rowspan=grown - 1) for i, t in enumerate(values[2:5])]
         rows = [BodyRow([]) for _ in range(6)] + [self.label_row("合计", n_code)]
+        if self.v.row_numbers:
+            rows.insert(0, self.column_numbers(n_code, len(values)))
         note = f"注：{self.v.department}无{what}，故本表无数据。"
         return TableLayout(key, self.title(key), True, widths, header, rows, note=note, has_data=False)
 

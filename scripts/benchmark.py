@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Speed and memory of the extraction, measured against pdfplumber's own text extraction.
+
+Not a test (CI does not run it): it prints figures. For each document (the bundled samples,
+plus ../shared/corpus final accounts and template when present, or the PDFs given), in a
+fresh subprocess so peak memory is the document's own:
+
+  extract s   whole ``extract_document`` (tables + narrative + metadata), best of --runs
+  text s      pdfplumber ``extract_text`` over the same pages, best of --runs
+  ratio       extract / text                                   target <= 1.5
+  narrative   share of the extraction spent on narrative facts (run again with
+              ``extract_facts`` stubbed out: (with - without) / with)   target <= 20 %
+  traced MiB  tracemalloc peak during one extraction (Python allocations)
+  RSS MiB     the subprocess's max resident set size (ru_maxrss, imports included)
+
+Then a long document (the golden PDF's pages repeated --copies times) shows whether memory
+stays flat as pages grow (pages are closed as they are read).
+
+  .venv/bin/python scripts/benchmark.py [--runs 2] [--copies 10] [--no-long] [PDF ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "raw" / "samples"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+GOLDEN_PDF = SAMPLES / "上海市普陀区财政局2024年度部门决算.pdf"
+
+
+def corpus_documents() -> list[Path]:
+    docs = sorted(SAMPLES.glob("*.pdf"))
+    seen = {p.name for p in docs}
+    for folder in (SHARED_CORPUS / "final_accounts", SHARED_CORPUS / "templates"):
+        for p in sorted(folder.rglob("*.pdf")) if folder.is_dir() else []:
+            if p.name not in seen:  # the samples are copies of corpus files
+                docs.append(p)
+                seen.add(p.name)
+    return docs
+
+
+def build_long_document(src: Path, copies: int, out: Path) -> Path:
+    """The pages of ``src`` repeated ``copies`` times, as one PDF."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(str(src))
+    long_doc = pypdfium2.PdfDocument.new()
+    for _ in range(copies):
+        long_doc.import_pages(source)
+    long_doc.save(str(out))
+    long_doc.close()
+    source.close()
+    return out
+
+
+# ---- measuring one document (runs inside its own subprocess)
+
+
+def _best(fn, runs: int) -> tuple[float, object]:
+    best, value = float("inf"), None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, value
+
+
+def _text_only(path: Path) -> int:
+    import pdfplumber
+
+    n = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            n += len(page.extract_text() or "")
+            page.close()
+    return n
+
+
+def measure(path: Path, runs: int, quick: bool) -> dict:
+    from pipeline import extract
+
+    if not quick:
+        extract.extract_document(path)  # warm-up: imports, jieba dictionary, regex caches
+    t_extract, result = _best(lambda: extract.extract_document(path), runs)
+    t_text, _ = _best(lambda: _text_only(path), runs)
+    row: dict = {
+        "pages": result.document.pages, "status": result.document.status, "cells": len(result.cells),
+        "facts": len(result.facts), "extract_s": t_extract, "text_s": t_text, "narrative_share": None,
+    }
+    if not quick:
+        real = extract.extract_facts
+        extract.extract_facts = lambda pages, doc_id: []  # baseline: everything but the narrative stage
+        try:
+            t_without, _ = _best(lambda: extract.extract_document(path), runs)
+        finally:
+            extract.extract_facts = real
+        row["narrative_share"] = max(0.0, (t_extract - t_without) / t_extract)
+    tracemalloc.start()
+    extract.extract_document(path)
+    row["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    row["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return row
+
+
+def run_child(path: Path, runs: int, quick: bool) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(path), "--runs", str(runs)] + (["--quick"] if quick else [])
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---- report
+
+
+def _name(name: str, width: int = 44) -> str:
+    """Cut and pad to a display width (CJK characters take two columns)."""
+    out, used = "", 0
+    for ch in name:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
+def _fmt(x: float | None, pattern: str) -> str:
+    return "-" if x is None else format(x, pattern)
+
+
+def print_row(name: str, r: dict) -> None:
+    if "error" in r:
+        print(f"{_name(name)} ERROR {r['error']}")
+        return
+    ratio = r["extract_s"] / r["text_s"] if r["text_s"] else None
+    share = None if r["narrative_share"] is None else 100 * r["narrative_share"]
+    print(f"{_name(name)} {r['pages']!s:>5s} {r['status']:>9s} {r['extract_s']:9.2f} {r['text_s']:8.2f} "
+          f"{_fmt(ratio, '6.2f'):>6s} {_fmt(share, '8.1f'):>8s}% {r['traced_peak_mib']:10.1f} {r['max_rss_mib']:8.0f}")
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("pdfs", nargs="*", type=Path)
+    ap.add_argument("--runs", type=int, default=2, help="timed runs per measure; the best is kept")
+    ap.add_argument("--copies", type=int, default=10, help="page repetitions of the long document")
+    ap.add_argument("--no-long", action="store_true", help="skip the long document")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(measure(args.child, args.runs, args.quick)))
+        return 0
+
+    docs = args.pdfs or corpus_documents()
+    print(f"{'document':44s} {'pages':>5s} {'status':>9s} {'extract s':>9s} {'text s':>8s} {'ratio':>6s} "
+          f"{'narrative':>9s} {'traced MiB':>10s} {'RSS MiB':>8s}")
+    ratios, shares = [], []
+    for doc in docs:
+        r = run_child(doc, args.runs, quick=False)
+        print_row(doc.name, r)
+        if "error" not in r and r["text_s"]:
+            ratios.append(r["extract_s"] / r["text_s"])
+            shares.append(r["narrative_share"] or 0.0)
+    if ratios:
+        print(f"worst ratio {max(ratios):.2f} (target <= 1.5); worst narrative share {100 * max(shares):.1f} % "
+              "(target <= 20 %)")
+    if args.no_long or not GOLDEN_PDF.exists():
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        long_pdf = build_long_document(GOLDEN_PDF, args.copies, Path(tmp) / f"golden_x{args.copies}.pdf")
+        short = run_child(GOLDEN_PDF, 1, quick=True)
+        long = run_child(long_pdf, 1, quick=True)
+    print(f"\nlong document: the golden PDF's pages x{args.copies} (one timed run each, no warm-up)")
+    print_row(f"{GOLDEN_PDF.name} x1", short)
+    print_row(f"{GOLDEN_PDF.name} x{args.copies}", long)
+    if "error" not in short and "error" not in long:
+        print(f"pages x{long['pages'] / short['pages']:.0f}: time x{long['extract_s'] / short['extract_s']:.1f}, "
+              f"traced peak x{long['traced_peak_mib'] / short['traced_peak_mib']:.2f}, "
+              f"RSS x{long['max_rss_mib'] / short['max_rss_mib']:.2f} (flat memory: close to x1)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
