@@ -56,11 +56,13 @@ def scrape_source_task(source: scr.Source, raw_dir: Path, run_id: int) -> scr.Sc
 
 
 def sources_for(sources: str | None = None, only: list[str] | None = None, listing: str | None = None,
-                pattern: str | None = None) -> list[scr.Source]:
-    """An ad-hoc listing, else the sources file (default: pipeline/sources.yaml)."""
+                pattern: str | None = None, delay: float | None = None) -> list[scr.Source]:
+    """An ad-hoc listing, else the sources file (default: pipeline/sources.yaml); ``delay`` overrides."""
     if listing:
-        return [scr.adhoc_source(listing, pattern)]
-    return scr.load_sources(Path(sources) if sources else DEFAULT_SOURCES, only)
+        found = [scr.adhoc_source(listing, pattern)]
+    else:
+        found = scr.load_sources(Path(sources) if sources else DEFAULT_SOURCES, only)
+    return [scr.with_overrides(s, delay=delay) for s in found]
 
 
 def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
@@ -142,12 +144,13 @@ def task_runner(workers: int = 1, dask_address: str | None = None) -> Any:
 
 @flow(name="juesuan-run")
 def run_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
-             listing: str | None = None, pattern: str | None = None, scrape: bool = True) -> dict:
+             listing: str | None = None, pattern: str | None = None, delay: float | None = None,
+             scrape: bool = True) -> dict:
     """Scrape + process once and leave a report artifact. The task runner (workers, Dask) is
     chosen by the caller: ``run(...)`` below, the CLI, or ``serve``."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
-        s = _scrape(root, sources_for(sources, only, listing, pattern)) if scrape else None
+        s = _scrape(root, sources_for(sources, only, listing, pattern, delay)) if scrape else None
         p = _process(root)
     create_markdown_artifact(markdown=report_markdown(s, p), key="juesuan-run",
                              description="juesuan: new documents, statuses, error findings")

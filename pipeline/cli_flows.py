@@ -59,6 +59,7 @@ def run(
     only: OnlyOpt = None,
     listing: ListingOpt = None,
     pattern: PatternOpt = None,
+    delay: Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")] = None,
     workers: Annotated[int, typer.Option(help="extract in N worker processes (Prefect ProcessPoolTaskRunner)")] = 1,
     dask_address: Annotated[str | None, typer.Option(help="run extraction on this Dask scheduler (HOST:PORT)")] = None,
     no_scrape: Annotated[bool, typer.Option("--no-scrape", help="only process what is already in DATA/raw")] = False,
@@ -73,7 +74,7 @@ def run(
     import flows
 
     params = dict(data=str(data), sources=str(sources) if sources else None, only=only, listing=listing,
-                  pattern=pattern, scrape=not no_scrape)
+                  pattern=pattern, delay=delay, scrape=not no_scrape)
     if serve:
         flows.serve(cron, workers=workers, dask_address=dask_address, **params)
         return

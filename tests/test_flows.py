@@ -1,0 +1,184 @@
+"""The Prefect flows end to end against the mock portal: incrementality, caching, kill + rerun, Dask,
+worker processes with the real extractor. One Prefect test API for the session (conftest.prefect_harness)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import process as proc
+from pipeline import scrape as scr
+from pipeline.manifest import DOWNLOADED, Manifest
+from tests.mock_portal import FAKE_CALLS, SMALL_PDF, DistrictPortal, Route, Server, fake_extract_document
+
+ROOT = Path(__file__).resolve().parent.parent
+CSVS = ("documents.csv", "tables.csv", "table_cells.csv", "narrative_facts.csv", "findings.csv")
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def portal():
+    with DistrictPortal() as p:
+        yield p
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """The cheap extractor (these tests are about the mechanics, not the extraction)."""
+    FAKE_CALLS.clear()
+    monkeypatch.setattr(proc, "extract_document", fake_extract_document)
+    return FAKE_CALLS
+
+
+def _same_dataset(a: Path, b: Path) -> None:
+    for name in CSVS:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    ids = [line.split(",", 1)[0] for line in (a / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(ids) == len(set(ids))
+
+
+def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake, capfd):
+    from prefect.artifacts import Artifact
+
+    import flows
+
+    sources = str(portal.sources_yaml(tmp_path / "s.yaml"))
+    data = tmp_path / "data"
+    first = flows.run(data=str(data), sources=sources)
+    assert first["downloaded"] == 4 and first["extracted"] == 3 and first["documents_in_dataset"] == 3
+    assert sorted(fake) == ["ptj_2024_js.pdf", "slow_2024.pdf", "social_2024.pdf"]
+    report = Artifact.get("juesuan-run", _sync=True).data
+    assert "ptj_2024_js.pdf" in report and "not_pdf" in report and "foreign_host" in report
+
+    capfd.readouterr()
+    second = flows.run(data=str(data), sources=sources)
+    assert second["downloaded"] == 0 and second["extracted"] == 0 and not second["merged_changed"]
+    assert second["fetch_statuses"]["not_modified"] == 4
+    assert len(fake) == 3  # nothing re-extracted
+    log = capfd.readouterr().err
+    assert "0 documents downloaded" in log and "3 wanted, 0 extracted, merged files unchanged" in log
+    with Manifest(data / "raw") as m:
+        scrape_run, process_run = m.db.execute("SELECT MAX(run_id) - 1, MAX(run_id) FROM runs").fetchone()
+        assert not [f for f in m.fetches(scrape_run) if f["status"] in DOWNLOADED]
+        assert m.processed_in(process_run) == []
+        assert len(m.processed_in(process_run - 2)) == 3
+    assert len((data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()) == 4
+
+    portal.change_document()
+    third = flows.run(data=str(data), sources=sources)
+    assert third["downloaded"] == 1 and third["extracted"] == 1 and third["documents_in_dataset"] == 3
+
+
+def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, monkeypatch):
+    import flows
+
+    data = tmp_path / "data"
+    flows.run(data=str(data), sources=str(portal.sources_yaml(tmp_path / "s.yaml")))
+    assert len(fake) == 3
+    # lose one partition and the manifest's note of it: the document is pending again, but the
+    # Prefect task cache (same bytes, same extractor version) answers without extracting
+    part = sorted((data / "clean" / proc.PARTS).glob("*.json"))[0]
+    part.unlink()
+    with Manifest(data / "raw") as m:
+        m.db.execute("DELETE FROM processed WHERE doc_id = ?", (part.stem,))
+    again = flows.run(data=str(data), scrape=False)
+    assert again["extracted"] == 1 and len(fake) == 3 and part.exists()
+    # a new extractor version re-extracts everything, once
+    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "99.0.0")
+    bumped = flows.run(data=str(data), scrape=False)
+    assert bumped["extracted"] == 3 and len(fake) == 6
+    rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 3 and all(r.endswith(",99.0.0") for r in rows)
+    assert flows.run(data=str(data), scrape=False)["extracted"] == 0
+
+
+def _run_and_kill(data: Path, sources: Path, api_url: str, until: Callable[[], bool], log: Path) -> None:
+    """Start a real run in a subprocess (extractor: the fake, 0.7 s per document) and SIGKILL it
+    as soon as ``until`` holds."""
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PYTHONPATH": str(ROOT)}
+    code = "import sys; from tests.mock_portal import drive; drive(*sys.argv[1:])"
+    with log.open("wb") as out:
+        p = subprocess.Popen([sys.executable, "-c", code, str(data), str(sources), "0.7"], cwd=ROOT, env=env,
+                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 180
+            while not until():
+                assert p.poll() is None, f"run ended before it could be killed:\n{log.read_text()[-3000:]}"
+                assert time.monotonic() < deadline, "run never reached the kill point"
+                time.sleep(0.02)
+            os.killpg(p.pid, signal.SIGKILL)
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    assert p.returncode == -signal.SIGKILL
+
+
+def test_killed_runs_then_rerun_equal_an_uninterrupted_run(portal, tmp_path, fake, prefect_harness):
+    import flows
+
+    sources = portal.sources_yaml(tmp_path / "s.yaml")
+    killed = tmp_path / "killed"
+    slow = portal.server.routes["/files/slow_2024.pdf"]
+    slow.delay = 2.0  # a window to kill in while downloading
+    _run_and_kill(killed, sources, prefect_harness, lambda: any((killed / "raw" / "sha256").rglob("*.pdf")),
+                  tmp_path / "kill1.log")
+    assert not (killed / "clean" / "documents.csv").exists()
+    slow.delay = 0.0
+    _run_and_kill(killed, sources, prefect_harness, lambda: any((killed / "clean" / proc.PARTS).glob("*.json")),
+                  tmp_path / "kill2.log")
+    assert len(list((killed / "clean" / proc.PARTS).glob("*.json"))) < 3
+
+    rerun = flows.run(data=str(killed), sources=str(sources))
+    assert 0 < rerun["extracted"] < 3  # only what the killed runs had not finished
+    straight = tmp_path / "straight"
+    flows.run(data=str(straight), sources=str(sources))
+    _same_dataset(killed / "clean", straight / "clean")
+    assert len((killed / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_process_flow_on_a_dask_cluster_gives_the_same_dataset(portal, tmp_path, fake):
+    from distributed import LocalCluster
+
+    import flows
+
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    scr.scrape(scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml")), local / "raw")
+    shutil.copytree(local / "raw", dask / "raw")
+    flows.process_flow(data=str(local))
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        runner = flows.task_runner(dask_address=cluster.scheduler_address)
+        result = flows.process_flow.with_options(task_runner=runner)(data=str(dask))
+    assert result["extracted"] == 3
+    _same_dataset(local / "clean", dask / "clean")
+
+
+def test_juesuan_run_with_worker_processes_and_the_real_extractor(tmp_path):
+    """End to end, nothing faked: CLI → scrape → 2 worker processes → real extraction → dataset."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.dataset import read_dataset
+
+    routes = {"/bmjs/index.html": Route('<a href="/u/2024js.pdf">社会工作部2024年度部门决算</a>'.encode()),
+              "/u/2024js.pdf": Route(SMALL_PDF.read_bytes(), "application/pdf")}
+    with Server(routes) as srv:
+        res = CliRunner().invoke(app, ["run", "--listing", srv.url("/bmjs/index.html"), "--pattern", "决算",
+                                       "--data", str(tmp_path), "--delay", "0", "--workers", "2"])
+    assert res.exit_code == 0, res.output
+    ds = read_dataset(tmp_path / "clean")
+    (doc,) = ds.documents
+    assert doc.department == "中共上海市普陀区委社会工作部" and doc.fiscal_year == 2024 and doc.pages == 24
+    assert doc.status in ("ok", "partial") and doc.source_url == srv.url("/u/2024js.pdf")
+    assert doc.file_name == "2024js.pdf" and doc.extractor_version == pipeline.EXTRACTOR_VERSION
