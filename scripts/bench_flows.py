@@ -1,0 +1,84 @@
+"""Benchmark of the flows (not run by CI): prints figures, asserts nothing.
+
+1. First vs second run of `scrape + process` against a loopback portal serving a corpus made by
+   repeating the sample PDFs (each copy gets a distinct trailing comment, so hashes differ).
+   Target: second run <= 5 % of the first.
+2. Documents per minute of the process stage with 1 and 2 worker processes on the same corpus.
+   Target: 2 workers >= 1.8x.
+
+    .venv/bin/python scripts/bench_flows.py [--copies 4] [--pdfs DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_portal_routes(pdfs: list[Path], copies: int) -> dict:
+    from tests.mock_portal import Route, variant
+
+    routes = {"/robots.txt": Route(b"User-agent: *\nAllow: /\n", "text/plain")}
+    items = []
+    for k in range(copies):
+        for i, pdf in enumerate(pdfs):
+            path = f"/files/{k}/{i}.pdf"
+            routes[path] = Route(variant(pdf.read_bytes(), f"bench-{k}-{i}"), "application/pdf")
+            items.append(f'<li><a href="{path}">第{k}批 {pdf.stem} 部门决算</a></li>')
+    routes["/list.html"] = Route(f"<html><body><ul>{''.join(items)}</ul></body></html>".encode())
+    return routes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--copies", type=int, default=4, help="copies of each PDF (documents = copies x PDFs)")
+    ap.add_argument("--pdfs", type=Path, default=ROOT / "data" / "raw" / "samples")
+    ap.add_argument("--first-workers", type=int, default=2, help="workers for the first/second run comparison")
+    args = ap.parse_args()
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    import flows
+    from tests.mock_portal import Server
+
+    pdfs = sorted(args.pdfs.glob("*.pdf"))
+    n_docs = len(pdfs) * args.copies
+    print(f"corpus: {n_docs} documents ({args.copies} copies of {len(pdfs)} PDFs from {args.pdfs})")
+    work = Path(tempfile.mkdtemp(prefix="juesuan-bench-"))
+    try:
+        with prefect_test_harness(server_startup_timeout=120), Server(build_portal_routes(pdfs, args.copies)) as srv:
+            listing = srv.url("/list.html")
+            data = work / "incremental"
+            t = time.perf_counter()
+            r1 = flows.run(data=str(data), listing=listing, pattern="决算", delay=0.0, workers=args.first_workers)
+            first = time.perf_counter() - t
+            t = time.perf_counter()
+            r2 = flows.run(data=str(data), listing=listing, pattern="决算", delay=0.0, workers=args.first_workers)
+            second = time.perf_counter() - t
+            print(f"first run : {first:7.1f} s  downloaded {r1['downloaded']}, extracted {r1['extracted']}")
+            print(f"second run: {second:7.1f} s  downloaded {r2['downloaded']}, extracted {r2['extracted']}")
+            print(f"second / first = {second / first:.1%}  (target <= 5 %)")
+
+            rates = {}
+            for workers in (1, 2):
+                d = work / f"w{workers}"
+                shutil.copytree(data / "raw", d / "raw")
+                t = time.perf_counter()
+                r = flows.run(data=str(d), scrape=False, workers=workers)
+                dt = time.perf_counter() - t
+                rates[workers] = r["extracted"] / dt * 60
+                print(f"{workers} worker(s): {r['extracted']} documents in {dt:6.1f} s = {rates[workers]:6.1f} documents/minute")
+            print(f"speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x  (target >= 1.8x)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
