@@ -236,10 +236,19 @@ def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serve(cron: str, workers: int = 1, dask_address: str | None = None, **parameters: Any) -> None:
+@flow(name="juesuan-nightly")
+def nightly_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
+                 listing: str | None = None, pattern: str | None = None, delay: float | None = None,
+                 scrape: bool = True, workers: int = 1, dask_address: str | None = None) -> dict:
+    """What the schedule runs: the task runner is chosen from parameters at run time (a served
+    deployment re-imports the flow, so options set in the serving process would be lost)."""
+    return run(workers=workers, dask_address=dask_address, data=data, sources=sources, only=only,
+               listing=listing, pattern=pattern, delay=delay, scrape=scrape)
+
+
+def serve(cron: str, **parameters: Any) -> None:
     """Register the nightly deployment and run it on schedule (blocks; needs a Prefect server)."""
-    nightly = run_flow.with_options(task_runner=task_runner(workers, dask_address))
-    nightly.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
+    nightly_flow.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
 
 
 if __name__ == "__main__":

@@ -423,7 +423,8 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
     """One document URL → outcome; on success the bytes are in the store (blob row added)."""
     prior = manifest.validators(url)
     headers: dict[str, str] = {}
-    if prior and prior.sha256 and manifest.blob_path(prior.sha256):
+    stored = manifest.blob_path(prior.sha256) if prior and prior.sha256 else None
+    if prior and stored is not None and stored.exists():  # ask for changes only if we still hold the bytes
         if prior.etag:
             headers["If-None-Match"] = prior.etag
         if prior.last_modified:

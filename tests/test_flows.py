@@ -182,3 +182,13 @@ def test_juesuan_run_with_worker_processes_and_the_real_extractor(tmp_path):
     assert doc.department == "中共上海市普陀区委社会工作部" and doc.fiscal_year == 2024 and doc.pages == 24
     assert doc.status in ("ok", "partial") and doc.source_url == srv.url("/u/2024js.pdf")
     assert doc.file_name == "2024js.pdf" and doc.extractor_version == pipeline.EXTRACTOR_VERSION
+
+
+def test_nightly_deployment_runs_on_a_cron_schedule():
+    import flows
+
+    dep = flows.nightly_flow.to_deployment(name="juesuan-nightly", cron="30 2 * * *",
+                                           parameters={"data": "data", "workers": 2})
+    assert dep.entrypoint.endswith("flows.py:nightly_flow")
+    assert [s.schedule.cron for s in dep.schedules] == ["30 2 * * *"]
+    assert dep.parameters == {"data": "data", "workers": 2}
