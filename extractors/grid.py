@@ -89,7 +89,7 @@ def join_chars(chars: list[dict]) -> str:
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
             size = max(float(prev.get("size") or 0), float(ch.get("size") or 0), 1.0)
-            if gap > size * 0.5 and not out[-1].isspace() and not ch["text"].isspace():
+            if gap > size * 0.3 and not out[-1].isspace() and not ch["text"].isspace():
                 out.append(" ")
         out.append(ch["text"])
         prev = ch

@@ -149,7 +149,7 @@ class TableReader:
         if not titles:
             if not grids and len(page.edges) >= 8 and chars:
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
-            return self._continue(page_no, page, lines, grids, page_unit)
+            return self._continue(page_no, page, lines, grids)
         first_top = titles[0][0].top
         # grids above the first title finish the table left open on the previous page
         if self._open is not None:
@@ -164,27 +164,34 @@ class TableReader:
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
             region_grids = [g for g in grids if line.top - 2 <= g.top < bottom]
-            if len(page.edges) >= 8 and (not region_grids or not all(self._usable(g, table) for g in region_grids)):
+            usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
+            if not usable and len(page.edges) >= 8:
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
                 alt = [g for g in camelot if line.top - 2 <= g.top < bottom]
                 if alt and all(self._usable(g, table) for g in alt):
-                    region_grids = alt
+                    region_grids, usable = alt, True
             head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + 1)
             table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
             if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
                 table.empty_note = True
+            # no usable grid: rows aligned by whitespace (perhaps between a few vertical rules)
+            body = [ln for ln in region_lines if ln is not line]
+            if not usable and self._read_text(table, body, page_no, _vertical_rules(page, body)):
+                continue
             for g in region_grids:
                 self._read_grid(table, g, page_no)
-            if not region_grids:
-                body = [ln for ln in region_lines if ln is not line]
-                self._read_text(table, body, page_no)
         return True
 
-    def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid], page_unit: str | None) -> bool:
+    def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid]) -> bool:
         table = self._open
         assert table is not None
         if grids and self._is_continuation(lines, grids[0], table):
+            if not self._usable(grids[0], table) and self._read_text(
+                table, lines, page_no, _vertical_rules(page, lines), continuation=True
+            ):
+                table.add_page(page_no)
+                return True
             for g in grids:
                 if g is grids[0] or self._compatible(g, table):
                     self._read_grid(table, g, page_no)
@@ -268,6 +275,8 @@ class TableReader:
         if grid.orphans:
             return False
         header = _header_rows(grid, table.key)
+        if any(_stacked(grid, r) for r in range(len(header), grid.n_rows)):
+            return False
         if header and _has_text(grid, header):
             return any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
         return table.layout is not None and table.layout.remap(grid.col_bounds()) is not None
@@ -349,9 +358,11 @@ class TableReader:
                 )
 
     # ---- tables without ruling lines --------------------------------------------------------
-    def _read_text(self, table: _Table, lines: list[Line], page_no: int, continuation: bool = False) -> bool:
-        """Whitespace-aligned table (no ruling lines): header and columns from text positions."""
-        grid = text_grid(lines)
+    def _read_text(
+        self, table: _Table, lines: list[Line], page_no: int, rules: list[float] | None = None, continuation: bool = False
+    ) -> bool:
+        """Whitespace-aligned table (no ruling lines, or column rules only): header and columns from text positions."""
+        grid = text_grid(lines, rules)
         if grid is None:
             return False
         if continuation and not self._compatible(grid, table):
@@ -386,6 +397,26 @@ def _cell_text(grid: Grid, r: int, c: int) -> str | None:
 
 def _row_texts(grid: Grid, r: int) -> list[str]:
     return [t for c in range(grid.n_cols) if (t := _cell_text(grid, r, c))]
+
+
+def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
+    """x of the vertical ruling lines that run through most of the text block."""
+    if not lines:
+        return []
+    top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
+    need = 0.5 * (bottom - top)
+    return [
+        e["x0"] for e in page.edges
+        if e["orientation"] == "v" and min(e["bottom"], bottom) - max(e["top"], top) >= need
+    ]
+
+
+def _stacked(grid: Grid, r: int) -> bool:
+    """Several amounts stacked in one cell: rows without ruling lines between them."""
+    return any(
+        sum(parse_amount(ln) is not None for ln in cell.lines) >= 2
+        for c in range(grid.n_cols) if (cell := grid.cell_at(r, c)) is not None
+    )
 
 
 def _has_text(grid: Grid, rows: list[int]) -> bool:

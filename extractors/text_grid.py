@@ -66,6 +66,40 @@ def _make_word(chars: list[dict]) -> _Word:
     )
 
 
+def _ruled_segments(words: list[_Word], rules: list[float]) -> list[tuple[float, float]]:
+    """Columns between vertical rules, keeping those that hold text."""
+    xs = sorted(set(round(x, 1) for x in rules))
+    out = []
+    for a, b in zip(xs, xs[1:], strict=False):
+        inside = [w for w in words if a <= w.center <= b]
+        if inside and b - a > 4:
+            out.append((min(w.x0 for w in inside), max(w.x1 for w in inside)))
+    return out
+
+
+def _pair_headers(
+    segments: list[tuple[float, float]], body: list[_Word], leaves: list[_Word]
+) -> list[tuple[float, float]]:
+    """Join a column that only has a header to a neighbouring column that only has values: a short number
+    right-aligned under a centred header need not overlap it."""
+
+    def has(ws: list[_Word], seg: tuple[float, float]) -> bool:
+        return any(min(seg[1], w.x1) - max(seg[0], w.x0) > 0 for w in ws)
+
+    segs = list(segments)
+    i = 0
+    while i < len(segs):
+        if has(leaves, segs[i]) and not has(body, segs[i]):
+            options = [j for j in (i - 1, i + 1) if 0 <= j < len(segs) and has(body, segs[j]) and not has(leaves, segs[j])]
+            if options:
+                j = min(options, key=lambda k: segs[k][0] - segs[i][1] if k > i else segs[i][0] - segs[k][1])
+                a, b = min(i, j), max(i, j)
+                segs[a:b + 1] = [(segs[a][0], segs[b][1])]
+                i = a
+        i += 1
+    return segs
+
+
 def _join_wrapped(words: list[_Word]) -> list[_Word]:
     """Join header text wrapped inside its cell (一般公共预算财政拨 / 款) into one word."""
     out: list[_Word] = []
@@ -106,8 +140,12 @@ def _segments(words: list[_Word]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in out]
 
 
-def text_grid(lines: list[Line]) -> Grid | None:
-    """A grid read from text positions alone; None when the lines hold no table body."""
+def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | None:
+    """A grid read from text positions; None when the lines hold no table body.
+
+    ``rules``: x positions of vertical ruling lines running through the body; when there are some they
+    separate the columns, else the whitespace between aligned words does.
+    """
     body_lines: list[Line] = []
     for ln in lines:
         text = ln.text.strip()
@@ -129,7 +167,10 @@ def text_grid(lines: list[Line]) -> Grid | None:
     flat_header = _join_wrapped([w for ws in header_lines for w in ws])
     header_lines = [flat_header] if flat_header else []
     leaves = [w for w in flat_header if not any(_below(o, w) for o in flat_header if o is not w)]
-    segments = _segments([w for _, ws in body for w in ws] + leaves)
+    body_words = [w for _, ws in body for w in ws]
+    segments = _ruled_segments(body_words + leaves, rules) if rules and len(rules) >= 3 else []
+    if not segments:
+        segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
     if len(segments) < 2:
         return None
     col_centers = [(a + b) / 2 for a, b in segments]

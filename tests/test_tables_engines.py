@@ -92,3 +92,71 @@ def test_text_without_a_table_body_is_no_grid() -> None:
     ]
     assert text_grid(narrative) is None
     assert text_grid([]) is None
+
+
+def _vertical_rules_only_pdf(path) -> None:
+    """A 支出决算表 printed with column rules and a frame but no rules between rows, values in 元."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(842, 595))
+    c.setFont("STSong-Light", 14)
+    c.drawCentredString(421, 540, "表3 支出决算表")
+    c.setFont("STSong-Light", 9)
+    c.drawString(700, 515, "单位：元")
+    cols = [60, 140, 330, 430, 530, 630]
+    top, bottom = 505, 380
+    for x in cols:
+        c.line(x, top, x, bottom)
+    c.line(cols[0], top, cols[-1], top)
+    c.line(cols[0], 485, cols[-1], 485)  # under the header
+    c.line(cols[0], bottom, cols[-1], bottom)
+    for x, text in zip(cols, ["科目编码", "科目名称", "合计", "基本支出", "项目支出"], strict=False):
+        c.drawString(x + 5, 492, text)
+    rows = [
+        ("", "合计", "29,400,500.00", "23,369,100.00", "6,031,400.00"),
+        ("201", "一般公共服务支出", "21,066,600.00", "15,035,200.00", "6,031,400.00"),
+        ("2010601", "行政运行", "15,118,900.00", "15,035,200.00", "83,700.00"),
+    ]
+    y = 470
+    for row in rows:
+        c.drawString(cols[0] + 5, y, row[0])
+        c.drawString(cols[1] + 5, y, row[1])
+        for x, v in zip(cols[3:], row[2:], strict=False):
+            c.drawRightString(x - 5, y, v)
+        y -= 20
+    c.showPage()
+    c.save()
+
+
+def test_rows_without_rules_between_them_are_read_by_text_position(tmp_path) -> None:
+    pdf_path = tmp_path / "vertical_rules.pdf"
+    _vertical_rules_only_pdf(pdf_path)
+    reader = TableReader("t")
+    with pdfplumber.open(pdf_path) as pdf:
+        assert reader.feed(1, pdf.pages[0])
+    result = reader.finish()
+    (table,) = result.tables
+    assert table.table == "expenditure" and table.status == "ok", table.note
+    assert table.engine == "pdfplumber-text" and table.unit_printed == "元"
+    got = {(c.code or c.row, c.col): (c.value, c.unit_printed, c.value_printed) for c in result.cells}
+    assert got[("合计", "total")] == (Decimal("2940.05"), "元", "29,400,500.00")
+    assert got[("2010601", "project")][0] == Decimal("8.37")
+    assert got[("201", "basic")][0] == Decimal("1503.52")
+    assert len(got) == 9
+
+
+def test_short_values_beside_a_centred_header_share_its_column(tmp_path) -> None:
+    from extractors.grid import group_lines
+
+    pdf_path = tmp_path / "vertical_rules.pdf"
+    _vertical_rules_only_pdf(pdf_path)
+    with pdfplumber.open(pdf_path) as pdf:
+        lines = group_lines(pdf.pages[0].chars)
+    grid = text_grid(lines[2:])  # no rules given: columns from whitespace alone
+    assert grid is not None and grid.n_cols == 5
+    assert [grid.cell_at(grid.header_rows, c).text if grid.cell_at(grid.header_rows, c) else "" for c in range(5)] == [
+        "", "合计", "29,400,500.00", "23,369,100.00", "6,031,400.00"
+    ]
