@@ -39,6 +39,11 @@ def header_norm(text: str) -> str:
     return s.replace("维护", "")
 
 
+_GENERIC_LEAVES = frozenset({"小计", "合计", "预算数", "决算数", "金额", "决算金额", "本年决算数"})
+# 三公 printed transposed (categories as rows): the column only says 预算数 / 决算数
+BUDGET, ACTUAL = "@budget", "@actual"
+
+
 @dataclass(frozen=True)
 class ColumnRole:
     kind: str  # "code", "label", "value" or "other"
@@ -107,7 +112,10 @@ def _match_value(path: list[str], table_key: str) -> str | None:
         if best is None or score[:2] > best[:2]:
             best = score
     if best is not None:
-        return best[2]
+        # the match must name the column itself, not only a group above it (财政拨款收入 › 一般公共预算财政拨款)
+        if best[1] == len(path) - 1 or path[-1] in _GENERIC_LEAVES:
+            return best[2]
+        return None
     # a wording not in the spec: accept a cell that contains a known variant ("本年收入合计(万元)", "财政拨款收入合计")
     candidates = {
         key for key, parts in _variants(table_key) if len(parts) == 1 and len(parts[0]) >= 4
@@ -128,4 +136,25 @@ def classify_column(path: list[str], table_key: str) -> ColumnRole:
         return ColumnRole("value", key=key, side=side)
     if any(p in _LABEL_WORDS or p.endswith("名称") for p in norm):
         return ColumnRole("label", side=side)
+    if table_key == "three_public_expenses" and value_path and value_path[-1] in ("预算数", "决算数"):
+        return ColumnRole("value", key=BUDGET if value_path[-1] == "预算数" else ACTUAL)
     return ColumnRole("other", side=side)
+
+
+@cache
+def _three_public_categories() -> dict[str, str]:
+    """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)."""
+    out: dict[str, str] = {"小计": "vehicle", "三公经费": "total", "三公经费合计": "total", "合计": "total"}
+    for key, parts in _variants("three_public_expenses"):
+        if key.endswith("_budget") and parts[0] != "小计":
+            out[parts[0]] = key.removesuffix("_budget")
+    return out
+
+
+def three_public_column(row_label: str, budget_or_actual: str) -> str | None:
+    """Column key of a transposed 三公 table cell: its row's category with 预算数/决算数."""
+    s = header_norm(row_label).removeprefix("其中")
+    prefix = _three_public_categories().get(s)
+    if prefix is None:
+        return None
+    return f"{prefix}_budget" if budget_or_actual == BUDGET else f"{prefix}_actual"

@@ -16,7 +16,15 @@ from pdfplumber.page import Page
 
 from extractors.camelot_grid import camelot_grids
 from extractors.grid import Grid, Line, group_lines, ruled_grids
-from extractors.headers import CODE_WORDS, ColumnRole, classify_column, is_header_text
+from extractors.headers import (
+    ACTUAL,
+    BUDGET,
+    CODE_WORDS,
+    ColumnRole,
+    classify_column,
+    is_header_text,
+    three_public_column,
+)
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.titles import TitleMatch, match_title
@@ -300,8 +308,16 @@ class TableReader:
             return
         if table.unit is None:
             table.unit = _unit_from_header(grid, header)
+        unknown: set[int] = set()
         for r in data_rows:
-            self._read_row(table, layout, [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)], page_no)
+            texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
+            self._read_row(table, layout, texts, page_no)
+            unknown.update(
+                c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
+            )
+        for c in sorted(unknown):  # never drop printed values silently
+            head = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
+            table.notes.append(f"page {page_no}: values under unrecognised column header {head or '(none)'!r} not read")
 
     def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int) -> None:
         by_col = dict(texts)
@@ -340,7 +356,16 @@ class TableReader:
             if not values:
                 continue
             side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
+            row_label = label
             for role, text in values:
+                col = role.key or ""
+                if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
+                    transposed = three_public_column(label, col)
+                    if transposed is None:
+                        if parse_amount(text.replace("\n", "")) is not None:
+                            table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
+                        continue
+                    col, row_label = transposed, SINGLE_ROW_LABEL[table.key]
                 printed = text.replace("\n", "")
                 amount = parse_amount(printed)
                 if amount is None:
@@ -352,7 +377,7 @@ class TableReader:
                     continue
                 table.cells.append(
                     TableCell(
-                        doc_id=self.doc_id, table=table.key, side=side, code=code, row=label, col=role.key or "",
+                        doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
                         value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
                     )
                 )

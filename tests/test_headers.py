@@ -58,7 +58,6 @@ def test_columns(table: str, path: list[str], role: ColumnRole) -> None:
 @pytest.mark.parametrize(
     ("table", "path"),
     [
-        (THREE, ["预算数"]),
         ("income", ["备注"]),
         ("income", ["2024"]),
         ("expenditure", ["上年支出"]),
@@ -90,3 +89,19 @@ def test_header_text_versus_row_labels() -> None:
 )
 def test_other_wordings_of_the_same_meaning(table: str, path: list[str], key: str) -> None:
     assert classify_column(path, table).key == key
+
+
+def test_a_group_header_alone_does_not_name_its_sub_columns() -> None:
+    assert classify_column(["财政拨款收入", "一般公共预算财政拨款"], "income").kind == "other"
+    assert classify_column(["财政拨款收入", "小计"], "income").key == "fiscal_appropriation"
+
+
+def test_three_public_expenses_transposed_columns() -> None:
+    from extractors.headers import ACTUAL, BUDGET, three_public_column
+
+    assert classify_column(["预算数"], THREE) == ColumnRole("value", key=BUDGET)
+    assert classify_column(["决算数"], THREE) == ColumnRole("value", key=ACTUAL)
+    assert three_public_column("公务用车运行(维护)费", ACTUAL) == "vehicle_operation_actual"
+    assert three_public_column("其中：公务用车购置费", BUDGET) == "vehicle_purchase_budget"
+    assert three_public_column("因公出国（境）费", BUDGET) == "overseas_budget"
+    assert three_public_column("会议费", BUDGET) is None

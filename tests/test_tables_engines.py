@@ -160,3 +160,72 @@ def test_short_values_beside_a_centred_header_share_its_column(tmp_path) -> None
     assert [grid.cell_at(grid.header_rows, c).text if grid.cell_at(grid.header_rows, c) else "" for c in range(5)] == [
         "", "合计", "29,400,500.00", "23,369,100.00", "6,031,400.00"
     ]
+
+
+def _ruled_table_pdf(path, title: str, header: list[str], rows: list[list[str]]) -> None:
+    """One ruled table, one header row, on a landscape page."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(842, 595))
+    c.setFont("STSong-Light", 14)
+    c.drawCentredString(421, 540, title)
+    c.setFont("STSong-Light", 9)
+    c.drawString(700, 515, "单位：万元")
+    widths = [180] + [110] * (len(header) - 1)
+    xs = [60]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    ys = [505 - 22 * i for i in range(len(rows) + 2)]
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    for r, row in enumerate([header, *rows]):
+        for i, text in enumerate(row):
+            c.drawCentredString((xs[i] + xs[i + 1]) / 2, ys[r] - 15, text)
+    c.showPage()
+    c.save()
+
+
+def _read(path) -> tuple:
+    reader = TableReader("t")
+    with pdfplumber.open(path) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            reader.feed(n, page)
+    result = reader.finish()
+    return result.tables, result.cells
+
+
+def test_three_public_expenses_printed_with_categories_as_rows(tmp_path) -> None:
+    path = tmp_path / "sangong.pdf"
+    _ruled_table_pdf(path, "表7 “三公”经费支出决算表", ["项目", "预算数", "决算数"], [
+        ["合计", "12.50", "10.00"],
+        ["1.因公出国（境）费", "", ""],
+        ["2.公务用车购置及运行维护费", "8.00", "7.50"],
+        ["其中：公务用车购置费", "", ""],
+        ["公务用车运行维护费", "8.00", "7.50"],
+        ["3.公务接待费", "4.50", "2.50"],
+    ])
+    (table,), cells = _read(path)
+    assert table.table == "three_public_expenses" and table.status == "ok", table.note
+    got = {c.col: c.value for c in cells}
+    assert got == {
+        "total_budget": Decimal("12.50"), "total_actual": Decimal("10.00"),
+        "vehicle_budget": Decimal("8.00"), "vehicle_actual": Decimal("7.50"),
+        "vehicle_operation_budget": Decimal("8.00"), "vehicle_operation_actual": Decimal("7.50"),
+        "reception_budget": Decimal("4.50"), "reception_actual": Decimal("2.50"),
+    }
+    assert {c.row for c in cells} == {"三公经费"}
+
+
+def test_values_under_an_unknown_header_are_reported_not_dropped_silently(tmp_path) -> None:
+    path = tmp_path / "unknown.pdf"
+    _ruled_table_pdf(path, "支出决算表", ["科目名称", "合计", "基本支出", "上年结转支出"], [
+        ["一般公共服务支出", "10.00", "6.00", "4.00"],
+    ])
+    (table,), cells = _read(path)
+    assert {(c.col, c.value) for c in cells} == {("total", Decimal("10.00")), ("basic", Decimal("6.00"))}
+    assert table.status == "partial" and "上年结转支出" in (table.note or "")
