@@ -19,6 +19,8 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:�
 _UNIT_NOTE = re.compile(r"[（(]\s*(?:万元|千元|亿元|元)\s*[)）]")
 
 CODE_WORDS = frozenset({"类", "款", "项"})
+# columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
+INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 # header cells that name the label column (科目名称) or say nothing about a value column
 _LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称"})
 _SIDE_WORDS = {"收入": "income", "支出": "expenditure"}
@@ -46,7 +48,7 @@ BUDGET, ACTUAL = "@budget", "@actual"
 
 @dataclass(frozen=True)
 class ColumnRole:
-    kind: str  # "code", "label", "value" or "other"
+    kind: str  # "code", "label", "value", "index" (行次: ignored) or "other"
     key: str | None = None  # canonical column key for values
     side: str | None = None  # income / expenditure on two-sided tables
 
@@ -127,6 +129,8 @@ def _match_value(path: list[str], table_key: str) -> str | None:
 def classify_column(path: list[str], table_key: str) -> ColumnRole:
     """Role of a column given its header cells (top to bottom)."""
     norm = [n for n in (header_norm(p) for p in path) if n]
+    if norm and norm[-1] in INDEX_WORDS:
+        return ColumnRole("index")
     side = _side(norm, table_key)
     if any(p in CODE_WORDS or "编码" in p or "代码" in p for p in norm):
         return ColumnRole("code", side=side)

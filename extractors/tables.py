@@ -20,8 +20,10 @@ from extractors.headers import (
     ACTUAL,
     BUDGET,
     CODE_WORDS,
+    INDEX_WORDS,
     ColumnRole,
     classify_column,
+    header_norm,
     is_header_text,
     three_public_column,
 )
@@ -67,7 +69,7 @@ class _Layout:
         has_value = False
         side = None
         for c, role in enumerate(self.roles):
-            if role.kind == "other":
+            if role.kind in ("other", "index"):
                 continue
             new_side = role.side is not None and side is not None and role.side != side
             if current and ((role.kind in ("code", "label") and has_value) or new_side):
@@ -171,7 +173,7 @@ class TableReader:
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
-            region_grids = [g for g in grids if line.top - 2 <= g.top < bottom]
+            region_grids = [g for g in grids if line.top - 2 <= g.top < bottom or g.top <= line.top <= g.bottom]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
             if not usable and len(page.edges) >= 8:
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
@@ -307,7 +309,9 @@ class TableReader:
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
         if table.unit is None:
-            table.unit = _unit_from_header(grid, header)
+            table.unit = _unit_from_header(grid, header) or find_unit(
+                " ".join(t for r in header for t in _row_texts(grid, r))
+            )
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
@@ -448,7 +452,15 @@ def _has_text(grid: Grid, rows: list[int]) -> bool:
     return any(_row_texts(grid, r) for r in rows)
 
 
+_PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|表)\s*\d+")
+
+
 def _is_header_row(texts: list[str], table_key: str) -> bool:
+    flat_all = [t.replace("\n", "") for t in texts]
+    if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
+        return True  # the title or 单位：万元 printed inside the grid's first rows
+    if _is_index_row(texts):
+        return True
     for t in texts:
         flat = t.replace("\n", "")
         if parse_amount(flat) is not None or normalise_code(t.replace("\n", " ")) is not None:
@@ -456,6 +468,11 @@ def _is_header_row(texts: list[str], table_key: str) -> bool:
         if not is_header_text(flat, table_key):
             return False
     return True
+
+
+def _is_index_row(texts: list[str]) -> bool:
+    """The 栏次 row under a header: 栏次, 1, 2, 3 …"""
+    return bool(texts) and header_norm(texts[0]) in INDEX_WORDS and all(t.strip().isdigit() for t in texts[1:])
 
 
 def _header_rows(grid: Grid, table_key: str) -> list[int]:
@@ -469,10 +486,11 @@ def _header_rows(grid: Grid, table_key: str) -> list[int]:
 
 def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layout:
     roles: list[ColumnRole] = []
+    named = [r for r in header if not _is_index_row(_row_texts(grid, r))]
     for c in range(grid.n_cols):
         path: list[str] = []
         seen: set[int] = set()
-        for r in header:
+        for r in named:
             i = grid.owner[r][c]
             if i is None or i in seen:
                 continue

@@ -162,7 +162,7 @@ def test_short_values_beside_a_centred_header_share_its_column(tmp_path) -> None
     ]
 
 
-def _ruled_table_pdf(path, title: str, header: list[str], rows: list[list[str]]) -> None:
+def _ruled_table_pdf(path, title: str | None, header: list[str], rows: list[list[str]]) -> None:
     """One ruled table, one header row, on a landscape page."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -170,10 +170,12 @@ def _ruled_table_pdf(path, title: str, header: list[str], rows: list[list[str]])
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     c = canvas.Canvas(str(path), pagesize=(842, 595))
-    c.setFont("STSong-Light", 14)
-    c.drawCentredString(421, 540, title)
+    if title:
+        c.setFont("STSong-Light", 14)
+        c.drawCentredString(421, 540, title)
+        c.setFont("STSong-Light", 9)
+        c.drawString(700, 515, "单位：万元")
     c.setFont("STSong-Light", 9)
-    c.drawString(700, 515, "单位：万元")
     widths = [180] + [110] * (len(header) - 1)
     xs = [60]
     for w in widths:
@@ -229,3 +231,20 @@ def test_values_under_an_unknown_header_are_reported_not_dropped_silently(tmp_pa
     (table,), cells = _read(path)
     assert {(c.col, c.value) for c in cells} == {("total", Decimal("10.00")), ("basic", Decimal("6.00"))}
     assert table.status == "partial" and "上年结转支出" in (table.note or "")
+
+
+def test_index_column_and_row_and_a_title_inside_the_grid(tmp_path) -> None:
+    path = tmp_path / "index.pdf"
+    _ruled_table_pdf(path, None, ["支出决算表", "", "", "单位：元"], [
+        ["科目名称", "行次", "合计", "基本支出"],
+        ["栏次", "", "1", "2"],
+        ["合计", "1", "100,000.00", "60,000.00"],
+        ["一般公共服务支出", "2", "100,000.00", "60,000.00"],
+    ])
+    (table,), cells = _read(path)
+    assert table.table == "expenditure" and table.status == "ok", table.note
+    assert table.unit_printed == "元"
+    assert sorted((c.row, c.col, c.value) for c in cells) == [
+        ("一般公共服务支出", "basic", Decimal("6")), ("一般公共服务支出", "total", Decimal("10")),
+        ("合计", "basic", Decimal("6")), ("合计", "total", Decimal("10")),
+    ]
