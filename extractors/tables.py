@@ -150,7 +150,7 @@ class TableReader:
         chars = page.chars
         lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
-        if titles and _looks_like_contents(lines, titles):
+        if titles and _looks_like_contents(lines, titles, len(page.edges) >= 4):
             titles = []
         if not titles and self._open is None:
             return False
@@ -233,12 +233,16 @@ class TableReader:
 
     def finish(self) -> TableExtraction:
         self._close()
-        seen: set[str] = set()
+        # a table printed twice (or a title listed before the real table): keep the copy that was read best
+        best: dict[str, _Table] = {}
         for t in self._done:
-            if t.key in seen:
-                self.result.problems.append(f"{t.key}: printed again on page {t.pages[0]} ({t.title}); later copy ignored")
-                continue
-            seen.add(t.key)
+            kept = best.get(t.key)
+            if kept is None or _quality(t) > _quality(kept):
+                best[t.key] = t
+        for t in self._done:
+            if best[t.key] is not t:
+                self.result.problems.append(f"{t.key}: printed again on page {t.pages[0]} ({t.title}); that copy ignored")
+        for t in sorted(best.values(), key=lambda t: t.pages[0]):
             self.result.tables.append(self._record(t))
             self.result.cells.extend(t.cells)
         return self.result
@@ -402,6 +406,10 @@ class TableReader:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+def _quality(t: _Table) -> tuple[int, int, int]:
+    return (len(t.cells), int(t.read_any), int(t.empty_note))
+
+
 def normalise_label(text: str) -> str:
     """Row label without whitespace, line breaks or numbering (一、 （一） 1.)."""
     s = re.sub(r"\s+", "", text or "")
@@ -409,11 +417,18 @@ def normalise_label(text: str) -> str:
     return s.strip("：:")
 
 
-def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]]) -> bool:
+def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:
     """A table of contents lists the titles without tables: ignore its titles."""
     if any(_TOC.match(ln.text.strip()) for ln in lines[:5]):
         return True
-    return len({m.key for _, m in titles}) >= 4
+    if len({m.key for _, m in titles}) >= 4:
+        return True
+    # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
+    text = "".join(ln.text for ln in lines).replace(" ", "")
+    return (
+        len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
+        and not any(parse_amount(w) is not None for ln in lines for w in ln.text.split())
+    )
 
 
 def _cell_text(grid: Grid, r: int, c: int) -> str | None:

@@ -248,3 +248,43 @@ def test_index_column_and_row_and_a_title_inside_the_grid(tmp_path) -> None:
         ("一般公共服务支出", "basic", Decimal("6")), ("一般公共服务支出", "total", Decimal("10")),
         ("合计", "basic", Decimal("6")), ("合计", "total", Decimal("10")),
     ]
+
+
+def test_a_contents_page_does_not_hide_the_tables(tmp_path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "toc.pdf"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("STSong-Light", 12)
+    for i, t in enumerate(["第二部分 部门决算表", "一、收入决算表", "二、支出决算表"]):
+        c.drawString(80, 760 - 24 * i, t)
+    c.showPage()
+    c.save()
+    toc = tmp_path / "toc_page.pdf"
+    path.rename(toc)
+    table = tmp_path / "table.pdf"
+    _ruled_table_pdf(table, "支出决算表", ["科目名称", "合计"], [["一般公共服务支出", "10.00"]])
+    reader = TableReader("t")
+    with pdfplumber.open(toc) as pdf:
+        assert not reader.feed(1, pdf.pages[0])
+    with pdfplumber.open(table) as pdf:
+        assert reader.feed(2, pdf.pages[0])
+    result = reader.finish()
+    assert [(t.table, t.pages, t.n_cells) for t in result.tables] == [("expenditure", (2,), 1)]
+
+
+def test_a_stray_title_does_not_replace_the_table_read_later(tmp_path) -> None:
+    stray = tmp_path / "stray.pdf"
+    _ruled_table_pdf(stray, "收入决算表", ["说明"], [])  # a title over a box with no table in it
+    real = tmp_path / "real.pdf"
+    _ruled_table_pdf(real, "收入决算表", ["科目名称", "本年收入合计"], [["合计", "10.00"]])
+    reader = TableReader("t")
+    for n, path in ((3, stray), (9, real)):
+        with pdfplumber.open(path) as pdf:
+            reader.feed(n, pdf.pages[0])
+    result = reader.finish()
+    assert [(t.table, t.pages, t.n_cells, t.status) for t in result.tables] == [("income", (9,), 1, "ok")]
+    assert any("page 3" in p and "ignored" in p for p in result.problems)
