@@ -157,7 +157,7 @@ class TableReader:
         grids = ruled_grids(page, chars) if len(page.edges) >= 4 else []
         page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
         if not titles:
-            if not grids and len(page.edges) >= 8 and chars:
+            if not grids and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids)
         first_top = titles[0][0].top
@@ -441,6 +441,13 @@ def _cell_text(grid: Grid, r: int, c: int) -> str | None:
 
 def _row_texts(grid: Grid, r: int) -> list[str]:
     return [t for c in range(grid.n_cols) if (t := _cell_text(grid, r, c))]
+
+
+def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
+    """Ruling lines at the top of the page with at most a running head above them (a table continues)."""
+    top = min(e["top"] for e in page.edges)
+    above = [ln for ln in lines if ln.bottom <= top + 1]
+    return len(above) <= 3 and not any(len(ln.text) > 40 or "。" in ln.text for ln in above)
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
