@@ -78,7 +78,8 @@ def normalise_code(*parts: str | None) -> str | None:
     """Digits of a subject code printed in one cell (``"2010601"``, ``"201 06 01"``) or across 类/款/项 cells.
 
     Returns None unless the result is a well-formed code: the 类 part three digits, each further part two
-    digits, 3, 5 or 7 digits in all. ``"2024"``, ``"201 06 0X"`` and amounts are rejected.
+    digits (or the level's full code, 201 | 20106), 3, 5 or 7 digits in all. ``"2024"``, ``"201 06 0X"`` and
+    amounts are rejected.
     """
     pieces: list[str] = []
     for part in parts:
@@ -88,12 +89,17 @@ def normalise_code(*parts: str | None) -> str | None:
         pieces.extend(s.split())
     if not pieces or not all(_CODE_PART.match(p) for p in pieces):
         return None
-    if len(pieces) == 1:
-        code = pieces[0]
-        return code if len(code) in _CODE_LENGTHS and code[0] != "0" else None
-    if len(pieces[0]) != 3 or pieces[0][0] == "0" or any(len(p) != 2 for p in pieces[1:]) or len(pieces) > 3:
+    code = ""
+    for p in pieces:
+        if not code or (len(p) > 2 and p.startswith(code)):  # or each level in full: 201 | 20106 | 2010601
+            code = p
+        elif len(p) == 2:
+            code += p
+        else:
+            return None
+    if len(code) not in _CODE_LENGTHS or code[0] == "0" or (len(pieces) > 1 and len(pieces[0]) != 3):
         return None
-    return "".join(pieces)
+    return code
 
 
 def to_wanyuan(value: Decimal, unit: str) -> Decimal:

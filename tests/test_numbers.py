@@ -53,6 +53,8 @@ def test_not_amounts(printed: str | None) -> None:
         (("30101",), "30101"),
         (("２０１",), "201"),
         (("201", None, ""), "201"),
+        (("201", "20106"), "20106"),  # each level printed with its full code
+        (("201", "20106", "2010601"), "2010601"),
     ],
 )
 def test_codes(parts: tuple, code: str) -> None:
@@ -62,7 +64,7 @@ def test_codes(parts: tuple, code: str) -> None:
 @pytest.mark.parametrize(
     "parts",
     [("2024",), ("201 06 0X",), ("XX",), ("2,940.05",), ("20",), ("201", "6"), ("201", "006"), ("0201",),
-     ("201060",), ("12.5",), ("",), ("201", "06", "01", "01")],
+     ("201060",), ("12.5",), ("",), ("201", "06", "01", "01"), ("201", "20206"), ("20106", "01"), ("30", "101")],
 )
 def test_codes_rejected(parts: tuple) -> None:
     assert normalise_code(*parts) is None
