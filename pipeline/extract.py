@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from extractors import pdfminer_fixes
 from extractors.metadata import read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
@@ -21,6 +22,8 @@ from pipeline import EXTRACTOR_VERSION
 from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
 
 log = logging.getLogger("juesuan.extract")
+
+pdfminer_fixes.install()  # a damaged Flate stream must not take minutes (see extractors/pdfminer_fixes.py)
 
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -64,7 +67,10 @@ def extract_document(path: Path, source_url: str | None = None) -> ExtractionRes
         return _failed(path, sha, p.status, p.message, source_url)
     except Exception as e:  # a parser bug or a PDF nobody anticipated: record it, never stop the run
         log.exception("%s: extraction failed", path.name)
-        return _failed(path, sha, DocStatus.FAILED, f"{type(e).__name__}: {e}"[:500], source_url)
+        detail = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in f"{type(e).__name__}: {e}")
+        if type(e).__module__.startswith(("pdfminer", "pdfplumber")):
+            detail = f"damaged PDF, the parser gave up ({detail})"
+        return _failed(path, sha, DocStatus.FAILED, detail[:300], source_url)
 
 
 def _open_pdf(path: Path) -> pdfplumber.PDF:

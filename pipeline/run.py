@@ -9,7 +9,8 @@ from pathlib import Path
 from pipeline.checks import run_checks
 from pipeline.dataset import Dataset, read_dataset, write_dataset
 from pipeline.exports import write_exports
-from pipeline.extract import ExtractionResult, extract_document
+from pipeline.extract import ExtractionResult
+from pipeline.limits import extract_bounded
 
 log = logging.getLogger("juesuan.run")
 
@@ -49,7 +50,7 @@ def extract_into(
     files = find_sources(paths)
     results = []
     for f in files:
-        r = extract_document(f)
+        r = extract_bounded(f)  # own process: a hanging or memory-hungry PDF is stopped, the run goes on
         log.info("%s: %s, %d tables, %d cells, %d facts", f.name, r.document.status, len(r.tables), len(r.cells), len(r.facts))
         results.append(r)
         if on_progress:

@@ -1,0 +1,159 @@
+"""Bounded extraction: one document may not hang the run or eat the machine's memory.
+
+Documents are extracted in a worker process (``python -m pipeline.limits``) that has the
+extractor imported once and an address-space limit. The parent waits at most ``timeout``
+seconds for each answer, then kills the worker and starts a fresh one for the next document.
+A timeout, a memory blow-up or a crash inside a C library becomes a ``failed`` document with
+a clear error, and the run goes on. Using a plain subprocess (not ``multiprocessing``) keeps
+this safe in threaded programs and in scripts without a ``__main__`` guard.
+
+``JUESUAN_DOC_TIMEOUT`` (seconds) and ``JUESUAN_DOC_MEMORY_MB`` override the defaults;
+``JUESUAN_DOC_TIMEOUT=0`` extracts in-process without limits (debugging).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import resource
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from extractors.source import doc_id_for, sha256_of
+from pipeline import EXTRACTOR_VERSION
+from pipeline.extract import ExtractionResult, extract_document
+from schemas.records import DocStatus, Document
+
+log = logging.getLogger("juesuan.limits")
+
+DEFAULT_TIMEOUT_S = 600.0
+DEFAULT_MEMORY_MB = 6144
+STARTUP_TIMEOUT_S = 120.0
+
+
+def default_timeout() -> float:
+    return float(os.environ.get("JUESUAN_DOC_TIMEOUT", DEFAULT_TIMEOUT_S))
+
+
+def default_memory_mb() -> int:
+    return int(os.environ.get("JUESUAN_DOC_MEMORY_MB", DEFAULT_MEMORY_MB))
+
+
+class _Worker:
+    def __init__(self, memory_mb: int):
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        level = logging.getLogger("juesuan").getEffectiveLevel()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.limits", str(req_r), str(res_w), str(memory_mb), str(level)],
+            pass_fds=(req_r, res_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        )
+        os.close(req_r)
+        os.close(res_w)
+        self.requests = Connection(req_w, readable=False)
+        self.results = Connection(res_r, writable=False)
+        self.memory_mb = memory_mb
+        self.ready = False
+
+    def close(self) -> None:
+        for c in (self.requests, self.results):
+            with contextlib.suppress(OSError):
+                c.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.close()
+        _worker = None
+
+
+atexit.register(_stop_worker)
+
+
+def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResult:
+    try:
+        sha = sha256_of(path)
+    except OSError:
+        sha = "0" * 64
+    return ExtractionResult(Document(
+        doc_id=doc_id_for(sha), file_name=path.name, sha256=sha, source_url=source_url, status=DocStatus.FAILED,
+        error=message, extractor_version=EXTRACTOR_VERSION,
+    ))
+
+
+def extract_bounded(path: Path, source_url: str | None = None, timeout: float | None = None,
+                    memory_mb: int | None = None) -> ExtractionResult:
+    """``extract_document`` with a time and memory bound; never raises for what the document does."""
+    global _worker
+    path = Path(path)
+    timeout = default_timeout() if timeout is None else timeout
+    memory_mb = default_memory_mb() if memory_mb is None else memory_mb
+    if timeout <= 0:
+        return extract_document(path, source_url)
+    with _lock:
+        if _worker is not None and (_worker.memory_mb != memory_mb or _worker.proc.poll() is not None):
+            _stop_worker()
+        if _worker is None:
+            _worker = _Worker(memory_mb)
+        worker = _worker
+        try:
+            worker.requests.send((str(path.resolve()), source_url))
+            # the first answer also waits for the worker's imports
+            wait = timeout + (0 if worker.ready else STARTUP_TIMEOUT_S)
+            if not worker.results.poll(wait):
+                _stop_worker()
+                log.warning("%s: stopped after %g s", path.name, timeout)
+                return _failed(path, source_url, f"extraction took longer than {timeout:g} s and was stopped "
+                                                 "(a pathological or damaged PDF)")
+            kind, payload = worker.results.recv()
+            worker.ready = True
+        except (EOFError, OSError, BrokenPipeError):
+            code = worker.proc.wait()
+            _stop_worker()
+            if code in (-9, 137) or code == -6:
+                message = f"extraction ran out of memory ({memory_mb} MB) or was killed (exit code {code})"
+            else:
+                message = f"extraction process died (exit code {code}): the PDF crashed a parser"
+            return _failed(path, source_url, message)
+        if kind == "memory":
+            _stop_worker()  # a process that hit its memory limit is not trusted further
+            return _failed(path, source_url, f"extraction needed more than {memory_mb} MB of memory and was stopped")
+        return payload
+
+
+def _serve(requests: Connection, results: Connection) -> None:
+    while True:
+        try:
+            path, source_url = requests.recv()
+        except EOFError:
+            return
+        try:
+            results.send(("ok", extract_document(Path(path), source_url)))
+        except MemoryError:
+            results.send(("memory", None))
+
+
+def main(argv: list[str]) -> None:
+    req_r, res_w, memory_mb, level = (int(a) for a in argv)
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    logging.basicConfig(level=level, format="%(name)s: %(message)s")
+    _serve(Connection(req_r, writable=False), Connection(res_w, readable=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,74 @@
+"""A document that takes too long or too much memory is stopped with a clear error; the next one runs."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from pathlib import Path
+
+import pytest
+
+from extractors.pdfminer_fixes import ORIGINAL_DECOMPRESS_CORRUPTED, decompress_corrupted
+from extractors.source import sha256_of
+from pipeline.limits import extract_bounded
+from tests import bad_inputs as bad
+from tests.conftest import GOLDEN_PDF
+
+
+def test_timeout_stops_the_document_and_the_next_one_runs(tmp_path: Path) -> None:
+    small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
+    warm = extract_bounded(small)  # the worker is up before the tight limit applies
+    assert warm.document.status == "ok"
+    stopped = extract_bounded(GOLDEN_PDF, timeout=0.05)
+    assert stopped.document.status == "failed"
+    assert "longer than 0.05 s" in (stopped.document.error or "")
+    assert stopped.document.file_name == GOLDEN_PDF.name and stopped.document.doc_id == sha256_of(GOLDEN_PDF)[:16]
+    again = extract_bounded(small)
+    assert again.document.status == "ok" and len(again.cells) == len(warm.cells)
+
+
+def _inflation_bomb(path: Path, inflated_mb: int = 1536) -> Path:
+    """One page whose content stream inflates from a few MB to ``inflated_mb`` MB."""
+    z = zlib.compressobj(9)
+    chunk = b"0 0 m\n" * (1 << 20)
+    packed = b"".join(z.compress(chunk) for _ in range(inflated_mb * (1 << 20) // len(chunk))) + z.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(bytes(out))
+    return path
+
+
+@pytest.mark.slow
+def test_inflation_bomb_is_stopped_by_the_memory_limit(tmp_path: Path) -> None:
+    bomb = _inflation_bomb(tmp_path / "bomb.pdf")
+    r = extract_bounded(bomb, memory_mb=1000, timeout=300)
+    assert r.document.status == "failed" and r.document.error
+
+
+def test_damaged_flate_stream_keeps_pdfminer_semantics() -> None:
+    assert ORIGINAL_DECOMPRESS_CORRUPTED is not None
+    raw = b"BT /F1 12 Tf (2940.05) Tj ET\n" * 2000
+    data = bytearray(zlib.compress(raw))
+    data[-1] ^= 0xFF  # a bad checksum only: everything is still there
+    logging.disable(logging.WARNING)
+    try:
+        assert decompress_corrupted(bytes(data)) == raw
+    finally:
+        logging.disable(logging.NOTSET)
+    data = bytearray(zlib.compress(raw))
+    data[len(data) // 2] ^= 0xFF  # damage inside the stream: the same answer as pdfminer's own function
+    outcomes = []
+    for fn in (ORIGINAL_DECOMPRESS_CORRUPTED, decompress_corrupted):
+        try:
+            outcomes.append(fn(bytes(data)))
+        except zlib.error as e:
+            outcomes.append(type(e))
+    assert outcomes[0] == outcomes[1]
