@@ -259,13 +259,15 @@ class Manifest:
     # processing ------------------------------------------------------------------------
     @_locked
     def current_documents(self) -> list[RawDoc]:
-        """Each distinct content some URL currently points at, with the smallest such URL
-        (a deterministic choice, whatever order the crawl met them in)."""
+        """Each distinct content some URL currently points at, with the smallest such web URL
+        (a deterministic choice, whatever order the crawl met them in; a local file only if no
+        web URL has the same bytes)."""
         rows = self.db.execute(
-            "SELECT u.sha256, b.path, MIN(u.url) FROM urls u JOIN blobs b ON b.sha256 = u.sha256 "
+            "SELECT u.sha256, b.path, MIN(CASE WHEN u.url LIKE 'file:%' THEN '~' || u.url ELSE u.url END) "
+            "FROM urls u JOIN blobs b ON b.sha256 = u.sha256 "
             "WHERE u.sha256 IS NOT NULL GROUP BY u.sha256 ORDER BY u.sha256"
         ).fetchall()
-        return [RawDoc(sha, self.raw_dir / path, None if url.startswith("file:") else url) for sha, path, url in rows]
+        return [RawDoc(sha, self.raw_dir / path, None if url.startswith("~") else url) for sha, path, url in rows]
 
     @_locked
     def is_processed(self, sha256: str, extractor_version: str) -> bool:

@@ -175,3 +175,24 @@ def test_cli_scrape_adhoc_listing(portal, tmp_path):
     assert res.exit_code == 0, res.output
     assert "4 documents downloaded" in res.output
     assert len(list((tmp_path / "d" / "raw" / "sha256").rglob("*.pdf"))) == 3
+
+
+def test_files_put_into_raw_by_hand_are_raw_documents(portal, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "inbox").mkdir(parents=True)
+    mine = raw / "inbox" / "mine.pdf"
+    mine.write_bytes(portal.pdfs["B"])  # the same bytes the portal publishes
+    notes = raw / "inbox" / "notes.txt"
+    notes.write_text("某局2024年度部门决算情况说明", encoding="utf-8")
+    with Manifest(raw) as m:
+        assert [o.status for o in scr.scan_local(raw, m, 1)] == ["local", "local"]
+        assert scr.scan_local(raw, m, 2) == []  # unchanged files are not recorded again
+        assert sorted((d.path.name, d.source_url) for d in m.current_documents()) == [
+            ("mine.pdf", None), ("notes.txt", None)]
+    scr.scrape(scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml")), raw)
+    notes.unlink()
+    with Manifest(raw) as m:
+        scr.scan_local(raw, m, 3)
+        docs = {d.sha256: d.source_url for d in m.current_documents()}
+    assert len(docs) == 3  # notes.txt forgotten; mine.pdf is the portal's document B
+    assert portal.server.url("/files/social_2024.pdf") in docs.values()  # a web address wins over file:
