@@ -67,11 +67,15 @@ def finding_pages(f: Finding) -> list[int]:
 
 def locate(page: pdfplumber.page.Page, values: list[Decimal]) -> list[Box]:
     """Boxes of every printed number on the page equal to one of ``values``."""
+    return locate_in_words(page.extract_words(return_chars=True, use_text_flow=False), values)
+
+
+def locate_in_words(words: list[dict], values: list[Decimal]) -> list[Box]:
     boxes: list[Box] = []
-    if not values:
-        return boxes
     wanted = set(values)
-    for word in page.extract_words(return_chars=True, use_text_flow=False):
+    if not wanted:
+        return boxes
+    for word in words:
         chars = word.get("chars") or []
         text = word["text"]
         aligned = len(chars) == len(text)
@@ -90,38 +94,85 @@ def locate(page: pdfplumber.page.Page, values: list[Decimal]) -> list[Box]:
     return boxes
 
 
+@dataclass(frozen=True)
+class _PageGeometry:
+    words: list[dict]
+    width: float
+    height: float
+    dx: float  # pdfplumber measures from the media box's top-left, pdfium renders the crop box
+    dy: float
+    rotated: bool
+
+
+class EvidencePdf:
+    """A source PDF opened once for all of its findings; page words and renders are cached."""
+
+    MAX_IMAGES = 6
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._plumber = pdfplumber.open(self.path)
+        self._pdfium = pdfium.PdfDocument(str(self.path))
+        self._geometry: dict[int, _PageGeometry] = {}
+        self._images: dict[int, Image.Image] = {}
+
+    def __enter__(self) -> EvidencePdf:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._plumber.close()
+        self._pdfium.close()
+        self._images.clear()
+
+    def _page(self, page_no: int) -> _PageGeometry:
+        if page_no not in self._geometry:
+            page = self._plumber.pages[page_no - 1]
+            try:
+                mx0, _, _, mtop = (float(v) for v in page.mediabox)
+                cx0, _, _, ctop = (float(v) for v in page.cropbox)
+                self._geometry[page_no] = _PageGeometry(
+                    page.extract_words(return_chars=True, use_text_flow=False), float(page.width),
+                    float(page.height), cx0 - mx0, mtop - ctop, bool(page.rotation))
+            finally:
+                page.close()
+        return self._geometry[page_no]
+
+    def _image(self, page_no: int) -> Image.Image:
+        if page_no not in self._images:
+            if len(self._images) >= self.MAX_IMAGES:
+                self._images.pop(next(iter(self._images)))
+            bitmap = self._pdfium[page_no - 1].render(scale=RENDER_SCALE)
+            self._images[page_no] = bitmap.to_pil().convert("RGB")
+        return self._images[page_no].copy()
+
+    def crop(self, page_no: int, values: list[Decimal], max_width: int = 1200) -> Crop:
+        """PNG of the page band holding the values (outlined in red), or of the whole page if none is found."""
+        g = self._page(page_no)
+        boxes = locate_in_words(g.words, values)
+        image = self._image(page_no)
+        sx, sy = image.width / g.width, image.height / g.height
+        if g.rotated or abs(sx - sy) > 0.05 * sx:
+            boxes = []  # pdfplumber and pdfium disagree on the page's orientation: show it plain
+        draw = ImageDraw.Draw(image)
+        for b in boxes:
+            draw.rectangle(((b.x0 - g.dx - 2) * sx, (b.top - g.dy - 2) * sy, (b.x1 - g.dx + 2) * sx,
+                            (b.bottom - g.dy + 2) * sy), outline=(220, 0, 0), width=max(2, round(sx)))
+        if boxes:
+            top = max(0.0, min(b.top for b in boxes) - g.dy - MARGIN)
+            bottom = min(g.height, max(b.bottom for b in boxes) - g.dy + MARGIN)
+            image = image.crop((0, round(top * sy), image.width, round(bottom * sy)))
+        else:
+            max_width = min(max_width, 700)
+        if image.width > max_width:
+            image = image.resize((max_width, max(1, round(image.height * max_width / image.width))))
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", optimize=True)
+        return Crop(buf.getvalue(), tuple(b.text for b in boxes), whole_page=not boxes)
+
+
 def render_crop(pdf_path: Path, page_no: int, values: list[Decimal], max_width: int = 1200) -> Crop:
-    """PNG of the page band holding the values (outlined in red), or of the whole page if none is found."""
-    with pdfplumber.open(pdf_path) as pdf:
-        page = pdf.pages[page_no - 1]
-        boxes = locate(page, values)
-        width, height = float(page.width), float(page.height)
-        # pdfplumber measures from the top-left of the media box, pdfium renders the crop box
-        mx0, _, _, mtop = (float(v) for v in page.mediabox)
-        cx0, _, _, ctop = (float(v) for v in page.cropbox)
-        dx, dy = cx0 - mx0, mtop - ctop
-        rotated = bool(page.rotation)
-    doc = pdfium.PdfDocument(str(pdf_path))
-    try:
-        bitmap = doc[page_no - 1].render(scale=RENDER_SCALE)
-        image: Image.Image = bitmap.to_pil().convert("RGB")
-    finally:
-        doc.close()
-    sx, sy = image.width / width, image.height / height
-    if rotated or abs(sx - sy) > 0.05 * sx:
-        boxes = []  # pdfplumber and pdfium disagree on the page's orientation: show it plain
-    draw = ImageDraw.Draw(image)
-    for b in boxes:
-        draw.rectangle(((b.x0 - dx - 2) * sx, (b.top - dy - 2) * sy, (b.x1 - dx + 2) * sx, (b.bottom - dy + 2) * sy),
-                       outline=(220, 0, 0), width=max(2, round(sx)))
-    if boxes:
-        top = max(0.0, min(b.top for b in boxes) - dy - MARGIN)
-        bottom = min(height, max(b.bottom for b in boxes) - dy + MARGIN)
-        image = image.crop((0, round(top * sy), image.width, round(bottom * sy)))
-    if not boxes:
-        max_width = min(max_width, 700)
-    if image.width > max_width:
-        image = image.resize((max_width, max(1, round(image.height * max_width / image.width))))
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
-    return Crop(buf.getvalue(), tuple(b.text for b in boxes), whole_page=not boxes)
+    with EvidencePdf(pdf_path) as pdf:
+        return pdf.crop(page_no, values, max_width)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.dataset import Dataset, _atomic_write_bytes, read_dataset
 from pipeline.duck import HEADLINES, connect
-from pipeline.evidence import finding_pages, finding_values, render_crop
+from pipeline.evidence import EvidencePdf, finding_pages, finding_values
 from pipeline.query import cell_text
 from schemas.keys import NINE_TABLES
 from schemas.records import Document, Finding, TableRecord, format_decimal
@@ -177,18 +177,24 @@ def _finding_html(f: Finding, anchor: str, crops: list[str]) -> str:
             f"<a href='#{anchor}' class='permalink'>#</a></p><table>{dl}</table>{''.join(crops)}</div>")
 
 
-def _crops_for(f: Finding, pdf: Path | None, doc_id: str, index: int, out: Path) -> list[str]:
+def _crops_for(f: Finding, pdf: Path | None, source: EvidencePdf | None, doc: Document, index: int,
+               out: Path) -> list[str]:
+    doc_id = doc.doc_id
     pages = finding_pages(f)
     if not pages:
         return []
+    if pdf is None and not doc.file_name.lower().endswith(".pdf"):
+        return [f"<p class='note'>Read from a text file ({_e(doc.file_name)}): there is no page image.</p>"]
     if pdf is None:
         return ["<p class='note'>Source PDF not found: pass its folder with --pdfs to see the page.</p>"]
+    if source is None:
+        return ["<p class='note'>The source PDF could not be opened to show the page.</p>"]
     values = finding_values(f)
     parts = []
     for page_no in pages:
         name = f"{IMAGE_DIR}/{doc_id}/f{index:03d}_p{page_no}.png"
         try:
-            crop = render_crop(pdf, page_no, values)
+            crop = source.crop(page_no, values)
         except Exception as e:  # a page that cannot be rendered must not stop the report
             log.warning("%s p%d: cannot render: %s", pdf.name, page_no, e)
             parts.append(f"<p class='note'>Page {page_no} could not be rendered ({_e(type(e).__name__)}).</p>")
@@ -201,6 +207,14 @@ def _crops_for(f: Finding, pdf: Path | None, doc_id: str, index: int, out: Path)
                      f"<a href='{html.escape(_rel(pdf, out))}#page={page_no}'>open PDF at page {page_no}</a>"
                      "</figcaption></figure>")
     return parts
+
+
+def _open_evidence(pdf: Path) -> EvidencePdf | None:
+    try:
+        return EvidencePdf(pdf)
+    except Exception as e:  # a damaged PDF must not stop the report
+        log.warning("%s: cannot open for page crops: %s", pdf.name, e)
+        return None
 
 
 def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Path | None, out: Path) -> str:
@@ -216,8 +230,13 @@ def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Pat
              f"<h3>Findings 核对发现 ({len(findings)})</h3>"]
     if not findings:
         parts.append("<p class='note'>Every cross-check held.</p>")
-    for i, f in enumerate(findings, start=1):
-        parts.append(_finding_html(f, f"{anchor}-f{i}", _crops_for(f, pdf, doc.doc_id, i, out)))
+    source = _open_evidence(pdf) if pdf and any(f.page for f in findings) else None
+    try:
+        for i, f in enumerate(findings, start=1):
+            parts.append(_finding_html(f, f"{anchor}-f{i}", _crops_for(f, pdf, source, doc, i, out)))
+    finally:
+        if source:
+            source.close()
     parts.append("<p><a href='#top'>↑ top</a></p></section>")
     return "".join(parts)
 

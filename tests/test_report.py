@@ -147,3 +147,20 @@ def test_cli_report(tmp_path: Path, golden_sha: str) -> None:
     assert (out / "index.html").exists() and len(list(out.rglob("*.png"))) == 3
     missing = CliRunner().invoke(app, ["report", "--data", str(tmp_path / "none")])
     assert missing.exit_code == 2
+
+
+def test_report_survives_damaged_and_text_sources(tmp_path: Path) -> None:
+    from pipeline.dataset import Dataset
+
+    broken = tmp_path / "raw" / "broken.pdf"
+    broken.parent.mkdir()
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00" * 500)
+    sha = sha256_of(broken)
+    docs = [Document(doc_id=sha[:16], file_name="broken.pdf", sha256=sha, status="failed", error="corrupt"),
+            Document(doc_id="t" * 16, file_name="notes.txt", sha256="1" * 64, status="partial")]
+    findings = [Finding(doc_id=sha[:16], rule="r", severity="error", message="m", actual=Decimal("1.5"), page="1"),
+                Finding(doc_id="t" * 16, rule="r", severity="warning", message="w", page="2")]
+    write_dataset(Dataset(docs, findings=findings), tmp_path / "data")
+    page = write_report(tmp_path / "data", tmp_path / "site", pdf_roots=[tmp_path / "raw"]).read_text(encoding="utf-8")
+    assert "could not be opened" in page or "could not be rendered" in page
+    assert "Read from a text file (notes.txt)" in page
