@@ -493,8 +493,17 @@ def _is_header_row(texts: list[str], table_key: str) -> bool:
 
 
 def _is_index_row(texts: list[str]) -> bool:
-    """The 栏次 row under a header: 栏次, 1, 2, 3 …"""
-    return bool(texts) and header_norm(texts[0]) in INDEX_WORDS and all(t.strip().isdigit() for t in texts[1:])
+    """The 栏次 row under a header: 栏次, 1, 2, 3 … (the word may be missing: then at least 1, 2, 3 in order)."""
+    if not texts:
+        return False
+    labelled = header_norm(texts[0]) in INDEX_WORDS
+    numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
+    if not all(n.isdigit() for n in numbers):
+        return False
+    if labelled:
+        return True
+    ints = [int(n) for n in numbers]
+    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 
 def _header_rows(grid: Grid, table_key: str) -> list[int]:

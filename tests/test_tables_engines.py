@@ -288,3 +288,14 @@ def test_a_stray_title_does_not_replace_the_table_read_later(tmp_path) -> None:
     result = reader.finish()
     assert [(t.table, t.pages, t.n_cells, t.status) for t in result.tables] == [("income", (9,), 1, "ok")]
     assert any("page 3" in p and "ignored" in p for p in result.problems)
+
+
+def test_column_number_rows() -> None:
+    from extractors.tables import _is_index_row
+
+    assert _is_index_row(["栏次", "1", "2"])
+    assert _is_index_row(["1", "2", "3", "4"])  # 三公: numbers only, no 栏次 label
+    assert not _is_index_row(["1", "2"])
+    assert not _is_index_row(["0.95", "0.95"])
+    assert not _is_index_row(["3", "2", "1"])
+    assert not _is_index_row(["合计", "1", "2", "3"])
