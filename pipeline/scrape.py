@@ -625,9 +625,13 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
             report.outcomes.append((source.name, o))
         urls = sorted(found.documents)
         with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
-            futures = [pool.submit(download, fetcher, u, raw_dir, manifest) for u in urls]
-            for fut in futures:
-                o = fut.result()
+            futures = [(u, pool.submit(download, fetcher, u, raw_dir, manifest)) for u in urls]
+            for u, fut in futures:
+                try:
+                    o = fut.result()
+                except Exception as e:  # a server nobody anticipated (bad encoding, cut stream): record it
+                    log.exception("%s: download failed", u)
+                    o = FetchOutcome(u, "error", message=f"{type(e).__name__}: {e}"[:300])
                 manifest.record_fetch(o, source.name, run_id)
                 report.outcomes.append((source.name, o))
                 log.info("%s: %s%s", o.url, o.status, f" ({o.message})" if o.message else "")

@@ -35,6 +35,7 @@ class Route:
     last_modified: bool = True
     version: int = 1
     location: str | None = None  # for redirects
+    headers: dict[str, str] | None = None
 
 
 def variant(pdf: bytes, tag: str) -> bytes:
@@ -69,6 +70,7 @@ class Server:
                 etag = f'"{hashlib.md5(route.body).hexdigest()}"'
                 lm = formatdate(1_700_000_000 + route.version * 86400, usegmt=True)
                 headers = {"Location": route.location} if route.location else {}
+                headers.update(route.headers or {})
                 if route.etag:
                     headers["ETag"] = etag
                 if route.last_modified:

@@ -196,3 +196,17 @@ def test_files_put_into_raw_by_hand_are_raw_documents(portal, tmp_path):
         docs = {d.sha256: d.source_url for d in m.current_documents()}
     assert len(docs) == 3  # notes.txt forgotten; mine.pdf is the portal's document B
     assert portal.server.url("/files/social_2024.pdf") in docs.values()  # a web address wins over file:
+
+
+def test_a_broken_response_stream_is_recorded_not_raised(tmp_path):
+    good = b"%PDF-1.4\n%%EOF\n"
+    routes = {"/list.html": Route(b'<a href="/bad.pdf">a</a><a href="/good.pdf">b</a>'),
+              "/bad.pdf": Route(b"%PDF-1.4 not gzip at all", "application/pdf", headers={"Content-Encoding": "gzip"}),
+              "/good.pdf": Route(good, "application/pdf")}
+    with Server(routes) as srv:
+        s = scr.source_from_dict({"name": "t", "listing_urls": [srv.url("/list.html")], "delay": 0, "retries": 0})
+        report = scr.scrape([s], tmp_path / "raw")
+    by_url = {o.url.rsplit("/", 1)[-1]: o for _, o in report.outcomes}
+    assert by_url["bad.pdf"].status == "error" and "Decoding" in (by_url["bad.pdf"].message or "")
+    assert by_url["good.pdf"].status == "new"
+    assert not any((tmp_path / "raw" / ".partial").iterdir())
