@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli_data import register_data_commands
@@ -45,7 +46,7 @@ def extract(
         task = progress.add_task("extracting", total=len(files))
 
         def step(f: Path, r) -> None:
-            progress.update(task, advance=1, description=f"{f.name[:40]}: {r.document.status}")
+            progress.update(task, advance=1, description=f"{escape(f.name[:40])}: {r.document.status}")
 
         ds = extract_into(files, out, on_progress=step, merge=not fresh)
     new_ids = {d.doc_id for d in ds.documents}
@@ -56,7 +57,7 @@ def extract(
     )
     for d in ds.documents:
         if d.status != "ok":
-            console.print(f"  [yellow]{d.file_name}[/]: {d.status}: {d.error or ''}")
+            console.print(f"  [yellow]{escape(d.file_name)}[/]: {d.status}: {escape(d.error or '')}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -25,20 +26,20 @@ def query(
 
     err = Console(stderr=True)
     if not (data / "documents.csv").exists():
-        err.print(f"[red]no dataset in {data} (documents.csv missing): run `juesuan extract` first")
+        err.print(f"[red]no dataset in {escape(str(data))} (documents.csv missing): run `juesuan extract` first")
         raise typer.Exit(2)
     try:
         result = run_query(sql, data)
     except duckdb.Error as e:
-        err.print(f"[red]query failed:[/] {e}")
+        err.print(f"[red]query failed:[/] {escape(str(e))}")
         raise typer.Exit(1) from e
     if csv_out:
         write_result_csv(result, csv_out)
-        err.print(f"{len(result.rows)} rows → {csv_out}")
+        err.print(f"{len(result.rows)} rows → {escape(str(csv_out))}")
         return
-    table = Table(*result.columns, show_lines=False)
+    table = Table(*(escape(c) for c in result.columns), show_lines=False)
     for row in result.rows:
-        table.add_row(*(cell_text(v) for v in row))
+        table.add_row(*(escape(cell_text(v)) for v in row))
     Console().print(table)
     err.print(f"{len(result.rows)} rows")
 
@@ -54,7 +55,7 @@ def report(
 
     err = Console(stderr=True)
     if not (data / "documents.csv").exists():
-        err.print(f"[red]no dataset in {data} (documents.csv missing): run `juesuan extract` first")
+        err.print(f"[red]no dataset in {escape(str(data))} (documents.csv missing): run `juesuan extract` first")
         raise typer.Exit(2)
     out = out or data / "report"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -62,10 +63,10 @@ def report(
         task = progress.add_task("report", total=None)
 
         def step(name: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, description=name[:40])
+            progress.update(task, completed=done, total=total, description=escape(name[:40]))
 
         index = write_report(data, out, pdf_roots=pdfs or [Path("data/raw")], on_progress=step)
-    err.print(f"report → {index}")
+    err.print(f"report → {escape(str(index))}")
 
 
 def register_data_commands(app: typer.Typer) -> None:

@@ -34,6 +34,8 @@ def inputs(tmp_path_factory) -> Path:
     for name, (make, *_rest) in CASES.items():
         make(folder / name)
     bad.first_pages(folder / "good_first_pages.pdf")
+    # brackets in names and errors are text, not console markup
+    (folder / "[bold]损坏.pdf").write_bytes(b"%PDF-1.4\n[/'ExtGState' b'' /GS13]" + bytes(range(200)))
     return folder
 
 
@@ -80,7 +82,8 @@ def test_a_run_over_all_of_them_goes_on(inputs: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with (out / "documents.csv").open(encoding="utf-8", newline="") as f:
         docs = {r["file_name"]: r for r in csv.DictReader(f)}
-    assert set(docs) == set(CASES) | {"good_first_pages.pdf"}
+    assert set(docs) == set(CASES) | {"good_first_pages.pdf", "[bold]损坏.pdf"}
+    assert docs["[bold]损坏.pdf"]["status"] == "failed" and "[bold]损坏.pdf" in result.output
     for name, (_make, status, _words, _t) in CASES.items():
         assert docs[name]["status"], name
         if status:

@@ -82,3 +82,11 @@ def test_acceptance_query_on_a_real_extraction(golden_extraction, tmp_path: Path
     assert run_query(ACCEPTANCE, tmp_path).rows == [("上海市普陀区财政局", 2024, 1)]
     summary = run_query("select department, fiscal_year, pages, n_findings from document_summary", tmp_path).rows
     assert summary == [("上海市普陀区财政局", 2024, 25, 1)]
+
+
+def test_cli_prints_brackets_as_text(folder: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "select '[/bold] [red]x' as \"[/c]\"", "--data", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "[/bold] [red]x" in result.output
+    bad = CliRunner().invoke(app, ["query", "select [/x] from documents", "--data", str(folder)])
+    assert bad.exit_code == 1 and "query failed" in bad.output
