@@ -157,3 +157,18 @@ def test_rewrite_replaces_the_database(tmp_path: Path) -> None:
     finally:
         con.close()
     assert len(_rows(tmp_path / EXCEL_DIR / "documents.csv", "utf-8-sig")) == 1
+
+
+def test_check_command_rewrites_the_exports(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    write_dataset(small_dataset(), tmp_path)
+    assert not (tmp_path / DUCKDB_FILE).exists()
+    result = CliRunner().invoke(app, ["check", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / DUCKDB_FILE).exists() and (tmp_path / DATAPACKAGE_FILE).exists()
+    canonical = _rows(tmp_path / "findings.csv", "utf-8")
+    excel = _rows(tmp_path / EXCEL_DIR / "findings.csv", "utf-8-sig")
+    assert [r["rule"] for r in excel] == [r["rule"] for r in canonical]
