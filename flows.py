@@ -23,6 +23,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import TaskRunContext
 from prefect.futures import as_completed
+from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 import pipeline
@@ -34,6 +35,7 @@ DEFAULT_SOURCES = Path(__file__).resolve().parent / "pipeline" / "sources.yaml"
 LOCK_NAME = ".run.lock"
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
 REPORT_ROWS = 200
+EPHEMERAL_STARTUP_SECONDS = 180
 
 
 def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
@@ -159,7 +161,19 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
 
 def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
-    return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
+    with _patient_ephemeral_server():
+        return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
+
+
+@contextmanager
+def _patient_ephemeral_server() -> Iterator[None]:
+    """Without a Prefect server, Prefect starts a temporary one; the very first start creates its
+    database, which takes longer than Prefect's default 20 s on a small machine."""
+    if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in os.environ:
+        yield
+        return
+    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: EPHEMERAL_STARTUP_SECONDS}):
+        yield
 
 
 @contextmanager
