@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -48,6 +49,7 @@ def main() -> None:
     import flows
     from tests.mock_portal import Server
 
+    load0 = os.getloadavg()[0]
     pdfs = sorted(args.pdfs.glob("*.pdf"))
     n_docs = len(pdfs) * args.copies
     print(f"corpus: {n_docs} documents ({args.copies} copies of {len(pdfs)} PDFs from {args.pdfs})")
@@ -76,6 +78,8 @@ def main() -> None:
                 rates[workers] = r["extracted"] / dt * 60
                 print(f"{workers} worker(s): {r['extracted']} documents in {dt:6.1f} s = {rates[workers]:6.1f} documents/minute")
             print(f"speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x  (target >= 1.8x)")
+            print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (started at {load0:.1f}): "
+                  "a speed-up needs an idle core for the second worker")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
