@@ -15,6 +15,7 @@ import pdfplumber
 from extractors import pdfminer_fixes
 from extractors.metadata import read_metadata
 from extractors.narrative import extract_facts, pages_from_text
+from extractors.pages import iter_pages
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableReader
 from extractors.text import PageText, page_text
@@ -99,20 +100,17 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, f"corrupt PDF: page tree unreadable ({type(e).__name__}: {e})"[:300]) from e
         if n_pages == 0:
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
-        for page_no, page in enumerate(pdf.pages, start=1):
-            try:
-                chars = page.chars
-                if not chars:
-                    if page.images:
-                        image_only.append(page_no)
-                    else:  # ruling lines only: a table's empty spill-over row
-                        reader.feed(page_no, page)
-                elif _is_cid_garbage(chars):
-                    cid_pages.append(page_no)
-                elif not reader.feed(page_no, page):
-                    narrative.append(page_text(page, page_no))
-            finally:
-                page.close()
+        for page_no, page in iter_pages(pdf):
+            chars = page.chars
+            if not chars:
+                if page.images:
+                    image_only.append(page_no)
+                else:  # ruling lines only: a table's empty spill-over row
+                    reader.feed(page_no, page)
+            elif _is_cid_garbage(chars):
+                cid_pages.append(page_no)
+            elif not reader.feed(page_no, page):
+                narrative.append(page_text(page, page_no))
     meta = read_metadata([p.text for p in narrative[:3]])
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,

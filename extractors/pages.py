@@ -1,0 +1,49 @@
+"""Iterate a PDF's pages once, releasing each page's parsed objects when done.
+
+pdfplumber keeps every ``Page`` in ``pdf.pages`` and pdfminer keeps every resolved object
+(decoded content streams included) in its document cache, so closing pages alone still
+grows memory with the page count. Releasing both keeps memory flat on long documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pdfplumber
+from pdfminer.pdftypes import PDFStream
+from pdfplumber.page import Page
+
+
+def _drop_cached_streams(pdf: pdfplumber.PDF) -> None:
+    cache = getattr(pdf.doc, "_cached_objs", None)
+    if not isinstance(cache, dict):
+        return
+    for objid in [k for k, (obj, _gen) in cache.items() if isinstance(obj, PDFStream)]:
+        del cache[objid]
+
+
+def _drop_font_files(pdf: pdfplumber.PDF) -> None:
+    """Embedded font programs are read once, when the font is built; the cached font keeps only its maps."""
+    fonts = getattr(pdf.rsrcmgr, "_cached_fonts", None)
+    if not isinstance(fonts, dict):
+        return
+    for font in fonts.values():
+        if getattr(font, "fontfile", None) is not None:
+            font.fontfile = None
+
+
+def iter_pages(pdf: pdfplumber.PDF) -> Iterator[tuple[int, Page]]:
+    """Yield (1-based page number, page); after the consumer is done, the page is gone."""
+    pages = pdf.pages
+    for index in range(len(pages)):
+        page = pages[index]
+        try:
+            yield index + 1, page
+        finally:
+            page.close()
+            contents = getattr(page.page_obj, "contents", None) or []
+            for stream in contents:
+                if isinstance(stream, PDFStream):
+                    stream.data = None  # decoded bytes; never read again
+            _drop_cached_streams(pdf)
+            _drop_font_files(pdf)
