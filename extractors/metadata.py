@@ -50,20 +50,70 @@ def _is_org(name: str) -> bool:
     return bool(_ORG_END.search(name)) and not _REGION_ONLY.match(name)
 
 
-def read_metadata(first_pages: list[str]) -> DocumentMetadata:
-    """Read from the first pages' text (cover, contents, first headings).
+HEAD_CHARS = 2500  # printed characters read: a cover, a contents page and the first headings
 
-    Line breaks are removed before matching: covers often print the year on its own line.
-    """
-    joined = _clean("".join(first_pages[:3]).replace("\n", ""))
-    lines = [_clean(line) for page in first_pages[:3] for line in page.splitlines()]
+
+def document_head(pages: list[str], budget: int = HEAD_CHARS) -> list[str]:
+    """The opening text of a document, the same whether it comes as PDF pages or as one text
+    file: pages until ``budget`` printed (non-blank) characters, the last one cut there. A
+    fixed page count would not do: table pages are read apart, and a PDF whose 第二部分 pages
+    hold only tables shows fewer of its headings in three pages than its text layer does."""
+    out: list[str] = []
+    used = 0
+    for page in pages:
+        if used >= budget:
+            break
+        cut, n = len(page), 0
+        for i, ch in enumerate(page):
+            if not ch.isspace():
+                n += 1
+                if used + n > budget:
+                    cut = i
+                    break
+        out.append(page[:cut])
+        used += n
+    return out
+
+
+def _joined(pages: list[str]) -> tuple[str, set[int]]:
+    """Lines joined without breaks (covers print the year on its own line), pages kept apart,
+    with the offsets where printed lines start."""
+    parts: list[str] = []
+    starts: set[int] = set()
+    at = 0
+    for page in pages:
+        for line in page.splitlines():
+            text = _clean(line)
+            if text:
+                starts.add(at)
+                parts.append(text)
+                at += len(text)
+        parts.append("|")
+        at += 1
+    return "".join(parts), starts
+
+
+def _name_of(m: re.Match, starts: set[int]) -> str:
+    """A title's name; one that runs on from the end of an earlier line ("…补贴和廉" + a running
+    header "X局2023年度部门决算") starts at the first line start inside it."""
+    a, b = m.span(1)
+    if a not in starts:
+        a = min((s for s in starts if a < s < b - 1), default=a)
+    return re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.string[a:b])
+
+
+def read_metadata(first_pages: list[str]) -> DocumentMetadata:
+    """Read from the document's opening text (cover, contents, first headings): see document_head."""
+    head = document_head(first_pages)
+    joined, starts = _joined(head)
+    lines = [_clean(line) for page in head for line in page.splitlines()]
     department: str | None = None
     region: str | None = None
     year: int | None = None
     doc_type: DocType | None = None
 
     for m in _TITLE.finditer(joined):
-        name = re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.group(1))
+        name = _name_of(m, starts)
         year = year or int(m.group(2))
         doc_type = doc_type or (DocType.FINAL_ACCOUNTS if "决" in m.group(3) else DocType.BUDGET)
         if _is_org(name):
@@ -79,7 +129,7 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
                 break
     if department is None:
         for m in _TITLE_YEAR_APART.finditer(joined):
-            name = re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.group(1))
+            name = _name_of(m, starts)
             if _is_org(name):
                 department = name
                 break

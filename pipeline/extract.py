@@ -111,7 +111,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
                 cid_pages.append(page_no)
             elif not reader.feed(page_no, page):
                 narrative.append(page_text(page, page_no))
-    meta = read_metadata([p.text for p in narrative[:3]])
+    meta = read_metadata([p.text for p in narrative])  # its opening text: see document_head
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
@@ -152,7 +152,7 @@ def _pages(pages: list[int]) -> str:
 
 def _extract_text_file(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
     text = path.read_text(encoding="utf-8", errors="replace")
-    meta = read_metadata([text[:3000]])
+    meta = read_metadata([text])
     doc_id = doc_id_for(sha)
     pages: list[PageText] = pages_from_text(text)
     facts = extract_facts(pages, doc_id) if meta.doc_type != DocType.BUDGET else []
