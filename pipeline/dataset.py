@@ -60,7 +60,7 @@ class Dataset:
         return self.without(self.doc_ids() - {doc_id})
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -102,8 +102,8 @@ def write_dataset(ds: Dataset, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for kind in WRITE_ORDER:
         rows = sorted(ds.rows_of(kind), key=_sort_key)
-        _atomic_write_bytes(out / f"{kind.FILE}.parquet", parquet_bytes(kind, rows))
-        _atomic_write_bytes(out / f"{kind.FILE}.csv", csv_bytes(kind, rows))
+        atomic_write_bytes(out / f"{kind.FILE}.parquet", parquet_bytes(kind, rows))
+        atomic_write_bytes(out / f"{kind.FILE}.csv", csv_bytes(kind, rows))
 
 
 def _sort_key(r: Record) -> tuple:

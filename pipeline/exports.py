@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import EXTRACTOR_VERSION
-from pipeline.dataset import Dataset, _atomic_write_bytes
+from pipeline.dataset import Dataset, atomic_write_bytes
 from pipeline.dictionary import FILES, column_doc, enum_values, logical_type
 from pipeline.duck import VIEW_NAMES, load_dataset
 from schemas.records import RECORD_TYPES, Document, Record, TableRecord
@@ -142,8 +142,8 @@ def write_exports(ds: Dataset, out: Path) -> None:
     out = Path(out)
     for kind in RECORD_TYPES:
         rows = sorted(ds.rows_of(kind), key=lambda r: getattr(r, "doc_id", ""))
-        _atomic_write_bytes(out / EXCEL_DIR / f"{kind.FILE}.csv", excel_csv_bytes(kind, rows))
-    _atomic_write_bytes(out / DUCKDB_FILE, duckdb_bytes(ds))
+        atomic_write_bytes(out / EXCEL_DIR / f"{kind.FILE}.csv", excel_csv_bytes(kind, rows))
+    atomic_write_bytes(out / DUCKDB_FILE, duckdb_bytes(ds))
     text = json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"
-    _atomic_write_bytes(out / DATAPACKAGE_FILE, text.encode("utf-8"))
+    atomic_write_bytes(out / DATAPACKAGE_FILE, text.encode("utf-8"))
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 import pipeline
 from extractors.source import doc_id_for, sha256_of
-from pipeline.dataset import WRITE_ORDER, Dataset, read_dataset, write_dataset
+from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset, write_dataset
+from pipeline.exports import write_exports
 from pipeline.extract import extract_document
 from pipeline.manifest import Manifest, RawDoc
 from pipeline.run import check_dataset
@@ -85,23 +84,9 @@ def dataset_of_payload(payload: Payload) -> Dataset:
     return ds
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_partition(clean_dir: Path, payload: Payload) -> Path:
     path = partition_path(clean_dir, payload["doc_id"])
-    _atomic_write_text(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+    atomic_write_bytes(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return path
 
 
@@ -236,8 +221,9 @@ def merge(clean_dir: Path, wanted: Iterable[RawDoc]) -> MergeReport:
         target.pop(did)
     merged = check_dataset(base.without(drop).add(new))
     write_dataset(merged, clean_dir)
-    _atomic_write_text(parts_dir(clean_dir) / STATE,
-                       json.dumps({"documents": target}, ensure_ascii=False, indent=0, sort_keys=True))
+    write_exports(merged, clean_dir)
+    atomic_write_bytes(parts_dir(clean_dir) / STATE,
+                       json.dumps({"documents": target}, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"))
     return MergeReport(True, [d for d in todo if d not in missing], removed, missing, merged)
 
 

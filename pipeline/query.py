@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.dataset import _atomic_write_bytes
+from pipeline.dataset import atomic_write_bytes
 from pipeline.duck import connect
 from schemas.records import format_decimal
 
@@ -59,4 +59,4 @@ def result_csv_bytes(result: QueryResult) -> bytes:
 
 
 def write_result_csv(result: QueryResult, path: Path) -> None:
-    _atomic_write_bytes(Path(path), result_csv_bytes(result))
+    atomic_write_bytes(Path(path), result_csv_bytes(result))

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pipeline.dataset import Dataset, _atomic_write_bytes, read_dataset
+from pipeline.dataset import Dataset, atomic_write_bytes, read_dataset
 from pipeline.duck import HEADLINES, connect
 from pipeline.evidence import EvidencePdf, finding_pages, finding_values
 from pipeline.query import cell_text
@@ -199,7 +199,7 @@ def _crops_for(f: Finding, pdf: Path | None, source: EvidencePdf | None, doc: Do
             log.warning("%s p%d: cannot render: %s", pdf.name, page_no, e)
             parts.append(f"<p class='note'>Page {page_no} could not be rendered ({_e(type(e).__name__)}).</p>")
             continue
-        _atomic_write_bytes(out / name, crop.png)
+        atomic_write_bytes(out / name, crop.png)
         caption = (f"page {page_no}: outlined {', '.join(crop.found)}" if crop.found
                    else f"page {page_no}: the values were not located on this page; the whole page is shown")
         parts.append(f"<figure class='crop'><a href='{html.escape(name)}'><img src='{html.escape(name)}' "
@@ -284,6 +284,6 @@ def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,
         + _index_html(docs, summaries, data, out) + "".join(sections) + "</body></html>"
     )
     index = out / "index.html"
-    _atomic_write_bytes(index, page.encode("utf-8"))
+    atomic_write_bytes(index, page.encode("utf-8"))
     return index
 
