@@ -22,7 +22,8 @@ def query(
     """Run SQL (DuckDB) over the dataset; print the result as a table or write it as CSV."""
     import duckdb
 
-    from pipeline.query import cell_text, run_query, write_result_csv
+    from pipeline.query import run_query, write_result_csv
+    from schemas.records import cell_text
 
     err = Console(stderr=True)
     if not (data / "documents.csv").exists():

@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pipeline.dataset import atomic_write_bytes
 from pipeline.duck import connect
-from schemas.records import format_decimal
+from schemas.records import cell_text
 
 
 @dataclass(frozen=True)
@@ -34,19 +33,6 @@ def run_query(sql: str, data: Path) -> QueryResult:
         return QueryResult(columns, cur.fetchall())
     finally:
         con.close()
-
-
-def cell_text(value: Any) -> str:
-    """Plain text as in the dataset's CSVs: exact decimals, empty for null, true/false."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format_decimal(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 def result_csv_bytes(result: QueryResult) -> bytes:

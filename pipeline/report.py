@@ -18,9 +18,8 @@ from typing import Any
 from pipeline.dataset import Dataset, atomic_write_bytes, read_dataset
 from pipeline.duck import HEADLINES, connect
 from pipeline.evidence import EvidencePdf, finding_pages, finding_values
-from pipeline.query import cell_text
 from schemas.keys import NINE_TABLES
-from schemas.records import Document, Finding, TableRecord, format_decimal
+from schemas.records import Document, Finding, TableRecord, cell_text, format_decimal
 
 log = logging.getLogger("juesuan.report")
 

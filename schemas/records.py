@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 
 class DocStatus(StrEnum):
@@ -37,16 +37,29 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "-0.0") else text
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as the CSVs print it: exact decimals, empty for unknown, true/false, pages joined by ';'."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     return str(value)
+
+
+def _reject_float(v: Any) -> Any:
+    if isinstance(v, float):
+        raise ValueError("amounts must be Decimal or str, never float")
+    return v
+
+
+# an amount: exact, from Decimal or its printed text, never from a float
+Amount = Annotated[Decimal, BeforeValidator(_reject_float)]
 
 
 class Record(BaseModel):
@@ -58,7 +71,7 @@ class Record(BaseModel):
 
     def to_row(self) -> dict[str, str]:
         data = self.model_dump()
-        return {c: _cell(data.get(c)) for c in self.COLUMNS}
+        return {c: cell_text(data.get(c)) for c in self.COLUMNS}
 
 
 class Document(Record):
@@ -109,17 +122,10 @@ class TableCell(Record):
     code: str | None = None
     row: str
     col: str
-    value: Decimal
+    value: Amount
     unit_printed: str = "万元"
     page: int
     value_printed: str | None = None  # the cell text as printed, before normalisation
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _no_float(cls, v: Any) -> Any:
-        if isinstance(v, float):
-            raise TypeError("amounts must be Decimal or str, never float")
-        return v
 
 
 class NarrativeFact(Record):
@@ -131,17 +137,10 @@ class NarrativeFact(Record):
     section: str | None = None
     metric: str
     subject: str | None = None
-    value: Decimal
+    value: Amount
     unit: str
     page: int | None = None
     text: str
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _no_float(cls, v: Any) -> Any:
-        if isinstance(v, float):
-            raise TypeError("amounts must be Decimal or str, never float")
-        return v
 
 
 class Finding(Record):
@@ -158,9 +157,9 @@ class Finding(Record):
     row: str | None = None
     col: str | None = None
     metric: str | None = None
-    expected: Decimal | None = None
-    actual: Decimal | None = None
-    difference: Decimal | None = None
+    expected: Amount | None = None
+    actual: Amount | None = None
+    difference: Amount | None = None
     page: str | None = None  # one page or several, "13;21"
     evidence: str | None = None
 
