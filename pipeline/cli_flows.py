@@ -16,6 +16,7 @@ OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="only the sour
 ListingOpt = Annotated[str | None, typer.Option("--listing", help="ad-hoc: crawl this listing URL instead of the sources file")]
 PatternOpt = Annotated[str | None, typer.Option("--pattern", help="ad-hoc: regex on link text or URL of the links to follow")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v")]
+DelayOpt = Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")]
 
 
 def scrape(
@@ -24,7 +25,7 @@ def scrape(
     only: OnlyOpt = None,
     listing: ListingOpt = None,
     pattern: PatternOpt = None,
-    delay: Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")] = None,
+    delay: DelayOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Download new and changed disclosure PDFs from the portals into DATA/raw (no extraction)."""
@@ -59,7 +60,7 @@ def run(
     only: OnlyOpt = None,
     listing: ListingOpt = None,
     pattern: PatternOpt = None,
-    delay: Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")] = None,
+    delay: DelayOpt = None,
     workers: Annotated[int, typer.Option(help="extract in N worker processes (Prefect ProcessPoolTaskRunner)")] = 1,
     dask_address: Annotated[str | None, typer.Option(help="run extraction on this Dask scheduler (HOST:PORT)")] = None,
     no_scrape: Annotated[bool, typer.Option("--no-scrape", help="only process what is already in DATA/raw")] = False,
