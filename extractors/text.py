@@ -42,6 +42,7 @@ class _Line:
     size: float
     chars: list[dict] = field(default_factory=list)
     spans: list[tuple[float, float]] = field(default_factory=list)  # sorted x-intervals taken
+    spaces: list[float] = field(default_factory=list)  # sorted centres of space characters printed in the line
 
     def add(self, chars: list[dict]) -> None:
         self.chars.extend(chars)
@@ -118,12 +119,40 @@ def _place(run: list[dict], lines: list[_Line], centres: list[float]) -> bool:
     return True
 
 
-def _line_text(chars: list[dict]) -> str:
+def _word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "%")
+
+
+def _spaced(prev: dict, c: dict, spaces: list[float]) -> bool:
+    """A wide gap, or, between two numbers or words, a narrower one holding a printed space
+    ("59751.89 58381.81" in Times-Roman: its space is a quarter em, the numbers two all the same)."""
+    gap = c["x0"] - prev["x1"]
+    size = min(c["size"], prev["size"])
+    if gap > 0.5 * size:
+        return True
+    if gap < 0.1 * size or not (_word(prev["text"][-1:]) and _word(c["text"][:1])) or c["text"][:1] == "%":
+        return False
+    i = bisect_left(spaces, prev["x1"] - 0.5)
+    return i < len(spaces) and spaces[i] <= c["x0"] + 0.5
+
+
+def _add_spaces(spaces: list[dict], lines: list[_Line]) -> None:
+    """Each printed space character to the line it sits in (closest centre within half a size)."""
+    centres = [line.cy for line in lines]
+    for c in spaces:
+        cy = _cy(c)
+        i = bisect_left(centres, cy)
+        near = [line for line in lines[max(0, i - 1):i + 1] if abs(line.cy - cy) <= 0.5 * max(c["size"], line.size)]
+        if near:
+            insort(min(near, key=lambda line: abs(line.cy - cy)).spaces, (c["x0"] + c["x1"]) / 2)
+
+
+def _line_text(chars: list[dict], spaces: list[float] | None = None) -> str:
     chars = sorted(chars, key=lambda c: c["x0"])
     out: list[str] = []
     prev: dict | None = None
     for c in chars:
-        if prev is not None and c["x0"] - prev["x1"] > 0.5 * min(c["size"], prev["size"]):
+        if prev is not None and _spaced(prev, c, spaces or []):
             out.append(" ")
         out.append(c["text"])
         prev = c
@@ -142,7 +171,8 @@ class _PrintedLine:
 
 def reading_order_lines(page: Page) -> list[_PrintedLine]:
     """The page's printed lines, top to bottom, with shifted-baseline runs put back in place."""
-    chars = [c for c in page.chars if c.get("upright", True) and c["text"].strip()]
+    upright = [c for c in page.chars if c.get("upright", True)]
+    chars = [c for c in upright if c["text"].strip()]
     if not chars:
         return []
     anchors = [c for c in chars if _CJK.search(c["text"])]
@@ -155,9 +185,10 @@ def reading_order_lines(page: Page) -> list[_PrintedLine]:
             loose.extend(run)
     lines.extend(_cluster(loose))
     lines.sort(key=lambda line: line.cy)
+    _add_spaces([c for c in upright if c["text"] == " "], lines)
     out = []
     for line in lines:
-        text = _line_text(line.chars)
+        text = _line_text(line.chars, line.spaces)
         if text:
             out.append(_PrintedLine(
                 text, min(c["x0"] for c in line.chars), max(c["x1"] for c in line.chars),

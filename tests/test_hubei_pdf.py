@@ -79,3 +79,35 @@ def test_pdf_facts_carry_the_page_they_are_printed_on(style, from_pdf, from_text
     assert not misplaced
     # the narrative starts after the cover part and the table-title pages, and spans several pages
     assert min(pages) > 12 and len(pages) >= 10
+
+
+def test_numbers_apart_by_a_printed_space_stay_two_numbers(tmp_path):
+    # an attachment's table row printed as text: Times-Roman's space is a quarter em, narrower
+    # than the gap that separates words, yet it is printed: the two numbers must not merge
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from extractors.text import page_text
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "row.pdf"
+    c = canvas.Canvas(str(path))
+    t = c.beginText(72, 700)
+    t.setFont("STSong-Light", 10.5)
+    t.textOut("得分（20分*执行率）")
+    t.setFont("Times-Roman", 10.5)
+    t.textOut("59751.89 58381.81 97.71% 19.54")
+    c.drawText(t)
+    c.save()
+    with pdfplumber.open(path) as pdf:
+        text = page_text(pdf.pages[0], 1).text
+    assert "59751.89 58381.81 97.71% 19.54" in text
+
+
+def test_running_header_glued_to_the_line_before_is_read_from_its_own_line():
+    from extractors.metadata import read_metadata
+
+    page = "负责建立全区房产管理和住房保障信息系统。负责审核申报租金补贴和廉\n武汉市洪山区住房保障和房屋管理局2023年度部门决算\n租住房配房资金"
+    m = read_metadata([page])
+    assert (m.department, m.region, m.fiscal_year) == ("武汉市洪山区住房保障和房屋管理局", "武汉市洪山区", 2023)

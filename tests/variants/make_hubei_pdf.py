@@ -8,8 +8,9 @@ final-account PDFs are printed, so tests can check that the PDF and the .txt giv
   (22 lines a page, GB/T 9704 margins), the text's own line breaks kept as printed lines
   (sentences broken mid-word), lines justified to the right margin, headings in fake bold;
 - ASCII (digits, %, Latin, brackets) in Times-Roman, another size and a shifted baseline;
-  one style also draws all those runs after the page's Chinese text, as a second text object
-  (the Shanghai PDFs' numbers come out of the content stream apart from their sentences);
+  two styles draw those runs after or before the page's Chinese text, in text objects of
+  their own (the Shanghai PDFs' numbers come out of the content stream apart from their
+  sentences), one places every glyph on its own as some PDF printers do;
 - page numbers "- 3 -" or "— 3 —" at the bottom (Hubei alternates them left and right),
   a running header with a rule on the body pages of one style, chart images under 图 N;
 - the 第二部分 table pages print only their titles: the tables were lost from the text
@@ -48,21 +49,29 @@ class Style:
     page_number: str  # format with {n}
     alternate_sides: bool  # page number right on odd pages, left on even ones
     running_header: bool
-    latin_last: bool  # ASCII runs drawn after the page's Chinese text, in their own text object
+    latin_apart: str = ""  # "after" / "before": the page's ASCII runs in their own text object
+    pitch: float = PITCH  # line pitch of body text
+    per_char: bool = False  # every glyph placed on its own (Tm per character), as some PDF printers do
+    appendices: bool = True  # False: published without its 附件 part (the self-evaluation reports)
 
 
 STYLES: tuple[Style, ...] = (
     Style("hubei", "numbers 16.5pt Times-Roman 1pt below the line, '- 3 -' centred, running header",
           latin_size=16.5, latin_rise=-1.0, page_number="- {n} -", alternate_sides=False,
-          running_header=True, latin_last=False),
+          running_header=True),
     Style("hubei_low_numbers", "numbers 15pt 3.5pt below the line and drawn after the Chinese text, '— 3 —' left/right",
           latin_size=15.0, latin_rise=-3.5, page_number="— {n} —", alternate_sides=True,
-          running_header=False, latin_last=True),
+          running_header=False, latin_apart="after"),
+    Style("hubei_glyphs", "every glyph placed on its own, numbers 15.5pt 3pt below and drawn before the Chinese "
+          "text, 24pt pitch, no appendices",
+          latin_size=15.5, latin_rise=-3.0, page_number="- {n} -", alternate_sides=True,
+          running_header=True, latin_apart="before", pitch=24.0, per_char=True, appendices=False),
 )
 STYLES_BY_NAME = {s.name: s for s in STYLES}
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _BOLD = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_APPENDIX_PART = re.compile(r"^第[一二三四五六七八九十]+部分\s*附件")
 _FIGURE = re.compile(r"^图\s*\d+\s*[:：]")
 _FURNITURE = re.compile(r"^[—\-–]\s*\d{1,3}\s*[—\-–]$")  # a page number left in the text layer
 _SENTENCE_END = ("。", "：", "！", "？", "；")
@@ -125,7 +134,6 @@ class HubeiPdf:
         self.c = canvas.Canvas(str(path), pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1)
         self.c.setTitle(header)
         self.page_no = 0
-        self.latin_later: list[tuple[float, float, str, float]] = []
 
     # ---- measuring -----------------------------------------------------------------------------
     def natural_width(self, line: str, size: float) -> float:
@@ -134,7 +142,8 @@ class HubeiPdf:
                    for s, latin in _segments(line))
 
     # ---- drawing -------------------------------------------------------------------------------
-    def draw_line(self, line: _Line, y: float) -> None:
+    def draw_line(self, line: _Line, y: float, part: str = "all") -> None:
+        """Print a line; ``part`` "cjk" or "latin" prints only those runs (at their places)."""
         size = line.size
         latin_size = size * self.style.latin_size / BODY_SIZE
         rise = self.style.latin_rise * size / BODY_SIZE
@@ -156,9 +165,7 @@ class HubeiPdf:
         for s, latin in segments:
             if latin:
                 w = self.width(s, LATIN_FONT, latin_size)
-                if self.style.latin_last:
-                    self.latin_later.append((x, y + rise, s, latin_size))
-                else:
+                if part != "cjk":
                     t.setTextOrigin(x, y)
                     t.setFont(LATIN_FONT, latin_size)
                     t.setCharSpace(0)
@@ -167,26 +174,25 @@ class HubeiPdf:
                     t.setRise(0)
             else:
                 w = self.width(s, CJK_FONT, size) + spacing * len(s)
-                t.setTextOrigin(x, y)
-                t.setFont(CJK_FONT, size)
-                t.setCharSpace(spacing)
-                t.textOut(s)
+                if part != "latin":
+                    self._cjk(t, s, x, y, size, spacing)
             x += w
         self.c.drawText(t)
         if line.bold:
             self.c.setLineWidth(1)
 
-    def flush_latin(self) -> None:
-        """The style that prints numbers apart: all of the page's ASCII runs in one text object."""
-        if not self.latin_later:
-            return
-        t = self.c.beginText()
-        for x, y, s, size in self.latin_later:
+    def _cjk(self, t, s: str, x: float, y: float, size: float, spacing: float) -> None:
+        t.setFont(CJK_FONT, size)
+        if self.style.per_char:
+            t.setCharSpace(0)
+            for ch in s:
+                t.setTextOrigin(x, y)
+                t.textOut(ch)
+                x += self.width(ch, CJK_FONT, size) + spacing
+        else:
             t.setTextOrigin(x, y)
-            t.setFont(LATIN_FONT, size)
+            t.setCharSpace(spacing)
             t.textOut(s)
-        self.c.drawText(t)
-        self.latin_later = []
 
     def chart(self, y_top: float, height: float) -> None:
         """A bar chart as a raster image (the text layer has no labels for it: it was a picture)."""
@@ -205,14 +211,16 @@ class HubeiPdf:
         self.c.drawImage(ImageReader(buf), (PAGE_W - width) / 2, y_top - height, width, height)
 
     def page(self, lines: list[_Line], running_header: bool) -> None:
-        y = PAGE_H - TOP
-        for line in lines:
-            if line.figure:
-                self.chart(y, 150)
-                y -= 150 + 0.4 * line.pitch
-            self.draw_line(line, y - line.size * 0.88)
-            y -= line.pitch
-        self.flush_latin()
+        passes = {"": ("all",), "after": ("cjk", "latin"), "before": ("latin", "cjk")}[self.style.latin_apart]
+        for part in passes:
+            y = PAGE_H - TOP
+            for line in lines:
+                if line.figure:
+                    if part != "latin":
+                        self.chart(y, 150)
+                    y -= 150 + 0.4 * line.pitch
+                self.draw_line(line, y - line.size * 0.88, part)
+                y -= line.pitch
         self.page_number(running_header)
         self.c.showPage()
 
@@ -240,11 +248,11 @@ class HubeiPdf:
         self.c.save()
 
 
-def _layout(page: list[str]) -> list[list[_Line]]:
+def _layout(page: list[str], body_pitch: float) -> list[list[_Line]]:
     """A text page as one or more printed pages of lines."""
     room = PAGE_H - TOP - BOTTOM
     if len(page) * PITCH <= room + 1:
-        size, pitch = BODY_SIZE, PITCH
+        size, pitch = BODY_SIZE, body_pitch
     else:  # an attachment's table, lost from the text layer: its cells printed as small plain lines
         size, pitch = SMALL_SIZE, SMALL_PITCH
     lines: list[_Line] = []
@@ -286,8 +294,10 @@ def build(style: Style, out_dir: Path, source: Path = HUBEI_TXT) -> Path:
     pdf = HubeiPdf(path, style, _header(text))
     in_part = False
     for page in printed_pages(text):
+        if not style.appendices and _APPENDIX_PART.match(page[0]):
+            break
         part_start = bool(_PART.match(page[0]))
-        for printed in _layout(page):
+        for printed in _layout(page, style.pitch):
             pdf.page(printed, running_header=in_part and not part_start)
             part_start = False
         in_part = True
