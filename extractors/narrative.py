@@ -22,14 +22,27 @@ from schemas.records import NarrativeFact
 OTHER = "other"
 
 
+# a page number the text layer kept among the lines ("— 44 —", "- 3 -", "第 3 页"); a bare
+# number is not dropped: it may be a table's row number printed as its own line
+_PRINTED_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[—\-–－]{1,2}\s*\d{1,4}\s*[—\-–－]{1,2}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$"
+)
+
+
+def _without_page_numbers(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not _PRINTED_PAGE_NUMBER.match(line))
+
+
 def pages_from_text(text: str) -> list[PageText]:
     """A plain-text narrative (e.g. a PDF's text layer saved as .txt) as pages.
 
     Form feeds separate pages when the text has them; otherwise the text is one unnumbered page.
+    Page numbers left among the lines are dropped, as they are from a PDF's margins: without a
+    form feed before them they would fall into the sentence running over the page break.
     """
     if "\f" in text:
-        return [PageText(i, t) for i, t in enumerate(text.split("\f"), start=1)]
-    return [PageText(None, text)]
+        return [PageText(i, _without_page_numbers(t)) for i, t in enumerate(text.split("\f"), start=1)]
+    return [PageText(None, _without_page_numbers(text))]
 
 
 @dataclass(frozen=True)

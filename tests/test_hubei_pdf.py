@@ -111,3 +111,20 @@ def test_running_header_glued_to_the_line_before_is_read_from_its_own_line():
     page = "负责建立全区房产管理和住房保障信息系统。负责审核申报租金补贴和廉\n武汉市洪山区住房保障和房屋管理局2023年度部门决算\n租住房配房资金"
     m = read_metadata([page])
     assert (m.department, m.region, m.fiscal_year) == ("武汉市洪山区住房保障和房屋管理局", "武汉市洪山区", 2023)
+
+
+def test_text_layer_with_page_numbers_among_its_lines(tmp_path, from_text):
+    # the same text layer as it comes when the footers were extracted too: "— N —" at each page
+    # end, no form feed; they fall mid-sentence ("机要通信用" / "— 24 —" / "车 0 辆") and must go
+    lines, page = [], 0
+    for line in WUHAN_TXT.read_text(encoding="utf-8").split("\n"):
+        if line.startswith(" "):  # this text layer starts each page's first line with a space
+            page += 1
+            if page > 1:
+                lines.append(f"— {page - 1} —")
+        lines.append(line)
+    path = tmp_path / "with_page_numbers.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    numbered = extract_document(path)
+    assert _fact_keys(numbered) == _fact_keys(from_text)
+    assert _meta(numbered) == _meta(from_text)
