@@ -44,7 +44,7 @@ EPHEMERAL_STARTUP_SECONDS = 180
 
 def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     """Same bytes + same extractor version (+ same extractor function) → the cached payload."""
-    fn = proc.extract_document
+    fn = proc.extract_bounded
     name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
     return f"extract-{parameters['sha256']}-{pipeline.EXTRACTOR_VERSION}-{name}"
 

@@ -29,7 +29,7 @@ import pipeline
 from extractors.source import doc_id_for, sha256_of
 from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset, write_dataset
 from pipeline.exports import write_exports
-from pipeline.extract import extract_document
+from pipeline.limits import extract_bounded
 from pipeline.manifest import Manifest, RawDoc
 from pipeline.run import check_dataset
 from schemas.records import DocStatus, Document, Finding
@@ -60,7 +60,7 @@ def partition_path(clean_dir: Path, doc_id: str) -> Path:
 def extract_payload(sha256: str, path: str, source_url: str | None) -> Payload:
     """Extract one raw document into a JSON-safe payload (what a task returns and caches)."""
     p = Path(path)
-    result = extract_document(p, source_url)
+    result = extract_bounded(p, source_url)  # a hanging or memory-eating PDF fails alone
     doc = result.document
     if doc.sha256 != sha256:
         actual = sha256_of(p) if p.exists() else "missing"

@@ -241,7 +241,7 @@ def drive(data: str, sources: str, sleep: str = "0") -> None:
     def slow_fake(path: Path, source_url: str | None = None):
         return fake_extract_document(path, source_url, sleep=float(sleep))
 
-    pipeline.process.extract_document = slow_fake  # type: ignore[assignment]
+    pipeline.process.extract_bounded = slow_fake  # type: ignore[assignment]
     import flows
 
     flows.run(data=data, sources=sources)

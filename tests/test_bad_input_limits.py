@@ -72,3 +72,15 @@ def test_damaged_flate_stream_keeps_pdfminer_semantics() -> None:
         except zlib.error as e:
             outcomes.append(type(e))
     assert outcomes[0] == outcomes[1]
+
+
+def test_the_process_stage_of_the_flows_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
+    """A nightly run must not hang on one document: extract_payload goes through the bounded worker."""
+    from pipeline import process
+
+    small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
+    assert process.extract_payload(sha256_of(small), str(small), None)["doc_id"] == sha256_of(small)[:16]
+    monkeypatch.setenv("JUESUAN_DOC_TIMEOUT", "0.05")
+    payload = process.extract_payload(sha256_of(GOLDEN_PDF), str(GOLDEN_PDF), "http://127.0.0.1/x.pdf")
+    doc = payload["records"]["documents"][0]
+    assert doc["status"] == "failed" and "longer than 0.05 s" in doc["error"]

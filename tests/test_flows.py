@@ -38,7 +38,7 @@ def portal():
 def fake(monkeypatch):
     """The cheap extractor (these tests are about the mechanics, not the extraction)."""
     FAKE_CALLS.clear()
-    monkeypatch.setattr(proc, "extract_document", fake_extract_document)
+    monkeypatch.setattr(proc, "extract_bounded", fake_extract_document)
     return FAKE_CALLS
 
 

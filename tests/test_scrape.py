@@ -104,7 +104,7 @@ def test_first_run_downloads_everything_and_second_run_nothing(portal, tmp_path)
 
 
 def test_changed_document_replaces_the_old_version_in_the_dataset(portal, tmp_path, monkeypatch):
-    monkeypatch.setattr(proc, "extract_document", fake_extract_document)
+    monkeypatch.setattr(proc, "extract_bounded", fake_extract_document)
     raw, clean = tmp_path / "raw", tmp_path / "clean"
     sources = scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml"))
     scr.scrape(sources, raw)
