@@ -7,8 +7,10 @@ report tests can find them on the real pages.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from pipeline.dataset import Dataset
+from pipeline.dataset import Dataset, write_dataset
+from pipeline.exports import write_exports
 from schemas.records import Document, Finding, NarrativeFact, TableCell, TableRecord
 
 DOC_A = "a1b2c3d4e5f60718"
@@ -68,3 +70,11 @@ def small_dataset(sha256_a: str = "a1b2c3d4e5f60718" + "0" * 48, file_name_a: st
                 expected=Decimal("1"), actual=Decimal("2"), difference=Decimal("1"), page="8"),
     ]
     return Dataset(docs, tables, cells, facts, findings)
+
+
+def write_small_dataset(folder: Path) -> Path:
+    """``small_dataset`` written as a dataset folder with every export, as ``juesuan extract`` leaves it."""
+    ds = small_dataset()
+    write_dataset(ds, folder)
+    write_exports(ds, folder)
+    return folder

@@ -15,16 +15,12 @@ from pipeline.duck import VIEW_NAMES
 from pipeline.exports import DATAPACKAGE_FILE, DUCKDB_FILE, EXCEL_DIR, excel_safe, write_exports
 from schemas.keys import NINE_TABLES
 from schemas.records import RECORD_TYPES
-from tests.datasets import DOC_A, DOC_B, small_dataset
+from tests.datasets import DOC_A, DOC_B, small_dataset, write_small_dataset
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("clean")
-    ds = small_dataset()
-    write_dataset(ds, folder)
-    write_exports(ds, folder)
-    return folder
+    return write_small_dataset(tmp_path_factory.mktemp("clean"))
 
 
 def _rows(path: Path, encoding: str) -> list[dict[str, str]]:

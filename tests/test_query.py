@@ -13,18 +13,14 @@ from pipeline.dataset import Dataset, write_dataset
 from pipeline.exports import DUCKDB_FILE, write_exports
 from pipeline.query import run_query
 from schemas.records import Finding
-from tests.datasets import DOC_A, DOC_B, small_dataset
+from tests.datasets import DOC_A, DOC_B, write_small_dataset
 
 ACCEPTANCE = "select department, fiscal_year, count(*) from findings join documents using (doc_id) group by all"
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("q")
-    ds = small_dataset()
-    write_dataset(ds, out)
-    write_exports(ds, out)
-    return out
+    return write_small_dataset(tmp_path_factory.mktemp("q"))
 
 
 def test_query_over_csv_folder_matches_the_shipped_database(folder: Path) -> None:
