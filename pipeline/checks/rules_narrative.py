@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from extractors.numbers import clean_text, parse_amount
 from pipeline.checks.context import DocContext, fact_amount, norm_label
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
@@ -28,13 +28,8 @@ _AMOUNT_IN_TEXT = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*万元")
 
 def amounts_in_text(text: str) -> list[Decimal]:
     """Every ``N 万元`` figure of a clause (used to recognise another base, e.g. 全年预算)."""
-    out = []
-    for m in _AMOUNT_IN_TEXT.finditer(unicodedata.normalize("NFKC", text or "")):
-        try:
-            out.append(Decimal(m.group(1).replace(",", "")))
-        except InvalidOperation:
-            continue
-    return out
+    amounts = (parse_amount(m.group(1)) for m in _AMOUNT_IN_TEXT.finditer(clean_text(text)))
+    return [a for a in amounts if a is not None]
 
 
 def _same_subject(a: NarrativeFact, b: NarrativeFact) -> bool:
@@ -179,7 +174,7 @@ def item_completions(ctx: DocContext) -> Iterator[Finding]:
         a = _partner(ctx, "gpb_item_actual", b)
         if a is None or a.text != b.text:
             continue
-        m = _COMPLETION_IN_TEXT.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", b.text)))
+        m = _COMPLETION_IN_TEXT.search(clean_text(b.text))
         budget, actual = fact_amount(b), fact_amount(a)
         if m is None or budget is None or actual is None:
             continue
@@ -353,7 +348,7 @@ def direction(ctx: DocContext) -> Iterator[Finding]:
             a = _partner(ctx, actual_metric, b)
             if a is None or a.text != b.text:
                 continue
-            m = WORD_VS_BUDGET.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", b.text)))
+            m = WORD_VS_BUDGET.search(clean_text(b.text))
             if not m or m.group(2):
                 continue
             word, actual = m.group(1) or m.group(3), fact_amount(a)

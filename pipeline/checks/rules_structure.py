@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from extractors.numbers import clean_text
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
 from pipeline.checks.registry import rule
@@ -97,7 +98,7 @@ def year_findings(ctx: DocContext, text: str, **kw) -> Iterator[Finding]:
     year = ctx.doc.fiscal_year
     if year is None:
         return
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    s = clean_text(text)
     for pattern, offset, what in _YEAR_PATTERNS:
         for m in pattern.finditer(s):
             printed = int(m.group(1))

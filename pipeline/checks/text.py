@@ -10,10 +10,9 @@ re-runs over a stored dataset.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
 
+from extractors.numbers import clean_text, parse_amount
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
@@ -29,17 +28,13 @@ _HEADING_DEPT = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)(20\d{2})年度(?:�
 _ORG_END = re.compile(r"(?:局|委|部|办|院|中心|室|会|厅|所|站|队|馆|校|处|署|社)$")
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
 def text_findings(doc: Document, pages: Iterable[tuple[int | None, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
     """Placeholders, years, department name and direction words in the narrative pages of one document."""
     ctx = DocContext(doc, {}, {}, [], config)
     out: list[Finding] = []
     seen: set[tuple] = set()
     for page_no, text in pages:
-        s = _flat(text)
+        s = clean_text(text)
         for f in (*_placeholders(ctx, s, page_no), *_years(ctx, s, page_no), *_department(ctx, s, page_no),
                   *_directions(ctx, s, page_no)):
             key = (f.rule, f.page, f.message)
@@ -67,7 +62,7 @@ def _years(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
 
 
 def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
-    dept = _flat(ctx.doc.department or "")
+    dept = clean_text(ctx.doc.department or "")
     if not dept:
         return
     for m in _HEADING_DEPT.finditer(s):
@@ -80,13 +75,6 @@ def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
                   "structure.department.text", page)
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return None
-
-
 def _directions(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     for m in _BUDGET_ACTUAL.finditer(s):
         tail = s[m.end(): m.end() + 120]
@@ -96,7 +84,7 @@ def _directions(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
         if not w or w.group(2):  # "基本持平" (roughly equal) is not a claim of equality
             continue
         word = w.group(1) or w.group(3)
-        budget, actual = _decimal(m.group(1)), _decimal(m.group(2))
+        budget, actual = parse_amount(m.group(1)), parse_amount(m.group(2))
         for f in direction_finding(ctx, "narrative.direction.text", budget, actual, word,
                                    evidence=s[m.start(): m.end() + len(tail)][:200]):
             yield _at(f, "narrative.direction.text", page)
