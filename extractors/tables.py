@@ -27,6 +27,7 @@ from extractors.headers import (
     is_header_text,
     three_public_column,
 )
+from extractors.labels import normalise_label
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.titles import TitleMatch, match_title
@@ -36,7 +37,6 @@ from schemas.records import TableCell, TableRecord
 log = logging.getLogger("juesuan.tables")
 
 SINGLE_ROW_LABEL = {"three_public_expenses": "三公经费"}
-_NUMBERING = re.compile(r"^(?:[(（]?[一二三四五六七八九十百]+[)）、.．]|[(（]?\d{1,2}[)）、.．](?!\d)|[(（][一二三四五六七八九十\d]+[)）])")
 _LEADING_CODE = re.compile(r"^(\d{3}(?:\s?\d{2}){0,2})\s*(?=[^\d\s.,])")
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
@@ -408,13 +408,6 @@ class TableReader:
 
 def _quality(t: _Table) -> tuple[int, int, int]:
     return (len(t.cells), int(t.read_any), int(t.empty_note))
-
-
-def normalise_label(text: str) -> str:
-    """Row label without whitespace, line breaks or numbering (一、 （一） 1.)."""
-    s = re.sub(r"\s+", "", text or "")
-    s = _NUMBERING.sub("", s)
-    return s.strip("：:")
 
 
 def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:

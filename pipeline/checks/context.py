@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from extractors.labels import normalise_label
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.dataset import Dataset
 from schemas.records import Document, NarrativeFact, TableCell, TableRecord
 
-_NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十百]+[）)、.．]|^[（(]?\d+[）)、.．]")
 # units a narrative amount may be stated in, as multiples of 万元
 _TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "百万元": Decimal(100),
            "亿元": Decimal(10000)}
@@ -20,11 +20,8 @@ _TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.
 
 def norm_label(text: str | None) -> str:
     """Row label / subject as a comparable key: NFKC, no spaces, no numbering, no 类/款/项 marks."""
-    s = unicodedata.normalize("NFKC", text or "")
-    s = re.sub(r"\s+", "", s)
-    s = _NUMBERING.sub("", s)
-    s = re.sub(r"[(（](类|款|项)[)）]", "", s)
-    return s.strip("：:")
+    s = normalise_label(unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"[(（](类|款|项)[)）]", "", s).strip("：:")
 
 
 def names_match(a: str | None, b: str | None) -> bool:
