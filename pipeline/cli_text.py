@@ -23,13 +23,14 @@ def text(
     else:
         import pdfplumber
 
+        from extractors.pages import iter_pages
+
         texts: list[PageText] = []
         try:
             with pdfplumber.open(pdf) as doc:
-                for no, page in enumerate(doc.pages, start=1):
+                for no, page in iter_pages(doc):
                     if wanted is None or no in wanted or facts:
                         texts.append(page_text(page, no))
-                    page.close()
         except Exception as e:  # a broken file is reported, not a traceback
             typer.echo(f"cannot read {pdf}: {type(e).__name__}: {e}", err=True)
             raise typer.Exit(1) from e
