@@ -38,7 +38,8 @@ class ExtractionResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _failed(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> ExtractionResult:
+def failed_result(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> ExtractionResult:
+    """A document that yields nothing but its status and the reason."""
     return ExtractionResult(
         Document(
             doc_id=doc_id_for(sha), file_name=path.name, sha256=sha, source_url=source_url,
@@ -57,7 +58,7 @@ def extract_document(path: Path, source_url: str | None = None) -> ExtractionRes
     try:
         sha = sha256_of(path)
     except OSError as e:
-        return _failed(path, "0" * 64, DocStatus.FAILED, f"cannot read file: {e}", source_url)
+        return failed_result(path, "0" * 64, DocStatus.FAILED, f"cannot read file: {e}", source_url)
     try:
         kind = sniff_kind(path)
         if kind == "text":
@@ -65,13 +66,13 @@ def extract_document(path: Path, source_url: str | None = None) -> ExtractionRes
         return _extract_pdf(path, sha, source_url)
     except InputProblem as p:
         log.warning("%s: %s", path.name, p)
-        return _failed(path, sha, p.status, p.message, source_url)
+        return failed_result(path, sha, p.status, p.message, source_url)
     except Exception as e:  # a parser bug or a PDF nobody anticipated: record it, never stop the run
         log.exception("%s: extraction failed", path.name)
         detail = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in f"{type(e).__name__}: {e}")
         if type(e).__module__.startswith(("pdfminer", "pdfplumber")):
             detail = f"damaged PDF, the parser gave up ({detail})"
-        return _failed(path, sha, DocStatus.FAILED, detail[:300], source_url)
+        return failed_result(path, sha, DocStatus.FAILED, detail[:300], source_url)
 
 
 def _open_pdf(path: Path) -> pdfplumber.PDF:

@@ -24,10 +24,9 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from extractors.source import doc_id_for, sha256_of
-from pipeline import EXTRACTOR_VERSION
-from pipeline.extract import ExtractionResult, extract_document
-from schemas.records import DocStatus, Document
+from extractors.source import sha256_of
+from pipeline.extract import ExtractionResult, extract_document, failed_result
+from schemas.records import DocStatus
 
 log = logging.getLogger("juesuan.limits")
 
@@ -88,10 +87,7 @@ def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResul
         sha = sha256_of(path)
     except OSError:
         sha = "0" * 64
-    return ExtractionResult(Document(
-        doc_id=doc_id_for(sha), file_name=path.name, sha256=sha, source_url=source_url, status=DocStatus.FAILED,
-        error=message, extractor_version=EXTRACTOR_VERSION,
-    ))
+    return failed_result(path, sha, DocStatus.FAILED, message, source_url)
 
 
 def extract_bounded(path: Path, source_url: str | None = None, timeout: float | None = None,
