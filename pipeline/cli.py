@@ -49,8 +49,7 @@ def extract(
             progress.update(task, advance=1, description=f"{escape(f.name[:40])}: {r.document.status}")
 
         ds = extract_into(files, out, on_progress=step, merge=not fresh)
-    new_ids = {d.doc_id for d in ds.documents}
-    n_err = sum(1 for f in ds.findings if f.severity == "error" and f.doc_id in new_ids)
+    n_err = sum(1 for f in ds.findings if f.severity == "error")
     console.print(
         f"[green]{len(ds.documents)} documents[/], {len(ds.tables)} tables, {len(ds.cells)} cells, "
         f"{len(ds.facts)} narrative facts, {len(ds.findings)} findings ({n_err} errors) → {out}"
@@ -73,19 +72,17 @@ def check(
     _logging(verbose)
     from decimal import Decimal, InvalidOperation
 
-    from pipeline.checks import CheckConfig, run_checks
-    from pipeline.dataset import Dataset, read_dataset, write_dataset
-    from pipeline.exports import write_exports
+    from pipeline.checks import CheckConfig
+    from pipeline.dataset import read_dataset
+    from pipeline.run import check_dataset, save_dataset
 
     try:
         config = CheckConfig(amount_tolerance=Decimal(tolerance), pct_tolerance=Decimal(pct_tolerance))
     except InvalidOperation:
         console.print("[red]--tolerance and --pct-tolerance take decimal numbers, e.g. 0.05")
         raise typer.Exit(2) from None
-    ds = read_dataset(data)
-    ds = Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds, config))
-    write_dataset(ds, data)
-    write_exports(ds, data)
+    ds = check_dataset(read_dataset(data), config)
+    save_dataset(ds, data)
     n_err = sum(1 for f in ds.findings if f.severity == "error")
     console.print(f"{len(ds.findings)} findings ({n_err} errors) over {len(ds.documents)} documents → {data}")
 

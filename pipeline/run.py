@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pipeline.checks import run_checks
+from pipeline.checks import CheckConfig, run_checks
 from pipeline.dataset import Dataset, read_dataset, write_dataset
 from pipeline.exports import write_exports
 from pipeline.extract import ExtractionResult
@@ -30,15 +30,26 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
 
 
 def dataset_of(results: Iterable[ExtractionResult]) -> Dataset:
-    ds = Dataset()
-    for r in results:
-        ds = ds.add(Dataset([r.document], r.tables, r.cells, r.facts, r.findings))
-    return ds
+    """One dataset from many results; a document extracted twice keeps its last result."""
+    last = {r.document.doc_id: r for r in results}.values()
+    return Dataset(
+        [r.document for r in last],
+        [t for r in last for t in r.tables],
+        [c for r in last for c in r.cells],
+        [f for r in last for f in r.facts],
+        [f for r in last for f in r.findings],
+    )
 
 
-def check_dataset(ds: Dataset) -> Dataset:
+def check_dataset(ds: Dataset, config: CheckConfig | None = None) -> Dataset:
     """Replace all findings by a fresh run of the checks (they may span documents, e.g. across years)."""
-    return Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds))
+    return Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds, config))
+
+
+def save_dataset(ds: Dataset, out: Path) -> None:
+    """The dataset files, then every export made from them (Excel copies, DuckDB, datapackage)."""
+    write_dataset(ds, out)
+    write_exports(ds, out)
 
 
 def extract_into(
@@ -58,6 +69,5 @@ def extract_into(
     new = dataset_of(results)
     base = read_dataset(out) if merge and out.exists() else Dataset()
     ds = check_dataset(base.add(new))
-    write_dataset(ds, out)
-    write_exports(ds, out)
+    save_dataset(ds, out)
     return ds
