@@ -25,10 +25,6 @@ def clean_text(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
-def is_empty_marker(text: str | None) -> bool:
-    return clean_text(text or "") in EMPTY_MARKERS or (text or "").strip() in EMPTY_MARKERS
-
-
 def parse_amount(text: str | None) -> Decimal | None:
     """The amount printed in a cell, or None when the cell holds no amount.
 
