@@ -9,10 +9,10 @@ is exactly one of the known titles in canonical form. Sentences that merely ment
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from extractors.numbers import clean_text
 from schemas.keys import NINE_TABLES
 
 # further wordings of the same meaning seen in other provinces and years (the spec lists the common ones)
@@ -57,8 +57,7 @@ class TitleMatch:
 
 def canonical_title(text: str) -> str:
     """Title text reduced to what carries meaning: no spaces, quotes, 部门/明细/情况, 收支 spelled out."""
-    s = unicodedata.normalize("NFKC", text)
-    s = _SPACES.sub("", _QUOTES.sub("", s))
+    s = _QUOTES.sub("", clean_text(text))
     s = s.replace("收支", "收入支出").replace("明细", "").replace("情况", "")
     if s.startswith("部门"):
         s = s[2:]
@@ -82,7 +81,7 @@ def match_title(line: str) -> TitleMatch | None:
         return None
     if "表" not in printed:
         return None
-    s = _SPACES.sub("", _QUOTES.sub("", unicodedata.normalize("NFKC", printed)))
+    s = _QUOTES.sub("", clean_text(printed))
     continued = bool(_CONTINUED.search(s))
     s = _CONTINUED.sub("", s)
     candidates = (s, canonical_title(s))
