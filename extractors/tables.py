@@ -269,10 +269,7 @@ class TableReader:
     # ---- continuation ----------------------------------------------------------------------
     def _is_continuation(self, lines: list[Line], grid: Grid, table: _Table) -> bool:
         """A grid continues the open table when nothing but a running head sits above it and its columns fit."""
-        above = [ln for ln in lines if ln.bottom <= grid.top + 1]
-        if len(above) > 3 or any(len(ln.text) > 40 or "。" in ln.text for ln in above):
-            return False
-        return self._compatible(grid, table)
+        return _only_running_head_above(lines, grid.top) and self._compatible(grid, table)
 
     @staticmethod
     def _compatible(grid: Grid, table: _Table) -> bool:
@@ -438,7 +435,11 @@ def _row_texts(grid: Grid, r: int) -> list[str]:
 
 def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
     """Ruling lines at the top of the page with at most a running head above them (a table continues)."""
-    top = min(e["top"] for e in page.edges)
+    return _only_running_head_above(lines, min(e["top"] for e in page.edges))
+
+
+def _only_running_head_above(lines: list[Line], top: float) -> bool:
+    """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
     above = [ln for ln in lines if ln.bottom <= top + 1]
     return len(above) <= 3 and not any(len(ln.text) > 40 or "。" in ln.text for ln in above)
 
