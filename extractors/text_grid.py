@@ -213,7 +213,7 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
                 owner[r][c] = len(cells) - 1
     n_header = len(owner)
     # body: data lines are rows; label-only lines close to a data line are wrapped labels
-    data_idx = [i for i, (_, ws) in enumerate(body) if any(_is_data_word(w) for w in ws) or (ws and _NUMBERED.match(ws[0].text))]
+    data_idx = [i for i, d in enumerate(is_data[first:]) if d]
     pitches = [body[b][0].top - body[a][0].top for a, b in zip(data_idx, data_idx[1:], strict=False)]
     row_pitch = statistics.median(pitches) if pitches else 20.0
     texts: dict[int, dict[int, list[str]]] = {}
