@@ -18,7 +18,6 @@ from pipeline.checks.tolerance import (
     check_pct,
     check_sum,
     half_unit,
-    pct_range,
     share_range,
 )
 from schemas.records import Finding, NarrativeFact, Severity
@@ -153,7 +152,7 @@ def completions(ctx: DocContext) -> Iterator[Finding]:
                                   f"{pct_metric} {p.value}% is stated against a zero budget ({budget_metric} = {budget})",
                                   facts=facts, metric=pct_metric, actual=p.value)
                 continue
-            rng = pct_range(lambda a, b: a / b * 100, actual, budget)
+            rng = share_range(actual, budget)
             if rng is None:
                 continue
             check = check_pct(p.value, rng, actual / budget * 100, ctx.config.pct_tolerance)
@@ -185,7 +184,7 @@ def item_completions(ctx: DocContext) -> Iterator[Finding]:
                 yield finding(ctx, rid, Severity.WARNING, f"{what}: {stated}% is stated against a zero budget",
                               facts=[b, a], metric="gpb_item_budget_initial", actual=stated)
             continue
-        rng = pct_range(lambda x, y: x / y * 100, actual, budget)
+        rng = share_range(actual, budget)
         if rng is None:
             continue
         check = check_pct(stated, rng, actual / budget * 100, ctx.config.pct_tolerance)
@@ -235,7 +234,7 @@ def consistency(ctx: DocContext) -> Iterator[Finding]:
 
 def _other_base_explains(p: NarrativeFact, actual: Decimal, ctx: DocContext) -> bool:
     for base in amounts_in_text(p.text):
-        rng = pct_range(lambda a, b: a / b * 100, actual, base) if base > 0 else None
+        rng = share_range(actual, base) if base > 0 else None
         if rng and check_pct(p.value, rng, actual / base * 100, ctx.config.pct_tolerance).verdict != Verdict.MISMATCH:
             return True
     return False
