@@ -9,13 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.labels import normalise_label
+from extractors.numbers import UNIT_SHIFT
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.dataset import Dataset
 from schemas.records import Document, NarrativeFact, TableCell, TableRecord
-
-# units a narrative amount may be stated in, as multiples of 万元
-_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "百万元": Decimal(100),
-           "亿元": Decimal(10000)}
 
 
 def norm_label(text: str | None) -> str:
@@ -41,8 +38,8 @@ def digits(code: str | None) -> str:
 
 def fact_amount(f: NarrativeFact) -> Decimal | None:
     """The fact's value in 万元 (exact decimal shift), or None when it is not an amount."""
-    factor = _TO_WAN.get((f.unit or "").strip())
-    return None if factor is None else f.value * factor
+    shift = UNIT_SHIFT.get((f.unit or "").strip())
+    return None if shift is None else f.value * Decimal(10) ** shift
 
 
 def is_pct(f: NarrativeFact) -> bool:
