@@ -28,8 +28,7 @@ BASIC = "general_public_budget_basic_expenditure"
 THREE = "three_public_expenses"
 
 
-def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[TableCell], what: str,
-                 zero_parts: int = 0) -> list[Finding]:
+def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[TableCell], what: str) -> list[Finding]:
     check = check_sum(total.value, [p.value for p in parts], ctx.config.amount_tolerance)
     return from_check(ctx, rule_id, check, what, cells=[total, *parts], table=total.table,
                       row=" ".join(x for x in (total.code, total.row) if x), col=total.col)

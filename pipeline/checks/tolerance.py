@@ -112,7 +112,7 @@ def check_pct(stated: Decimal, low_high: tuple[Decimal, Decimal], central: Decim
     """
     low, high = low_high
     dist = Decimal(0) if low <= stated <= high else min(abs(stated - low), abs(stated - high))
-    if dist <= half_unit(stated) or (dist == 0):
+    if dist <= half_unit(stated):
         verdict = Verdict.OK
     elif dist <= unit_of(stated) + half_unit(stated) + extra:  # one last digit away from a correct rounding
         verdict = Verdict.ROUNDING
