@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extractors.figures import level_mentions, mentions, normalize
+from extractors.figures import level_mentions, mentions
 from extractors.sections import Context, narrative_span, paragraphs_of, walk
 from extractors.text import PageText
 from extractors.vocab import last_term
@@ -418,4 +418,4 @@ def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str) -> list[Narr
     return out
 
 
-__all__ = ["extract_facts", "normalize", "pages_from_text"]
+__all__ = ["extract_facts", "pages_from_text"]

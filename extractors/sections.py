@@ -149,10 +149,6 @@ class Context:
         return self.l1
 
 
-def _l1_topic(title: str) -> str | None:
-    return topic_of(title)
-
-
 def walk(pars: list[Paragraph]):
     """Each narrative paragraph with its context, headings updating the context first."""
     ctx = Context()
@@ -161,7 +157,7 @@ def walk(pars: list[Paragraph]):
         text = par.text
         if m := _L1.match(text):
             title = _TITLE.match(text[m.end():]).group()
-            l1_topic = _l1_topic(title)
+            l1_topic = topic_of(title)
             ctx = Context(l1=m.group(1), topic=l1_topic, aspect=aspect_of(title))
         elif m := _L2.match(text):
             title = _TITLE.match(text[m.end():]).group()
