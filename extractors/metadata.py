@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from extractors.numbers import clean_text
 from schemas.records import DocType
 
 _NAME = r"[\u4e00-\u9fffXx×（）()]{2,40}?"
@@ -32,11 +32,6 @@ class DocumentMetadata:
     department: str | None
     fiscal_year: int | None
     doc_type: DocType | None
-
-
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[ \t\u3000]+", "", text)
 
 
 def region_of(name: str) -> str | None:
@@ -83,7 +78,7 @@ def _joined(pages: list[str]) -> tuple[str, set[int]]:
     at = 0
     for page in pages:
         for line in page.splitlines():
-            text = _clean(line)
+            text = clean_text(line)
             if text:
                 starts.add(at)
                 parts.append(text)
@@ -106,7 +101,7 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
     """Read from the document's opening text (cover, contents, first headings): see document_head."""
     head = document_head(first_pages)
     joined, starts = _joined(head)
-    lines = [_clean(line) for page in head for line in page.splitlines()]
+    lines = [clean_text(line) for page in head for line in page.splitlines()]
     department: str | None = None
     region: str | None = None
     year: int | None = None
