@@ -29,10 +29,11 @@ import pipeline
 from extractors.source import doc_id_for, sha256_of
 from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset, write_dataset
 from pipeline.exports import write_exports
+from pipeline.extract import failed_result
 from pipeline.limits import extract_bounded
 from pipeline.manifest import Manifest, RawDoc
 from pipeline.run import check_dataset
-from schemas.records import DocStatus, Document, Finding
+from schemas.records import DocStatus, Finding
 
 log = logging.getLogger("juesuan.process")
 
@@ -64,10 +65,10 @@ def extract_payload(sha256: str, path: str, source_url: str | None) -> Payload:
     doc = result.document
     if doc.sha256 != sha256:
         actual = sha256_of(p) if p.exists() else "missing"
-        doc = Document(doc_id=doc_id_for(sha256), file_name=p.name, sha256=sha256, source_url=source_url,
-                       status=DocStatus.FAILED, extractor_version=extractor_version(),
-                       error=f"stored file does not match its hash (now {actual[:16]}): raw store damaged")
-        result.tables, result.cells, result.facts, result.findings = [], [], [], []
+        result = failed_result(p, sha256, DocStatus.FAILED,
+                               f"stored file does not match its hash (now {actual[:16]}): raw store damaged",
+                               source_url)
+        doc = result.document
     ds = Dataset([doc], result.tables, result.cells, result.facts, result.findings)
     return {
         "sha256": sha256,
