@@ -80,9 +80,7 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
         total = scr.ScrapeReport(run_id)
         for s in sources:
             r = scrape_source_task(s, raw, run_id)
-            total.outcomes += r.outcomes
-            total.page_errors.update(r.page_errors)
-            total.n_pages += r.n_pages
+            total.add(r)
             logger.info("%s: %d pages, %s", s.name, r.n_pages, r.counts() or "no documents found")
         for o in scr.scan_local(raw, m, run_id):
             total.outcomes.append(("local", o))

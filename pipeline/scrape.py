@@ -603,6 +603,12 @@ class ScrapeReport:
     def downloaded(self) -> list[FetchOutcome]:
         return [o for _, o in self.outcomes if o.status in ("new", "changed", "duplicate", "unchanged")]
 
+    def add(self, other: ScrapeReport) -> None:
+        """Fold one source's report into a run's total."""
+        self.outcomes += other.outcomes
+        self.page_errors.update(other.page_errors)
+        self.n_pages += other.n_pages
+
 
 def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int,
                   client: httpx.Client | None = None) -> ScrapeReport:
@@ -680,10 +686,7 @@ def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None =
     total = ScrapeReport(rid)
     try:
         for s in sources:
-            r = scrape_source(s, raw_dir, manifest, rid)
-            total.outcomes += r.outcomes
-            total.page_errors.update(r.page_errors)
-            total.n_pages += r.n_pages
+            total.add(scrape_source(s, raw_dir, manifest, rid))
         if run_id is None:
             manifest.finish_run(rid)
     finally:
