@@ -35,7 +35,6 @@ from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.manifest import FetchOutcome, Manifest, RawDoc
 
-DEFAULT_SOURCES = Path(__file__).resolve().parent / "pipeline" / "sources.yaml"
 LOCK_NAME = ".run.lock"
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
 REPORT_ROWS = 200
@@ -59,16 +58,6 @@ def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
 def scrape_source_task(source: scr.Source, raw_dir: Path, run_id: int) -> scr.ScrapeReport:
     with Manifest(raw_dir) as m:
         return scr.scrape_source(source, raw_dir, m, run_id)
-
-
-def sources_for(sources: str | None = None, only: list[str] | None = None, listing: str | None = None,
-                pattern: str | None = None, delay: float | None = None) -> list[scr.Source]:
-    """An ad-hoc listing, else the sources file (default: pipeline/sources.yaml); ``delay`` overrides."""
-    if listing:
-        found = [scr.adhoc_source(listing, pattern)]
-    else:
-        found = scr.load_sources(Path(sources) if sources else DEFAULT_SOURCES, only)
-    return [scr.with_overrides(s, delay=delay) for s in found]
 
 
 def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
@@ -120,7 +109,7 @@ def scrape_flow(data: str = "data", sources: str | None = None, only: list[str] 
     """Only download (no extraction)."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
-        s = _scrape(root, sources_for(sources, only, listing, pattern))
+        s = _scrape(root, scr.select_sources(sources, only, listing, pattern))
     return {"downloaded": len(s.downloaded()), "fetch_statuses": s.counts()}
 
 
@@ -154,7 +143,7 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
     chosen by the caller: ``run(...)`` below, the CLI, or ``serve``."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
-        s = _scrape(root, sources_for(sources, only, listing, pattern, delay)) if scrape else None
+        s = _scrape(root, scr.select_sources(sources, only, listing, pattern, delay)) if scrape else None
         p = _process(root)
     create_markdown_artifact(markdown=report_markdown(s, p), key="juesuan-run",
                              description="juesuan: new documents, statuses, error findings")

@@ -33,20 +33,14 @@ def scrape(
 
     _logging(verbose)
     from pipeline import scrape as scr
-    from pipeline.manifest import Manifest
 
-    default = Path(__file__).resolve().parent / "sources.yaml"
     try:
-        srcs = [scr.adhoc_source(listing, pattern)] if listing else scr.load_sources(sources or default, only)
+        srcs = scr.select_sources(sources, only, listing, pattern, delay)
     except (OSError, ValueError) as e:
         console.print(f"[red]sources: {e}")
         raise typer.Exit(2) from e
-    srcs = [scr.with_overrides(s, delay=delay) for s in srcs]
     raw = data / "raw"
-    with Manifest(raw) as m:
-        run_id = m.start_run("scrape")
-        report = scr.scrape(srcs, raw, m, run_id)
-        m.finish_run(run_id)
+    report = scr.scrape(srcs, raw)  # its own manifest run, started and finished
     console.print(f"{report.n_pages} pages read, {len(report.downloaded())} documents downloaded → {raw}")
     for status, n in report.counts().items():
         console.print(f"  {status}: {n}")

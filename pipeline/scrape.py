@@ -49,6 +49,7 @@ LOCAL_SUFFIXES = (".pdf", ".txt")
 DEFAULT_DOCUMENT_PATTERNS = (r"\.pdf(?:$|[?#])",)
 DEFAULT_NEXT_TEXT = (r"^\s*(下一页|下页|后一页|next)\s*[>»]*\s*$",)
 MAX_REDIRECTS = 5
+DEFAULT_SOURCES = Path(__file__).resolve().parent / "sources.yaml"
 
 
 @dataclass(frozen=True)
@@ -697,3 +698,11 @@ def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None =
 
 def with_overrides(source: Source, **kw: object) -> Source:
     return replace(source, **{k: v for k, v in kw.items() if v is not None})
+
+
+def select_sources(sources: Path | str | None = None, only: Iterable[str] | None = None, listing: str | None = None,
+                   pattern: str | None = None, delay: float | None = None) -> list[Source]:
+    """An ad-hoc listing, else the sources file (default: pipeline/sources.yaml); ``delay`` overrides.
+    Shared by ``juesuan scrape`` and the flows."""
+    found = [adhoc_source(listing, pattern)] if listing else load_sources(Path(sources or DEFAULT_SOURCES), only)
+    return [with_overrides(s, delay=delay) for s in found]
