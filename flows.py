@@ -33,7 +33,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
-from pipeline.manifest import FetchOutcome, Manifest, RawDoc
+from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, RawDoc
 
 LOCK_NAME = ".run.lock"
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
@@ -219,7 +219,7 @@ def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
                   "| fetch status | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in s.counts().items()]
         problems: list[FetchOutcome] = [o for _, o in s.outcomes if o.status not in
-                                        ("new", "changed", "duplicate", "unchanged", "not_modified", "local")]
+                                        (*DOWNLOADED, "not_modified", "local")]
         if problems or s.page_errors:
             lines += ["", "## Not downloaded", "", "| url | status | message |", "|---|---|---|"]
             lines += [f"| {_cell(o.url)} | {o.status} | {_cell(o.message)} |" for o in problems[:REPORT_ROWS]]

@@ -38,7 +38,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import httpx
 import yaml
 
-from pipeline.manifest import FetchOutcome, Manifest
+from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest
 
 log = logging.getLogger("juesuan.scrape")
 
@@ -602,7 +602,7 @@ class ScrapeReport:
         return dict(sorted(c.items()))
 
     def downloaded(self) -> list[FetchOutcome]:
-        return [o for _, o in self.outcomes if o.status in ("new", "changed", "duplicate", "unchanged")]
+        return [o for _, o in self.outcomes if o.status in DOWNLOADED]
 
     def add(self, other: ScrapeReport) -> None:
         """Fold one source's report into a run's total."""
