@@ -17,6 +17,7 @@ from pipeline.checks.tolerance import (
     check_equal,
     check_pct,
     check_sum,
+    closeness,
     half_unit,
     share_range,
 )
@@ -83,7 +84,7 @@ def shares(ctx: DocContext) -> Iterator[Finding]:
                 results.append((check_pct(s.value, rng, amount / base * 100, ctx.config.pct_tolerance), base_facts))
             if not results:
                 continue
-            best, base_facts = min(results, key=lambda t: (list(Verdict).index(t[0].verdict), abs(t[0].difference)))
+            best, base_facts = min(results, key=lambda t: closeness(t[0]))
             subject = f" [{s.subject}]" if s.subject else ""
             yield from from_check(ctx, rid, best, f"share {share_metric}{subject}: {amount} / total × 100",
                                   facts=[s, amount_fact, *base_facts], metric=share_metric)

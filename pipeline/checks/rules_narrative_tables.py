@@ -11,7 +11,7 @@ from pipeline.checks.registry import rule
 from pipeline.checks.rows import rows_of
 from pipeline.checks.rules_cross import FISCAL, GPB, SUMMARY
 from pipeline.checks.rules_tables import THREE, _basic_rows, _fiscal_income_rows
-from pipeline.checks.tolerance import Verdict, check_equal
+from pipeline.checks.tolerance import check_equal, closeness
 from schemas.keys import table_spec
 from schemas.records import Finding, NarrativeFact, Severity, TableCell
 
@@ -147,7 +147,7 @@ def narrative_vs_tables(ctx: DocContext) -> Iterator[Finding]:
                 yield from _against_blank(ctx, rid, f, value, zero_table)
                 continue
             checks = [(check_equal(value, c.value, ctx.config.amount_tolerance), c) for c in cells]
-            best, cell = min(checks, key=lambda t: (list(Verdict).index(t[0].verdict), abs(t[0].difference)))
+            best, cell = min(checks, key=lambda t: closeness(t[0]))
             subject = f" [{f.subject}]" if f.subject else ""
             yield from from_check(ctx, rid, best, f"narrative {metric}{subject} vs {cell.table} {cell.row}",
                                   cells=[cell], facts=[f], table=cell.table, row=cell.row, col=cell.col, metric=metric)

@@ -122,6 +122,11 @@ def check_pct(stated: Decimal, low_high: tuple[Decimal, Decimal], central: Decim
     return RatioCheck(expected, stated, stated - expected, low, high, verdict)
 
 
+def closeness(check: SumCheck | RatioCheck) -> tuple[int, Decimal]:
+    """Sort key picking the best of several comparisons: OK before rounding before mismatch, then the smallest difference."""
+    return list(Verdict).index(check.verdict), abs(check.difference)
+
+
 def share_range(amount: Decimal, total: Decimal) -> tuple[Decimal, Decimal] | None:
     return pct_range(lambda a, t: a / t * 100, amount, total)
 
