@@ -42,10 +42,6 @@ def fact_amount(f: NarrativeFact) -> Decimal | None:
     return None if shift is None else f.value * Decimal(10) ** shift
 
 
-def is_pct(f: NarrativeFact) -> bool:
-    return (f.unit or "").strip() in ("%", "％")
-
-
 @dataclass
 class DocContext:
     doc: Document
@@ -100,14 +96,6 @@ class DocContext:
     def total_cell(self, table: str, col: str, side: str | None = None) -> TableCell | None:
         """The table's 合计 row (uncoded, first in reading order)."""
         return self.labelled(table, ("合计", "总计", "本年收入合计", "本年支出合计"), col, side)
-
-    def coded_rows(self, table: str) -> dict[str, list[TableCell]]:
-        rows: dict[str, list[TableCell]] = defaultdict(list)
-        for c in self.cells.get(table, []):
-            code = digits(c.code)
-            if code:
-                rows[code].append(c)
-        return dict(rows)
 
     # ---- narrative ------------------------------------------------------------------------
     def facts_of(self, metric: str) -> list[NarrativeFact]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from pipeline.checks.context import digits, norm_label
 from schemas.records import TableCell
@@ -15,12 +14,6 @@ class Row:
     code: str
     label: str
     cells: dict[str, TableCell] = field(default_factory=dict)
-
-    def value(self, col: str, missing_as_zero: bool = True) -> Decimal | None:
-        c = self.cells.get(col)
-        if c is None:
-            return Decimal(0) if missing_as_zero else None
-        return c.value
 
 
 def rows_of(cells: list[TableCell]) -> list[Row]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import from_check
@@ -297,7 +296,3 @@ def three_public_total(ctx: DocContext) -> Iterator[Finding]:
         parts += [vehicle] if vehicle is not None else vparts
         if parts or total.value != 0:
             yield from _sum_finding(ctx, rid, total, parts, f"三公 {kind}: 合计 = 出国 + 公务用车 + 接待")
-
-
-def value_or_zero(cell: TableCell | None) -> Decimal:
-    return cell.value if cell is not None else Decimal(0)
