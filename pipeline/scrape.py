@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import threading
 import time
 import urllib.robotparser
@@ -447,7 +448,7 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
         h = hashlib.sha256()
         size = 0
         head = b""
-        fd, tmp_name = _mkstemp(partial)
+        fd, tmp_name = tempfile.mkstemp(dir=partial, prefix="dl-", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -493,12 +494,6 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
         status = "new"
     return FetchOutcome(url, status, sha256=sha, http_status=r.status_code, etag=r.headers.get("etag"),
                         last_modified=r.headers.get("last-modified"), bytes=size)
-
-
-def _mkstemp(folder: Path) -> tuple[int, str]:
-    import tempfile
-
-    return tempfile.mkstemp(dir=folder, prefix="dl-", suffix=".part")
 
 
 # --- crawling ----------------------------------------------------------------------------
