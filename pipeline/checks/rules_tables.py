@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.context import DocContext
+from pipeline.checks.context import DocContext, digits
 from pipeline.checks.emit import from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import Row, rows_of
@@ -238,7 +238,7 @@ def _basic_rows(ctx: DocContext) -> tuple[dict[str, TableCell], TableCell | None
     classes: dict[str, TableCell] = {}
     personnel = public = None
     for c in ctx.table_cells(BASIC):
-        code = "".join(ch for ch in (c.code or "") if ch.isdigit())
+        code = digits(c.code)
         label = (c.row or "").replace(" ", "")
         if len(code) == 3 and code not in classes:
             classes[code] = c
