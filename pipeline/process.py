@@ -27,12 +27,11 @@ from urllib.parse import unquote, urlsplit
 
 import pipeline
 from extractors.source import doc_id_for, sha256_of
-from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset, write_dataset
-from pipeline.exports import write_exports
+from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset
 from pipeline.extract import failed_result
 from pipeline.limits import extract_bounded
 from pipeline.manifest import Manifest, RawDoc
-from pipeline.run import check_dataset
+from pipeline.run import check_dataset, save_dataset
 from schemas.records import DocStatus, Finding
 
 log = logging.getLogger("juesuan.process")
@@ -221,8 +220,7 @@ def merge(clean_dir: Path, wanted: Iterable[RawDoc]) -> MergeReport:
     for did in missing:
         target.pop(did)
     merged = check_dataset(base.without(drop).add(new))
-    write_dataset(merged, clean_dir)
-    write_exports(merged, clean_dir)
+    save_dataset(merged, clean_dir)
     atomic_write_bytes(parts_dir(clean_dir) / STATE,
                        json.dumps({"documents": target}, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"))
     return MergeReport(True, [d for d in todo if d not in missing], removed, missing, merged)
