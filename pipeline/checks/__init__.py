@@ -34,7 +34,7 @@ def run_checks(ds: Dataset, config: CheckConfig | None = None) -> list[Finding]:
     """Every rule over every document; a rule that breaks on odd input is logged, never fatal."""
     config = config or DEFAULT_CONFIG
     kept = [f for f in ds.findings if f.rule in TEXT_RULES]
-    corpus = [DocContext.build(ds, d, config) for d in ds.documents if d.status != DocStatus.FAILED]
+    corpus = DocContext.build_all(ds, (d for d in ds.documents if d.status != DocStatus.FAILED), config)
     fresh: list[Finding] = []
     for ctx in corpus:
         for r in RULES.values():

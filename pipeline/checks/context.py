@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,22 +50,25 @@ class DocContext:
     cells: dict[str, list[TableCell]]
     facts: list[NarrativeFact]
     config: CheckConfig = field(default_factory=lambda: DEFAULT_CONFIG)
-    _facts_by_metric: dict[str, list[NarrativeFact]] = field(default_factory=dict)
+    _facts_by_metric: dict[str, list[NarrativeFact]] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in self.facts:
+            self._facts_by_metric.setdefault(f.metric, []).append(f)
 
     @classmethod
-    def build(cls, ds: Dataset, doc: Document, config: CheckConfig = DEFAULT_CONFIG) -> DocContext:
-        tables = {t.table: t for t in ds.tables if t.doc_id == doc.doc_id}
-        cells: dict[str, list[TableCell]] = defaultdict(list)
+    def build_all(cls, ds: Dataset, docs: Iterable[Document], config: CheckConfig = DEFAULT_CONFIG) -> list[DocContext]:
+        """A context per document, the dataset's records grouped by document in one pass (not one scan per document)."""
+        tables: dict[str, dict[str, TableRecord]] = defaultdict(dict)
+        for t in ds.tables:
+            tables[t.doc_id][t.table] = t
+        cells: dict[str, dict[str, list[TableCell]]] = defaultdict(dict)
         for c in ds.cells:
-            if c.doc_id == doc.doc_id:
-                cells[c.table].append(c)
-        facts = [f for f in ds.facts if f.doc_id == doc.doc_id]
-        ctx = cls(doc, tables, dict(cells), facts, config)
-        by_metric: dict[str, list[NarrativeFact]] = defaultdict(list)
-        for f in facts:
-            by_metric[f.metric].append(f)
-        ctx._facts_by_metric = dict(by_metric)
-        return ctx
+            cells[c.doc_id].setdefault(c.table, []).append(c)
+        facts: dict[str, list[NarrativeFact]] = defaultdict(list)
+        for f in ds.facts:
+            facts[f.doc_id].append(f)
+        return [cls(d, tables.get(d.doc_id, {}), cells.get(d.doc_id, {}), facts.get(d.doc_id, []), config) for d in docs]
 
     # ---- tables -------------------------------------------------------------------------
     def has_table(self, table: str) -> bool:
