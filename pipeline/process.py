@@ -23,12 +23,12 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pipeline
 from extractors.source import doc_id_for, sha256_of
 from pipeline.dataset import WRITE_ORDER, Dataset, atomic_write_bytes, read_dataset
 from pipeline.extract import failed_result
+from pipeline.file_names import file_name_for
 from pipeline.limits import extract_bounded
 from pipeline.manifest import Manifest, RawDoc
 from pipeline.run import check_dataset, save_dataset
@@ -157,15 +157,6 @@ def _read_state(clean_dir: Path) -> dict[str, dict] | None:
     return data.get("documents") if isinstance(data, dict) else None
 
 
-def published_name(url: str | None, stored: str) -> str:
-    """The file name at the document's address: the same whichever of several addresses of the
-    same bytes the crawl happened to store first."""
-    if not url:
-        return stored
-    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
-    return name or stored
-
-
 @dataclass
 class MergeReport:
     changed: bool
@@ -213,7 +204,7 @@ def merge(clean_dir: Path, wanted: Iterable[RawDoc]) -> MergeReport:
             continue
         ds = dataset_of_payload(part)
         url = by_id[did].source_url
-        ds.documents = [d.model_copy(update={"source_url": url, "file_name": published_name(url, d.file_name)})
+        ds.documents = [d.model_copy(update={"source_url": url, "file_name": file_name_for(url, d.file_name)})
                         for d in ds.documents]
         for kind in WRITE_ORDER:
             new.rows_of(kind).extend(ds.rows_of(kind))

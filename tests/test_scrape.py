@@ -210,3 +210,17 @@ def test_a_broken_response_stream_is_recorded_not_raised(tmp_path):
     assert by_url["bad.pdf"].status == "error" and "Decoding" in (by_url["bad.pdf"].message or "")
     assert by_url["good.pdf"].status == "new"
     assert not any((tmp_path / "raw" / ".partial").iterdir())
+
+
+def test_one_file_name_rule_for_downloads_and_the_dataset():
+    from pipeline.file_names import file_name_for
+
+    url = "http://x.gov.cn/u/2025/%E9%83%A8%E9%97%A8%E5%86%B3%E7%AE%97.pdf"
+    assert file_name_for(url) == "部门决算.pdf"  # last path segment, percent-decoded
+    assert file_name_for(url, "stored.pdf", "attachment; filename*=UTF-8''%E5%B1%80.pdf") == "局.pdf"
+    assert file_name_for("http://x.gov.cn/down.jsp?id=7", "a.pdf") == "down.jsp.pdf"  # always a .pdf
+    assert file_name_for("http://x.gov.cn/files/101/", "a.pdf") == "101.pdf"
+    assert file_name_for("http://x.gov.cn/a:b|c.pdf") == "a_b_c.pdf"
+    assert file_name_for("http://x.gov.cn/", "stored.pdf") == "stored.pdf"  # nothing in the URL: the stored name
+    assert file_name_for(None, "notes.txt") == "notes.txt"
+    assert file_name_for("http://x.gov.cn/") == "document.pdf"
