@@ -70,12 +70,13 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
         for s in sources:
             r = scrape_source_task(s, raw, run_id)
             total.add(r)
-            logger.info("%s: %d pages, %s", s.name, r.n_pages, r.counts() or "no documents found")
+            logger.info("%s: %d pages (%d not modified), %s", s.name, r.n_pages, r.n_pages_not_modified,
+                        r.counts() or "no documents found")
         for o in scr.scan_local(raw, m, run_id):
             total.outcomes.append(("local", o))
         m.finish_run(run_id)
-    logger.info("scrape: %d pages read, %d documents downloaded, statuses %s", total.n_pages,
-                len(total.downloaded()), total.counts())
+    logger.info("scrape: %d pages (%d not modified), %d documents downloaded, statuses %s", total.n_pages,
+                total.n_pages_not_modified, len(total.downloaded()), total.counts())
     return total
 
 
@@ -215,7 +216,8 @@ def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
     """The run's artifact: what came in, what happened to it, what does not add up."""
     lines = [f"# juesuan run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
     if s:
-        lines += [f"Scrape: {s.n_pages} pages read, {len(s.downloaded())} documents downloaded.", "",
+        lines += [f"Scrape: {s.n_pages} pages ({s.n_pages_not_modified} not modified), "
+                  f"{len(s.downloaded())} documents downloaded.", "",
                   "| fetch status | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in s.counts().items()]
         problems: list[FetchOutcome] = [o for _, o in s.outcomes if o.status not in

@@ -12,6 +12,10 @@ Tables:
   a document replaced at the same address.
 - ``blobs``: one row per distinct content: where it is stored under ``data/raw/``.
 - ``processed``: which content was extracted by which extractor version, with the status.
+- ``pages``: one row per listing / article page read: its HTTP validators and the links found on
+  it, so the next run asks with a conditional GET and, on ``304 Not Modified``, crawls on from the
+  stored links; ``status`` says how the last run got it (``read``, ``not_modified``, ``error``).
+  Added after the first release: an older manifest gets the (empty) table when opened.
 - ``runs`` and ``fetch_log``: every run and every fetch attempt in it, so a run can say what it
   downloaded (the nightly report and the tests read these).
 """
@@ -19,6 +23,7 @@ Tables:
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -70,6 +75,20 @@ CREATE TABLE IF NOT EXISTS processed (
     run_id INTEGER,
     PRIMARY KEY (sha256, extractor_version)
 );
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    status TEXT NOT NULL,
+    http_status INTEGER,
+    message TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    links TEXT NOT NULL,
+    run_id INTEGER,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -101,6 +120,16 @@ class Validators:
     etag: str | None = None
     last_modified: str | None = None
     sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A listing or article page as last read: its validators and every link on it (url, text)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    links: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -232,6 +261,47 @@ class Manifest:
                     "ON CONFLICT (url, sha256) DO UPDATE SET last_seen = excluded.last_seen",
                     (o.url, sha, t, t),
                 )
+
+    @_locked
+    def page(self, url: str) -> StoredPage | None:
+        row = self.db.execute("SELECT etag, last_modified, links FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return StoredPage(url, row[0], row[1], tuple((u, t) for u, t in json.loads(row[2])))
+
+    @_locked
+    def record_page(self, url: str, source: str | None, run_id: int | None, status: str,
+                    http_status: int | None = None, etag: str | None = None, last_modified: str | None = None,
+                    links: list[tuple[str, str]] | None = None, message: str | None = None) -> None:
+        """A page read (``links`` given) replaces the stored entry; a 304 or a failure only notes
+        the attempt, keeping the links last read."""
+        t = now()
+        if links is None:
+            self.db.execute("UPDATE pages SET status = ?, http_status = ?, message = ?, run_id = ?, last_seen = ? "
+                            "WHERE url = ?", (status, http_status, message, run_id, t, url))
+            return
+        doc = json.dumps([list(link) for link in links], ensure_ascii=False, separators=(",", ":"))
+        self.db.execute(
+            "INSERT INTO pages (url, source, status, http_status, message, etag, last_modified, links, run_id, "
+            "first_seen, last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET source = excluded.source, status = excluded.status, "
+            "http_status = excluded.http_status, message = excluded.message, etag = excluded.etag, "
+            "last_modified = excluded.last_modified, run_id = excluded.run_id, last_seen = excluded.last_seen, "
+            "last_changed = CASE WHEN pages.links = excluded.links THEN pages.last_changed ELSE excluded.last_seen "
+            "END, links = excluded.links",
+            (url, source, status, http_status, message, etag, last_modified, doc, run_id, t, t, t),
+        )
+
+    @_locked
+    def page_rows(self, run_id: int | None = None) -> list[dict]:
+        """The stored pages (those the run ``run_id`` asked for, if given), links decoded."""
+        q = "SELECT * FROM pages" + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY url"
+        cur = self.db.execute(q, (run_id,) if run_id is not None else ())
+        keys = [c[0] for c in cur.description]
+        rows = [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
+        for r in rows:
+            r["links"] = [tuple(link) for link in json.loads(r["links"])]
+        return rows
 
     @_locked
     def forget_url(self, url: str) -> None:

@@ -8,7 +8,9 @@ itself), and downloads the documents linked there. Politeness and safety:
   ``foreign_host`` and never requested; robots.txt is obeyed (``robots_disallowed``);
 - per-host rate limit (minimum delay between requests) and concurrency limit;
 - timeouts, retries with exponential backoff on network errors, 429 and 5xx;
-- conditional GET (ETag / Last-Modified) so an unchanged document is not transferred again;
+- conditional GET (ETag / Last-Modified) so an unchanged document is not transferred again, and
+  an unchanged listing or article page neither: the manifest keeps each page's validators and
+  links, and on ``304 Not Modified`` the crawl goes on from the stored links;
 - a file is accepted only if its first bytes say ``%PDF-``; an HTML error page served as .pdf
   is logged ``not_pdf`` and discarded;
 - bytes are streamed to ``data/raw/.partial/`` while hashed, then moved atomically to
@@ -31,15 +33,15 @@ import urllib.robotparser
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from email.message import Message
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 import yaml
 
-from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest
+from pipeline.file_names import file_name_for
+from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, StoredPage
 
 log = logging.getLogger("juesuan.scrape")
 
@@ -349,14 +351,40 @@ class Fetcher:
             attempt += 1
             time.sleep(wait)
 
-    def get_page(self, url: str) -> str:
-        r = self._request(url, {})
+    def get_page(self, url: str, headers: dict[str, str] | None = None) -> PageResponse:
+        """A listing or article page; ``html`` is None if a conditional request (``headers``)
+        was answered 304 Not Modified. Other non-2xx answers raise ``httpx.HTTPStatusError``."""
+        r = self._request(url, headers or {})
         try:
+            if r.status_code == 304 and headers:
+                return PageResponse(None, str(r.url), 304, r.headers.get("etag"), r.headers.get("last-modified"))
             body = r.read()
             r.raise_for_status()
-            return decode_html(body, r.charset_encoding)
+            return PageResponse(decode_html(body, r.charset_encoding), str(r.url), r.status_code,
+                                r.headers.get("etag"), r.headers.get("last-modified"))
         finally:
             r.close()
+
+
+@dataclass(frozen=True)
+class PageResponse:
+    """A page as served: ``final_url`` is where redirects ended (the base for its relative links)."""
+
+    html: str | None
+    final_url: str
+    http_status: int
+    etag: str | None
+    last_modified: str | None
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """Ask the server to answer 304 if what it has is still what we got last time."""
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
@@ -378,25 +406,6 @@ def decode_html(body: bytes, header_charset: str | None) -> str:
 
 
 # --- storing -----------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
-
-
-def file_name_for(url: str, headers: httpx.Headers | None = None) -> str:
-    """A readable file name: Content-Disposition, else the URL's last path segment; always .pdf."""
-    name = ""
-    cd = (headers or {}).get("content-disposition")
-    if cd:
-        m = Message()
-        m["content-disposition"] = cd
-        name = m.get_filename() or ""
-    if not name:
-        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    name = _UNSAFE.sub("_", name).strip(" ._") or "document"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return name[-150:]
-
 
 def looks_like_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
@@ -427,10 +436,7 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
     headers: dict[str, str] = {}
     stored = manifest.blob_path(prior.sha256) if prior and prior.sha256 else None
     if prior and stored is not None and stored.exists():  # ask for changes only if we still hold the bytes
-        if prior.etag:
-            headers["If-None-Match"] = prior.etag
-        if prior.last_modified:
-            headers["If-Modified-Since"] = prior.last_modified
+        headers = conditional_headers(prior.etag, prior.last_modified)
     partial = raw_dir / PARTIAL
     partial.mkdir(parents=True, exist_ok=True)
     try:
@@ -479,7 +485,7 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
                 tmp.unlink(missing_ok=True)
                 path = known
             else:
-                path = store_blob(raw_dir, tmp, sha, file_name_for(url, r.headers))
+                path = store_blob(raw_dir, tmp, sha, file_name_for(url, content_disposition=r.headers.get("content-disposition")))
                 manifest.add_blob(sha, path, size, url)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -504,12 +510,14 @@ class Crawl:
 
     documents: dict[str, str] = field(default_factory=dict)  # url → link text
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # url → (status, message)
-    pages: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # read or not modified
+    not_modified: list[str] = field(default_factory=list)  # answered 304: crawled from the stored links
     page_errors: dict[str, str] = field(default_factory=dict)
 
 
-def crawl(fetcher: Fetcher) -> Crawl:
-    """Listing pages (with pagination) → relevant links → documents and article attachments."""
+def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None = None) -> Crawl:
+    """Listing pages (with pagination) → relevant links → documents and article attachments.
+    With a manifest, pages are fetched conditionally and what they link to is remembered."""
     s = fetcher.source
     out = Crawl()
     queue = list(s.listing_urls)
@@ -524,7 +532,7 @@ def crawl(fetcher: Fetcher) -> Crawl:
         if url in seen:
             continue
         seen.add(url)
-        links = _page_links(fetcher, url, out)
+        links = _page_links(fetcher, url, out, manifest, run_id)
         n_listing += 1
         if links is None:
             continue
@@ -545,7 +553,7 @@ def crawl(fetcher: Fetcher) -> Crawl:
         seen.add(url)
         if not _page_ok(fetcher, url, out):
             continue
-        for link in _page_links(fetcher, url, out) or []:
+        for link in _page_links(fetcher, url, out, manifest, run_id) or []:
             if is_document(s, link.url):
                 _add_document(fetcher, Link(link.url, link.text or text), out)
     return out
@@ -560,18 +568,34 @@ def _page_ok(fetcher: Fetcher, url: str, out: Crawl) -> bool:
         return False
 
 
-def _page_links(fetcher: Fetcher, url: str, out: Crawl) -> list[Link] | None:
+def _page_links(fetcher: Fetcher, url: str, out: Crawl, manifest: Manifest | None,
+                run_id: int | None) -> list[Link] | None:
+    """Every link on the page: read now, or (304) as stored when it was last read."""
+    source = fetcher.source.name
+    prior: StoredPage | None = manifest.page(url) if manifest else None
     try:
-        html = fetcher.get_page(url)
+        page = fetcher.get_page(url, conditional_headers(prior.etag, prior.last_modified) if prior else None)
     except Blocked as b:
         out.skipped.setdefault(url, (b.status, b.message))
         return None
     except httpx.HTTPError as e:
         out.page_errors[url] = f"{type(e).__name__}: {e}"[:300]
         log.warning("%s: page not read: %s", url, e)
+        if manifest:
+            status = e.response.status_code if isinstance(e, httpx.HTTPStatusError) else None
+            manifest.record_page(url, source, run_id, "error", status, message=out.page_errors[url])
         return None
     out.pages.append(url)
-    return find_links(html, url)
+    if page.html is None and prior is not None:
+        out.not_modified.append(url)
+        if manifest:
+            manifest.record_page(url, source, run_id, "not_modified", page.http_status)
+        return [Link(u, t) for u, t in prior.links]
+    links = find_links(page.html or "", page.final_url)
+    if manifest:
+        manifest.record_page(url, source, run_id, "read", page.http_status, page.etag, page.last_modified,
+                             [(link.url, link.text) for link in links])
+    return links
 
 
 def _add_document(fetcher: Fetcher, link: Link, out: Crawl) -> None:
@@ -588,7 +612,8 @@ class ScrapeReport:
     run_id: int
     outcomes: list[tuple[str, FetchOutcome]] = field(default_factory=list)  # (source, outcome)
     page_errors: dict[str, str] = field(default_factory=dict)
-    n_pages: int = 0
+    n_pages: int = 0  # listing and article pages crawled, read or not modified
+    n_pages_not_modified: int = 0  # of those, answered 304: nothing transferred
 
     def counts(self) -> dict[str, int]:
         c: dict[str, int] = {}
@@ -604,6 +629,7 @@ class ScrapeReport:
         self.outcomes += other.outcomes
         self.page_errors.update(other.page_errors)
         self.n_pages += other.n_pages
+        self.n_pages_not_modified += other.n_pages_not_modified
 
 
 def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int,
@@ -618,8 +644,9 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
     )
     try:
         fetcher = Fetcher(source, client, HostGate(source.delay, source.concurrency))
-        found = crawl(fetcher)
+        found = crawl(fetcher, manifest, run_id)
         report.n_pages = len(found.pages)
+        report.n_pages_not_modified = len(found.not_modified)
         report.page_errors = dict(found.page_errors)
         for url, (status, message) in sorted(found.skipped.items()):
             o = FetchOutcome(url, status, message=message)

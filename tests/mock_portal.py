@@ -3,8 +3,10 @@
 The portal looks like a Chinese district's 财政预决算 column: paginated listing pages, article
 pages with attachments, a broken link, an HTML error page served as .pdf, a slow response, the
 same bytes re-published at a second URL, a robots.txt-disallowed file, a link to a foreign host,
-and a notice that is not a disclosure. ``change_document`` re-publishes new bytes at an old URL.
-Every document answers conditional GETs (ETag or Last-Modified) like a real web server.
+and a notice that is not a disclosure. ``change_document`` re-publishes new bytes at an old URL;
+``publish`` adds a new document to a listing page. Every route, HTML page or document, answers
+conditional GETs (ETag or Last-Modified) like a real web server, unless it is told to ignore them
+(``Route.conditional``); the server logs every request with its validators and the status sent.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +38,21 @@ class Route:
     version: int = 1
     location: str | None = None  # for redirects
     headers: dict[str, str] | None = None
+    conditional: bool = True  # False: validators sent, but never a 304 (a server that ignores them)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the server saw it."""
+
+    path: str
+    if_none_match: str | None
+    if_modified_since: str | None
+    status: int
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.if_none_match or self.if_modified_since)
 
 
 def variant(pdf: bytes, tag: str) -> bytes:
@@ -49,6 +66,7 @@ class Server:
     def __init__(self, routes: dict[str, Route] | None = None, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = routes or {}
         self.hits: Counter[str] = Counter()
+        self.requests: list[Request] = []
         self.lock = threading.Lock()
         outer = self
 
@@ -63,7 +81,10 @@ class Server:
                 with outer.lock:
                     outer.hits[path] += 1
                     route = outer.routes.get(path)
+                inm = self.headers.get("If-None-Match")
+                ims = self.headers.get("If-Modified-Since")
                 if route is None:
+                    self._log(path, inm, ims, 404)
                     return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
                 if route.delay:
                     time.sleep(route.delay)
@@ -75,11 +96,16 @@ class Server:
                     headers["ETag"] = etag
                 if route.last_modified:
                     headers["Last-Modified"] = lm
-                inm = self.headers.get("If-None-Match")
-                ims = self.headers.get("If-Modified-Since")
-                if route.status == 200 and ((route.etag and inm == etag) or (not route.etag and route.last_modified and ims == lm)):
+                fresh = (route.etag and inm == etag) or (not route.etag and route.last_modified and ims == lm)
+                if route.status == 200 and route.conditional and fresh:
+                    self._log(path, inm, ims, 304)
                     return self._send(304, b"", None, headers)
+                self._log(path, inm, ims, route.status)
                 self._send(route.status, route.body, route.content_type, headers)
+
+            def _log(self, path: str, inm: str | None, ims: str | None, status: int) -> None:
+                with outer.lock:
+                    outer.requests.append(Request(path, inm, ims, status))
 
             def _send(self, status: int, body: bytes, ctype: str | None, headers: dict | None = None) -> None:
                 self.send_response(status)
@@ -190,6 +216,19 @@ class DistrictPortal:
                                                                  version=route.version + 1)
         return new
 
+    def publish(self, page_path: str, href: str, text: str, body: bytes) -> None:
+        """A new document at ``href``, linked from a listing or article page (which changes with it)."""
+        self.server.routes[href] = Route(body, "application/pdf")
+        page = self.server.routes[page_path]
+        link = f'<p><a href="{href}" target="_blank">{text}</a></p></body>'.encode()
+        self.server.routes[page_path] = replace(page, body=page.body.replace(b"</body>", link),
+                                                version=page.version + 1)
+
+    def ignore_validators(self) -> None:
+        """The HTML pages are served in full whatever the request says (documents still answer 304)."""
+        for path in PAGE_PATHS:
+            self.server.routes[path] = replace(self.server.routes[path], conditional=False)
+
     def sources_yaml(self, path: Path, **extra: object) -> Path:
         """A sources file for this portal, polite settings shrunk to test size."""
         import yaml
@@ -200,6 +239,10 @@ class DistrictPortal:
         path.write_text(yaml.safe_dump({"sources": [src]}, allow_unicode=True), encoding="utf-8")
         return path
 
+
+# the listing and article pages a crawl of the portal reads (the notice is not a disclosure: never opened)
+PAGE_PATHS = ("/czyjs/index.html", "/czyjs/index_1.html", "/czyjs/index_2.html", "/art/2025/101.html",
+              "/art/2025/103.html")
 
 # documents the portal publishes under distinct contents (A, B, C via the slow URL)
 EXPECTED_DOCUMENT_URLS = ("/files/101/ptj_2024_js.pdf", "/files/social_2024.pdf",
