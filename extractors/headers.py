@@ -9,14 +9,13 @@ with the most parts wins, so 小计+预算数 under 公务用车 is ``vehicle_bu
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from extractors.numbers import drop_unit
 from schemas.keys import table_spec
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:：]")
-_UNIT_NOTE = re.compile(r"[（(]\s*(?:万元|千元|亿元|元)\s*[)）]")
 
 CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
@@ -34,10 +33,9 @@ _GENERIC_HEADER_WORDS = frozenset(
 
 
 def header_norm(text: str) -> str:
-    """Header text for comparison: NFKC, no spaces, quotes, brackets or 维护 (公务用车运行(维护)费 = 公务用车运行费)."""
-    s = unicodedata.normalize("NFKC", text or "")
-    s = _UNIT_NOTE.sub("", s)
-    s = _DROP.sub("", s)
+    """Header text for comparison: NFKC, no spaces, quotes, brackets, unit note（万元）or 维护
+    (公务用车运行(维护)费 = 公务用车运行费)."""
+    s = _DROP.sub("", drop_unit(text))
     return s.replace("维护", "")
 
 

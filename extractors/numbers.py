@@ -108,10 +108,21 @@ def to_wanyuan(value: Decimal, unit: str) -> Decimal:
 
 # power of ten that turns an amount in this unit into 万元
 UNIT_SHIFT: dict[str, int] = {"万元": 0, "元": -4, "千元": -1, "百万元": 2, "亿元": 4}
-_UNIT = re.compile(r"(?:单位|金额单位|计量单位)[:：]?\s*(万元|千元|百万元|亿元|元)")
+_UNIT_NAMES = "|".join(sorted(UNIT_SHIFT, key=len, reverse=True))  # 百万元 before 万元 before 元
+# 单位：万元 / 金额单位:元 / 计量单位 千元 stated near a table, or （万元） noted in a header cell
+_UNIT = re.compile(rf"(?:(?P<open>[(（])|(?:金额|计量)?单位[:：]?)(?P<unit>{_UNIT_NAMES})(?(open)[)）])")
 
 
 def find_unit(text: str) -> str | None:
-    """The unit a table states, from text such as ``单位：万元`` / ``金额单位：元``."""
-    m = _UNIT.search(unicodedata.normalize("NFKC", text or "").replace(" ", ""))
-    return m.group(1) if m else None
+    """The unit a table states: ``单位：万元`` / ``金额单位：元`` above it, or ``合计（元）`` in a header cell.
+
+    Spaces anywhere (``单 位：万 元``) and full-width forms are accepted; only units in ``UNIT_SHIFT`` are.
+    """
+    m = _UNIT.search(clean_text(text))
+    return m.group("unit") if m else None
+
+
+def drop_unit(text: str) -> str:
+    """``text`` (NFKC, without whitespace) with its unit statement or note removed: header wording compares
+    without it (``本年收入合计（万元）`` = ``本年收入合计``)."""
+    return _UNIT.sub("", clean_text(text))

@@ -310,9 +310,7 @@ class TableReader:
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
         if table.unit is None:
-            table.unit = _unit_from_header(grid, header) or find_unit(
-                " ".join(t for r in header for t in _row_texts(grid, r))
-            )
+            table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
@@ -541,12 +539,3 @@ def _fill_sides(layout: _Layout, table_key: str) -> _Layout:
             if roles[c].side is None:
                 roles[c] = ColumnRole(roles[c].kind, roles[c].key, side)
     return _Layout(roles, layout.bounds)
-
-
-def _unit_from_header(grid: Grid, header: list[int]) -> str | None:
-    for r in header:
-        for c in range(grid.n_cols):
-            t = _cell_text(grid, r, c)
-            if t and (u := re.search(r"[（(]\s*(万元|千元|亿元|元)\s*[)）]", t)):
-                return u.group(1)
-    return None

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.numbers import find_unit, normalise_code, parse_amount, to_wanyuan
+from extractors.headers import header_norm
+from extractors.numbers import UNIT_SHIFT, clean_text, drop_unit, find_unit, normalise_code, parse_amount, to_wanyuan
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,28 @@ def test_unit_conversion_is_an_exact_shift() -> None:
 )
 def test_find_unit(text: str, unit: str | None) -> None:
     assert find_unit(text) == unit
+
+
+@pytest.mark.parametrize("unit", sorted(UNIT_SHIFT))
+@pytest.mark.parametrize(
+    "printed",
+    ["单位：{u}", "单位:{u}", "单位{u}", "金额单位：{u}", "计量单位: {u}", "单 位 ： {u}", "单位：{spaced}", "（{u}）",
+     "({u})", "( {spaced} )", "本年收入合计（{u}）", "编制部门：某某局　　单位：{u}"],
+)
+def test_every_known_unit_in_every_printed_form(unit: str, printed: str) -> None:
+    text = printed.format(u=unit, spaced=" ".join(unit))
+    assert find_unit(text) == unit
+    assert find_unit(text.translate(str.maketrans(":()", "：（）"))) == unit  # full-width forms
+    assert unit not in drop_unit(text)  # the header note goes with it
+
+
+@pytest.mark.parametrize("text", ["（一）", "(万元", "单位：美元", "编制单位：某某局", "人数（人）", "万元以上", "元旦"])
+def test_no_unit(text: str) -> None:
+    assert find_unit(text) is None
+    assert drop_unit(text) == clean_text(text)
+
+
+def test_header_wording_compares_without_its_unit_note() -> None:
+    assert header_norm("本年收入合计（百万元）") == header_norm("本年收入合计(万元)") == "本年收入合计"
+    assert header_norm("基本支出 (千 元)") == "基本支出"
+    assert header_norm("公务用车运行(维护)费") == "公务用车运行费"

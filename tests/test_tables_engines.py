@@ -162,8 +162,10 @@ def test_short_values_beside_a_centred_header_share_its_column(tmp_path) -> None
     ]
 
 
-def _ruled_table_pdf(path, title: str | None, header: list[str], rows: list[list[str]]) -> None:
-    """One ruled table, one header row, on a landscape page."""
+def _ruled_table_pdf(
+    path, title: str | None, header: list[str], rows: list[list[str]], unit_line: str | None = "单位：万元"
+) -> None:
+    """One ruled table, one header row, on a landscape page; ``unit_line`` printed under the title."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -174,7 +176,8 @@ def _ruled_table_pdf(path, title: str | None, header: list[str], rows: list[list
         c.setFont("STSong-Light", 14)
         c.drawCentredString(421, 540, title)
         c.setFont("STSong-Light", 9)
-        c.drawString(700, 515, "单位：万元")
+        if unit_line:
+            c.drawString(680, 515, unit_line)
     c.setFont("STSong-Light", 9)
     widths = [180] + [110] * (len(header) - 1)
     xs = [60]
@@ -299,3 +302,31 @@ def test_column_number_rows() -> None:
     assert not _is_index_row(["0.95", "0.95"])
     assert not _is_index_row(["3", "2", "1"])
     assert not _is_index_row(["合计", "1", "2", "3"])
+
+
+@pytest.mark.parametrize(
+    ("unit_line", "note", "unit"),
+    [
+        ("金额单位 ： 百万元", "", "百万元"),  # stated above the table, spaced
+        (None, "（百万元）", "百万元"),  # only noted in the header cells
+        (None, "(元)", "元"),
+        ("单 位：千元", "", "千元"),
+    ],
+)
+def test_units_printed_above_or_in_the_header_convert_exactly(tmp_path, unit_line, note, unit) -> None:
+    path = tmp_path / "unit.pdf"
+    _ruled_table_pdf(path, "支出决算表", ["科目名称", f"合计{note}", f"基本支出{note}"], [
+        ["一般公共服务支出", "1,234.567", "0.05"],
+        ["合计", "2,940,050", "12"],
+    ], unit_line=unit_line)
+    (table,), cells = _read(path)
+    assert table.status == "ok" and table.unit_printed == unit, table.note
+    shift = {"百万元": 2, "千元": -1, "元": -4}[unit]
+    got = {(c.row, c.col): (c.value, c.unit_printed, c.value_printed) for c in cells}
+    assert got == {
+        (row, col): (Decimal(printed.replace(",", "")).scaleb(shift), unit, printed)
+        for row, col, printed in [("一般公共服务支出", "total", "1,234.567"), ("一般公共服务支出", "basic", "0.05"),
+                                  ("合计", "total", "2,940,050"), ("合计", "basic", "12")]
+    }
+    # exact: every printed digit kept, only the decimal point moved
+    assert all(v.as_tuple().digits == Decimal(p.replace(",", "")).as_tuple().digits for v, _, p in got.values())
