@@ -147,17 +147,23 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     separate the columns, else the whitespace between aligned words does.
     """
     body_lines: list[Line] = []
+    words: list[list[_Word]] = []
+    has_amount: list[bool] = []  # the line holds an amount or a subject code
+    body_started = False  # some line so far held one: a note line now ends the table
     for ln in lines:
         text = ln.text.strip()
         if _NOTE.match(text) or "。" in text or "单位：" in text or "单位:" in text:
-            if body_lines and any(_is_data_word(w) for b in body_lines for w in _words(b)):
+            if body_started:  # notes under the body end the table; those above it are skipped
                 break
             continue
         if _PAGE_NO.match(text):
             continue
+        ws = _words(ln)
         body_lines.append(ln)
-    words = [_words(ln) for ln in body_lines]
-    is_data = [any(_is_data_word(w) for w in ws) or bool(ws and _NUMBERED.match(ws[0].text)) for ws in words]
+        words.append(ws)
+        has_amount.append(any(_is_data_word(w) for w in ws))
+        body_started = body_started or has_amount[-1]
+    is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
     if not any(is_data):
         return None
     first = is_data.index(True)

@@ -330,3 +330,37 @@ def test_units_printed_above_or_in_the_header_convert_exactly(tmp_path, unit_lin
     }
     # exact: every printed digit kept, only the decimal point moved
     assert all(v.as_tuple().digits == Decimal(p.replace(",", "")).as_tuple().digits for v, _, p in got.values())
+
+
+def test_note_lines_cost_one_word_split_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line is split into words once, however many note lines sit between them (no re-scan per note)."""
+    import extractors.text_grid as text_grid_module
+
+    calls = 0
+    real = text_grid_module._words
+
+    def counting(line):
+        nonlocal calls
+        calls += 1
+        return real(line)
+
+    monkeypatch.setattr(text_grid_module, "_words", counting)
+    lines = [_line(40, (60, "科目名称"), (330, "合计"), (400, "基本支出"))]
+    top = 60.0
+    for i in range(150):  # a long preamble: notes between lines that are not notes
+        lines.append(_line(top, (60, f"注{i}：本表反映部门本年度的总收支。")))
+        lines.append(_line(top + 10, (60, "收支情况")))
+        top += 20
+    data = [(f"一般公共服务支出{i}", f"{i},{i % 1000:03d}.5{i % 10}", f"{i}.0{i % 10}") for i in range(1, 301)]
+    for label, total, basic in data:
+        lines.append(_line(top, (60, label), (330, total), (400, basic)))
+        top += 14
+    for i in range(150):
+        lines.append(_line(top, (60, f"备注{i}：以上数据为决算数。")))
+        top += 14
+    grid = text_grid(lines)
+    assert calls == 1 + 150 + len(data)  # header, the non-note preamble lines and the body, once each
+    assert grid is not None
+    body = [[grid.cell_at(r, c).text if grid.cell_at(r, c) else "" for c in range(grid.n_cols)]
+            for r in range(grid.header_rows, grid.n_rows)]
+    assert body == [list(row) for row in data]
