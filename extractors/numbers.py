@@ -59,6 +59,29 @@ def parse_amount(text: str | None) -> Decimal | None:
     return -value if negative else value
 
 
+# a number inside running text (2,961.68万元, 71.73%): digits with comma groups and decimals, in ASCII or all
+# full-width; never a piece of a longer run (2024.12.31 and 1,23,4.5 are one token, which parse_amount rejects).
+# Separators count only in the digits' own width: in prose ，and ． are punctuation (4．2025年…, 万元，2026年).
+_NUMBER_IN_TEXT = re.compile(
+    r"(?<![0-9.])(?<![0-9],)[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)*(?![0-9]|[.,][0-9])"
+    r"|(?<![０-９．])(?<![０-９]，)[０-９]+(?:，[０-９]+)*(?:．[０-９]+)*(?![０-９]|[．，][０-９])"
+)
+
+
+def amounts_in_text(text: str) -> list[tuple[int, int, Decimal]]:
+    """Every amount printed inside ``text`` as (start, end, value), read by ``parse_amount`` like a table cell.
+
+    A figure with a unit or sign glued on (``0.3万元``, ``71.73%``) is found by its digits; signs and brackets
+    are not part of the span (the figure's size, not its direction, is what is located).
+    """
+    out: list[tuple[int, int, Decimal]] = []
+    for m in _NUMBER_IN_TEXT.finditer(text or ""):
+        value = parse_amount(m.group())
+        if value is not None:
+            out.append((m.start(), m.end(), value))
+    return out
+
+
 def looks_numeric(text: str | None) -> bool:
     """True for text that is meant as a number even if it cannot be read (e.g. ``1,23,4.5``)."""
     s = clean_text(text or "")

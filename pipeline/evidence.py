@@ -2,6 +2,8 @@
 
 Numbers are located by reading the page's words (pdfplumber) and comparing every number in
 them to the finding's values as decimals, so ``2,961.68``, ``2961.68`` and ``71.73%`` all match.
+Numbers are read by ``extractors.numbers`` exactly as table cells are (``1,23,4.5`` and dates are
+not amounts); they are looked for inside words, since narrative figures carry their unit or % glued on.
 The page is rendered with pypdfium2; boxes are drawn in the same page coordinates.
 """
 
@@ -10,17 +12,16 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from extractors.numbers import amounts_in_text
 from schemas.records import Finding
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_EVIDENCE_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*\.\d+")
 RENDER_SCALE = 2.0  # 144 dpi
 MARGIN = 70.0  # points of context above and below the outlined values
 
@@ -42,13 +43,18 @@ class Crop:
 
 
 def finding_values(f: Finding) -> list[Decimal]:
-    """The figures a reader should see: actual and expected, and decimals quoted in the evidence."""
+    """The figures a reader should see: actual and expected, and decimals quoted in the evidence.
+
+    Of the evidence only amounts with decimals that stand apart (``= 2,961.68``, `` 0.3万元``) count: the
+    evidence also names pages (p13), codes, years and quotes whole narrative sentences, whose every figure
+    glued to the words around it would otherwise be outlined too.
+    """
     values: list[Decimal] = [v for v in (f.actual, f.expected) if v is not None]
-    for m in _EVIDENCE_NUMBER.finditer(f.evidence or ""):
-        try:
-            values.append(Decimal(m.group().replace(",", "")))
-        except InvalidOperation:
-            continue
+    evidence = f.evidence or ""
+    for start, end, value in amounts_in_text(evidence):
+        before = evidence[start - 1:start]
+        if "." in evidence[start:end] and not (before.isalnum() or before == "_"):
+            values.append(value)
     out: list[Decimal] = []
     for v in values:
         v = abs(v)  # 减少 56.95 is stored as -56.95 but printed without a sign
@@ -79,18 +85,14 @@ def locate_in_words(words: list[dict], values: list[Decimal]) -> list[Box]:
         chars = word.get("chars") or []
         text = word["text"]
         aligned = len(chars) == len(text)
-        for m in _NUMBER.finditer(text):
-            try:
-                value = Decimal(m.group().replace(",", ""))
-            except InvalidOperation:
-                continue
+        for start, end, value in amounts_in_text(text):
             if value not in wanted:
                 continue
-            span = chars[m.start():m.end()] if aligned else chars
+            span = chars[start:end] if aligned else chars
             if not span:
                 continue
             boxes.append(Box(min(c["x0"] for c in span), min(c["top"] for c in span), max(c["x1"] for c in span),
-                             max(c["bottom"] for c in span), m.group()))
+                             max(c["bottom"] for c in span), text[start:end]))
     return boxes
 
 

@@ -149,3 +149,27 @@ def test_pdfminer_corrupted_inflate_matches_the_original(raw: bytes, back: int, 
     finally:
         logging.disable(logging.NOTSET)
     assert outcomes[0] == outcomes[1]
+
+
+@FUZZ
+@given(st.lists(st.tuples(amounts, st.sampled_from(["plain", "grouped", "full_width"]),
+                          st.sampled_from(["万元，", "%。", "万元", "，比上年增加", " "])), min_size=1, max_size=4),
+       st.sampled_from(["支出", "合计：", "其中", ""]))
+def test_amounts_in_text_finds_every_printed_amount_exactly(parts: list, lead: str) -> None:
+    find = _need(numbers, "amounts_in_text")
+    text, want = lead, []
+    for value, style, tail in parts:
+        printed = {"plain": format(abs(value), "f"), "grouped": _grouped(value)}.get(style) or _full_width(
+            _grouped(value))
+        want.append(abs(value))
+        text += printed + tail
+    got = find(text)
+    assert [v for _, _, v in got] == want
+    assert all(numbers.parse_amount(text[a:b]) == v for a, b, v in got)
+
+
+@FUZZ
+@given(cell_text)
+def test_amounts_in_text_never_raises_and_agrees_with_parse_amount(text: str) -> None:
+    for a, b, v in _need(numbers, "amounts_in_text")(text):
+        assert 0 <= a < b <= len(text) and numbers.parse_amount(text[a:b]) == v

@@ -5,7 +5,16 @@ from decimal import Decimal
 import pytest
 
 from extractors.headers import header_norm
-from extractors.numbers import UNIT_SHIFT, clean_text, drop_unit, find_unit, normalise_code, parse_amount, to_wanyuan
+from extractors.numbers import (
+    UNIT_SHIFT,
+    amounts_in_text,
+    clean_text,
+    drop_unit,
+    find_unit,
+    normalise_code,
+    parse_amount,
+    to_wanyuan,
+)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +120,22 @@ def test_header_wording_compares_without_its_unit_note() -> None:
     assert header_norm("本年收入合计（百万元）") == header_norm("本年收入合计(万元)") == "本年收入合计"
     assert header_norm("基本支出 (千 元)") == "基本支出"
     assert header_norm("公务用车运行(维护)费") == "公务用车运行费"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("一般公共预算财政拨款支出2,940.05万元，占71.73%。", ["2,940.05", "71.73"]),
+        ("比2023年度增加10.23万元", ["2023", "10.23"]),
+        ("合计：２，９６１．６８", ["２，９６１．６８"]),
+        ("4．2025年部门预算", ["4", "2025"]),  # full-width ．in prose is punctuation
+        ("减少(12.50)万元", ["12.50"]),  # sign and brackets are not part of the span
+        ("2025.1.1-2025.12.31", []),  # a date range
+        ("1,23,4.5 与 12,34", []),  # badly grouped: not amounts, as in a cell
+        ("", []),
+    ],
+)
+def test_amounts_in_running_text(text: str, found: list[str]) -> None:
+    got = amounts_in_text(text)
+    assert [text[a:b] for a, b, _ in got] == found
+    assert all(v == parse_amount(text[a:b]) for a, b, v in got)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from extractors.source import sha256_of
 from pipeline.cli import app
 from pipeline.dataset import write_dataset
-from pipeline.evidence import finding_pages, finding_values, locate, render_crop
+from pipeline.evidence import finding_pages, finding_values, locate, locate_in_words, render_crop
 from pipeline.exports import write_exports
 from pipeline.report import PdfLocator, display_number, write_report
 from schemas.records import Document, Finding
@@ -164,3 +164,27 @@ def test_report_survives_damaged_and_text_sources(tmp_path: Path) -> None:
     page = write_report(tmp_path / "data", tmp_path / "site", pdf_roots=[tmp_path / "raw"]).read_text(encoding="utf-8")
     assert "could not be opened" in page or "could not be rendered" in page
     assert "Read from a text file (notes.txt)" in page
+
+
+def _word(text: str, x: float = 100.0) -> dict:
+    chars = [{"text": ch, "x0": x + 6 * i, "x1": x + 6 * i + 5, "top": 50.0, "bottom": 60.0} for i, ch in enumerate(text)]
+    return {"text": text, "chars": chars}
+
+
+def test_located_numbers_are_read_like_table_cells() -> None:
+    def found(text: str, *values: str) -> list[str]:
+        return [b.text for b in locate_in_words([_word(text)], [Decimal(v) for v in values])]
+
+    # the same amount however it is printed
+    assert found("1,234.5", "1234.50") == ["1,234.5"]
+    assert found("1234.50", "1234.5") == ["1234.50"]
+    assert found("２，９６１．６８", "2961.68") == ["２，９６１．６８"]
+    # not amounts for parse_amount, so not amounts here: badly grouped digits, dates
+    assert found("1,23,4.5", "1234.5") == []
+    assert found("2025.1.1-2025.12.31", "2025.12", "2025.1") == []
+    # kept on purpose: narrative figures carry a unit, % or punctuation glued on, and are found inside the word
+    assert found("0.3万元，", "0.3") == ["0.3"]
+    assert found("增长71.73%。", "71.73") == ["71.73"]
+    assert found("4．2025年部门预算", "2025", "4.2025") == ["2025"]  # 4．is list numbering, not a decimal point
+    box = locate_in_words([_word("支出2,940.05万元", x=10)], [Decimal("2940.05")])[0]
+    assert (box.x0, box.x1) == (10 + 6 * 2, 10 + 6 * 9 + 5)  # only the digits are outlined
