@@ -44,9 +44,12 @@ class Cell:
         return "\n".join(self.lines)
 
 
-@dataclass
+@dataclass(eq=False)
 class Grid:
-    """Rows × columns of a table; ``owner[r][c]`` is the index of the cell covering that slot."""
+    """Rows × columns of a table; ``owner[r][c]`` is the index of the cell covering that slot.
+
+    Compared and hashed by identity: a grid is one printed table region, whatever its contents.
+    """
 
     bbox: tuple[float, float, float, float]
     xs: list[float]

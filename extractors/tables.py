@@ -101,6 +101,18 @@ class _Layout:
         return _Layout(roles, bounds)
 
 
+@dataclass(frozen=True)
+class _Header:
+    """A grid's header rows as read for one table, and the column layout they give."""
+
+    rows: list[int]
+    layout: _Layout | None  # None when the header rows hold no text
+
+    @property
+    def names_values(self) -> bool:
+        return self.layout is not None and any(r.kind == "value" for r in self.layout.roles)
+
+
 @dataclass
 class _Table:
     key: str
@@ -127,6 +139,8 @@ class TableReader:
         self.result = TableExtraction()
         self._open: _Table | None = None
         self._done: list[_Table] = []
+        # headers of this page's grids, read once for the usable / continuation tests and the reading itself
+        self._headers: dict[tuple[Grid, str], _Header] = {}
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -142,6 +156,8 @@ class TableReader:
             else:
                 self.result.problems.append(msg)
                 used = False
+        finally:
+            self._headers.clear()
         if used:
             self.result.table_pages.add(page_no)
         return used
@@ -271,34 +287,41 @@ class TableReader:
         """A grid continues the open table when nothing but a running head sits above it and its columns fit."""
         return _only_running_head_above(lines, grid.top) and self._compatible(grid, table)
 
-    @staticmethod
-    def _compatible(grid: Grid, table: _Table) -> bool:
+    def _header(self, grid: Grid, table_key: str) -> _Header:
+        """The header rows detected from the cell texts (once per grid and table on this page)."""
+        head = self._headers.get((grid, table_key))
+        if head is None:
+            head = self._headers[(grid, table_key)] = _read_header(grid, _header_rows(grid, table_key), table_key)
+        return head
+
+    def _compatible(self, grid: Grid, table: _Table) -> bool:
         if table.layout is None:
             return True
         if table.layout.remap(grid.col_bounds()) is not None:
             return True
-        header = _header_rows(grid, table.key)
-        return bool(header) and any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
+        return self._header(grid, table.key).names_values
 
-    @staticmethod
-    def _usable(grid: Grid, table: _Table) -> bool:
+    def _usable(self, grid: Grid, table: _Table) -> bool:
         """A grid whose header gives value columns (or that continues a known layout) and holds all its text."""
         if grid.orphans:
             return False
-        header = _header_rows(grid, table.key)
-        if any(_stacked(grid, r) for r in range(len(header), grid.n_rows)):
+        head = self._header(grid, table.key)
+        if any(_stacked(grid, r) for r in range(len(head.rows), grid.n_rows)):
             return False
-        if header and _has_text(grid, header):
-            return any(r.kind == "value" for r in _layout_from_header(grid, header, table.key).roles)
+        if head.layout is not None:
+            return head.names_values
         return table.layout is not None and table.layout.remap(grid.col_bounds()) is not None
 
     # ---- reading a grid --------------------------------------------------------------------
     def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:
         table.engines.append(grid.engine)
         table.read_any = True
-        header = list(range(grid.header_rows)) if grid.header_rows is not None else _header_rows(grid, table.key)
-        layout = _layout_from_header(grid, header, table.key) if header and _has_text(grid, header) else None
-        if layout is not None and any(r.kind == "value" for r in layout.roles):
+        if grid.header_rows is not None:  # known (text grids)
+            head = _read_header(grid, list(range(grid.header_rows)), table.key)
+        else:
+            head = self._header(grid, table.key)
+        header, layout = head.rows, head.layout
+        if head.names_values:
             table.layout = layout
         elif table.layout is not None:
             layout = table.layout.remap(grid.col_bounds())
@@ -505,6 +528,10 @@ def _header_rows(grid: Grid, table_key: str) -> list[int]:
             break
         rows.append(r)
     return rows
+
+
+def _read_header(grid: Grid, rows: list[int], table_key: str) -> _Header:
+    return _Header(rows, _layout_from_header(grid, rows, table_key) if rows and _has_text(grid, rows) else None)
 
 
 def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layout:

@@ -364,3 +364,30 @@ def test_note_lines_cost_one_word_split_per_line(monkeypatch: pytest.MonkeyPatch
     body = [[grid.cell_at(r, c).text if grid.cell_at(r, c) else "" for c in range(grid.n_cols)]
             for r in range(grid.header_rows, grid.n_rows)]
     assert body == [list(row) for row in data]
+
+
+def test_each_grid_header_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usable / continuation tests and the reading share one header reading per grid."""
+    detected: list = []
+    laid_out: list = []
+    real_rows, real_layout = tables_module._header_rows, tables_module._layout_from_header
+
+    def rows(grid, key):
+        detected.append(grid)  # keeps the grid alive, so ids stay unique
+        return real_rows(grid, key)
+
+    def layout(grid, header, key):
+        laid_out.append(grid)
+        return real_layout(grid, header, key)
+
+    monkeypatch.setattr(tables_module, "_header_rows", rows)
+    monkeypatch.setattr(tables_module, "_layout_from_header", layout)
+    reader = TableReader("t")
+    with pdfplumber.open(GOLDEN_PDF) as pdf:
+        for n in range(6, 12):  # 收入支出决算总表 … 支出决算表, continuation pages included
+            reader.feed(n, pdf.pages[n - 1])
+    result = reader.finish()
+    assert [t.table for t in result.tables] == ["income_expenditure_summary", "income", "expenditure"]
+    assert len(result.cells) == sum(1 for c in GOLDEN["cells"] if c["table"] in ("income_expenditure_summary", "income", "expenditure"))
+    assert detected and len({id(g) for g in detected}) == len(detected)
+    assert laid_out and len({id(g) for g in laid_out}) == len(laid_out)
