@@ -33,6 +33,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
+from pipeline.limits import start_worker as start_extraction_worker
 from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, RawDoc
 
 LOCK_NAME = ".run.lock"
@@ -99,8 +100,9 @@ def _process(root: Path) -> proc.ProcessReport:
         report = proc.process(raw, clean, run_id, extract_many, m)
         m.finish_run(run_id)
     merged = report.merge
-    logger.info("process: %d wanted, %d extracted, merged files %s", report.n_wanted, len(report.processed),
-                "rewritten" if merged and merged.changed else "unchanged")
+    logger.info("process: %d wanted, %d extracted, merged files %s (extraction %.1f s, merge %.1f s)",
+                report.n_wanted, len(report.processed), "rewritten" if merged and merged.changed else "unchanged",
+                report.extract_seconds, report.merge_seconds)
     return report
 
 
@@ -132,8 +134,13 @@ def task_runner(workers: int = 1, dask_address: str | None = None) -> Any:
 
         return DaskTaskRunner(address=dask_address)
     if workers > 1:
-        return ProcessPoolTaskRunner(max_workers=workers)
+        return process_pool(workers)
     return ThreadPoolTaskRunner(max_workers=1)
+
+
+def process_pool(workers: int) -> ProcessPoolTaskRunner:
+    """``workers`` processes, each starting its bounded extraction process at once, not at its first task."""
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=start_extraction_worker)
 
 
 @flow(name="juesuan-run")
@@ -192,6 +199,8 @@ class RunSummary:
     documents_in_dataset: int = 0
     new_error_findings: int = 0
     merged_changed: bool = False
+    extract_seconds: float = 0.0
+    merge_seconds: float = 0.0
 
 
 def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
@@ -205,6 +214,8 @@ def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
     out.documents_in_dataset = p.n_wanted
     out.new_error_findings = len(p.new_error_findings())
     out.merged_changed = bool(p.merge and p.merge.changed)
+    out.extract_seconds = round(p.extract_seconds, 3)
+    out.merge_seconds = round(p.merge_seconds, 3)
     return out.__dict__
 
 

@@ -13,10 +13,12 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from schemas.records import Document, Finding, NarrativeFact, Record, TableCell, TableRecord
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # order of writing: dependent rows first, documents.csv last
 WRITE_ORDER: tuple[type[Record], ...] = (TableRecord, TableCell, NarrativeFact, Finding, Document)
@@ -86,6 +88,8 @@ def csv_bytes(kind: type[Record], rows: list[Record], bom: bool = False) -> byte
 
 def frame_of(kind: type[Record], rows: list[Record]) -> pd.DataFrame:
     """All columns as text (the CSV's exact strings), empty values as nulls."""
+    import pandas as pd  # here, not at the top: extraction workers import this module and never need pandas
+
     data = [r.to_row() for r in rows]
     df = pd.DataFrame(data, columns=list(kind.COLUMNS), dtype="string")
     return df.replace({"": pd.NA})

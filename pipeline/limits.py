@@ -90,6 +90,18 @@ def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResul
     return failed_result(path, sha, DocStatus.FAILED, message, source_url)
 
 
+def start_worker(memory_mb: int | None = None) -> None:
+    """Start the extraction process now rather than at the first document: a worker-pool process
+    calls this as its initializer, so the extractor's start-up overlaps Prefect's own."""
+    global _worker
+    memory_mb = default_memory_mb() if memory_mb is None else memory_mb
+    if default_timeout() <= 0:
+        return
+    with _lock:
+        if _worker is None:
+            _worker = _Worker(memory_mb)
+
+
 def extract_bounded(path: Path, source_url: str | None = None, timeout: float | None = None,
                     memory_mb: int | None = None) -> ExtractionResult:
     """``extract_document`` with a time and memory bound; never raises for what the document does."""
@@ -130,7 +142,16 @@ def extract_bounded(path: Path, source_url: str | None = None, timeout: float | 
         return payload
 
 
+def _warm_up() -> None:
+    """Load what the first document would otherwise load (jieba's budget dictionary) while the
+    parent is still getting ready."""
+    from extractors.vocab import segment
+
+    segment("一般公共预算财政拨款支出")
+
+
 def _serve(requests: Connection, results: Connection) -> None:
+    _warm_up()
     while True:
         try:
             path, source_url = requests.recv()

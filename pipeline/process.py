@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +226,8 @@ class ProcessReport:
     processed: list[Processed] = field(default_factory=list)
     merge: MergeReport | None = None
     n_wanted: int = 0
+    extract_seconds: float = 0.0  # wall time from the first document sent to the last one recorded
+    merge_seconds: float = 0.0  # wall time of the merge (checks, CSV/Parquet, exports)
 
     def new_error_findings(self) -> list[Finding]:
         ids = {p.doc_id for p in self.processed}
@@ -250,12 +253,16 @@ def process(raw_dir: Path, clean_dir: Path, run_id: int | None = None,
         report = ProcessReport(run_id, n_wanted=len(wanted))
         log.info("process: %d documents wanted, %d to extract (extractor %s)", len(wanted), len(todo),
                  extractor_version())
+        started = time.perf_counter()
         for payload in extract_many(todo):
             s = record_payload(manifest, clean_dir, payload, run_id)
             report.processed.append(s)
             log.info("extracted %s (%s): %s, %d cells, %d facts", s.file_name, s.doc_id, s.status, s.n_cells,
                      s.n_facts)
+        merging = time.perf_counter()
+        report.extract_seconds = merging - started
         report.merge = merge(clean_dir, wanted)
+        report.merge_seconds = time.perf_counter() - merging
         log.info("process: extracted %d documents; merged files %s", len(report.processed),
                  "rewritten" if report.merge.changed else "unchanged")
         return report

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pipeline.checks import CheckConfig, run_checks
 from pipeline.dataset import Dataset, read_dataset, write_dataset
-from pipeline.exports import write_exports
 from pipeline.extract import ExtractionResult
 from pipeline.limits import extract_bounded
 
@@ -48,6 +47,8 @@ def check_dataset(ds: Dataset, config: CheckConfig | None = None) -> Dataset:
 
 def save_dataset(ds: Dataset, out: Path) -> None:
     """The dataset files, then every export made from them (Excel copies, DuckDB, datapackage)."""
+    from pipeline.exports import write_exports  # duckdb and pandas: only when saving, not in extraction workers
+
     write_dataset(ds, out)
     write_exports(ds, out)
 

@@ -84,3 +84,21 @@ def test_the_process_stage_of_the_flows_is_bounded_too(tmp_path: Path, monkeypat
     payload = process.extract_payload(sha256_of(GOLDEN_PDF), str(GOLDEN_PDF), "http://127.0.0.1/x.pdf")
     doc = payload["records"]["documents"][0]
     assert doc["status"] == "failed" and "longer than 0.05 s" in doc["error"]
+
+
+def test_a_worker_started_ahead_serves_the_first_document(tmp_path: Path, monkeypatch) -> None:
+    """What each --workers N process runs as its initializer: the extraction process is up (and
+    warmed) before the first document arrives, and that same process then reads it."""
+    from pipeline import limits
+
+    limits._stop_worker()
+    monkeypatch.setenv("JUESUAN_DOC_TIMEOUT", "0")  # unbounded mode has no process to start
+    limits.start_worker()
+    assert limits._worker is None
+    monkeypatch.delenv("JUESUAN_DOC_TIMEOUT")
+    limits.start_worker()
+    started = limits._worker
+    assert started is not None and started.proc.poll() is None
+    small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
+    result = extract_bounded(small)
+    assert limits._worker is started and result.document.status == "ok" and result.document.pages == 2
