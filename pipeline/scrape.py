@@ -420,7 +420,7 @@ def _describe_non_pdf(head: bytes, content_type: str | None) -> str:
 def store_blob(raw_dir: Path, tmp: Path, sha: str, name: str) -> Path:
     """Move a verified download into the content-addressed store (or drop it: already there)."""
     folder = raw_dir / STORE / sha[:2] / sha
-    existing = [p for p in folder.iterdir() if p.is_file()] if folder.exists() else []
+    existing = sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
     if existing:
         tmp.unlink(missing_ok=True)
         return existing[0]
@@ -430,8 +430,24 @@ def store_blob(raw_dir: Path, tmp: Path, sha: str, name: str) -> Path:
     return target
 
 
-def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> FetchOutcome:
-    """One document URL → outcome; on success the bytes are in the store (blob row added)."""
+@dataclass(frozen=True)
+class Fetched:
+    """A verified PDF in ``.partial``, waiting for ``store_download``."""
+
+    url: str
+    tmp: Path
+    sha256: str
+    size: int
+    name: str
+    prior_sha256: str | None
+    http_status: int
+    etag: str | None
+    last_modified: str | None
+
+
+def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> FetchOutcome | Fetched:
+    """One document URL → its bytes verified and hashed in ``.partial``, or the outcome saying why not
+    (not modified, blocked, HTTP error, not a PDF, too large). Safe to run in many threads."""
     prior = manifest.validators(url)
     headers: dict[str, str] = {}
     stored = manifest.blob_path(prior.sha256) if prior and prior.sha256 else None
@@ -479,27 +495,38 @@ def download(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> F
                 tmp.unlink(missing_ok=True)
                 return FetchOutcome(url, "too_large", http_status=r.status_code, bytes=size,
                                     message=f"larger than max_bytes={fetcher.source.max_bytes}")
-            sha = h.hexdigest()
-            known = manifest.blob_path(sha)
-            if known is not None and known.exists():
-                tmp.unlink(missing_ok=True)
-                path = known
-            else:
-                path = store_blob(raw_dir, tmp, sha, file_name_for(url, content_disposition=r.headers.get("content-disposition")))
-                manifest.add_blob(sha, path, size, url)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    if prior and prior.sha256 == sha:
+        return Fetched(url, tmp, h.hexdigest(), size,
+                       file_name_for(url, content_disposition=r.headers.get("content-disposition")),
+                       prior.sha256 if prior else None, r.status_code, r.headers.get("etag"),
+                       r.headers.get("last-modified"))
+
+
+def store_download(f: Fetched, raw_dir: Path, manifest: Manifest) -> FetchOutcome:
+    """Move a fetched PDF into the store (unless its bytes are there already) and say what it was.
+    Called in one thread, in the order of the URLs: which of several addresses of the same bytes
+    names the stored file does not depend on which download happened to finish first."""
+    try:
+        known = manifest.blob_path(f.sha256)
+        if known is not None and known.exists():
+            f.tmp.unlink(missing_ok=True)
+        else:
+            manifest.add_blob(f.sha256, store_blob(raw_dir, f.tmp, f.sha256, f.name), f.size, f.url)
+    except BaseException:
+        f.tmp.unlink(missing_ok=True)
+        raise
+    if f.prior_sha256 == f.sha256:
         status = "unchanged"
-    elif prior and prior.sha256:
+    elif f.prior_sha256:
         status = "changed"
     elif known is not None:
         status = "duplicate"
     else:
         status = "new"
-    return FetchOutcome(url, status, sha256=sha, http_status=r.status_code, etag=r.headers.get("etag"),
-                        last_modified=r.headers.get("last-modified"), bytes=size)
+    return FetchOutcome(f.url, status, sha256=f.sha256, http_status=f.http_status, etag=f.etag,
+                        last_modified=f.last_modified, bytes=f.size)
 
 
 # --- crawling ----------------------------------------------------------------------------
@@ -654,10 +681,11 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
             report.outcomes.append((source.name, o))
         urls = sorted(found.documents)
         with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
-            futures = [(u, pool.submit(download, fetcher, u, raw_dir, manifest)) for u in urls]
-            for u, fut in futures:
+            futures = [(u, pool.submit(fetch_document, fetcher, u, raw_dir, manifest)) for u in urls]
+            for u, fut in futures:  # stored in URL order, whatever order the downloads finish in
                 try:
-                    o = fut.result()
+                    got = fut.result()
+                    o = got if isinstance(got, FetchOutcome) else store_download(got, raw_dir, manifest)
                 except Exception as e:  # a server nobody anticipated (bad encoding, cut stream): record it
                     log.exception("%s: download failed", u)
                     o = FetchOutcome(u, "error", message=f"{type(e).__name__}: {e}"[:300])

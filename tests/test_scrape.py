@@ -224,3 +224,17 @@ def test_one_file_name_rule_for_downloads_and_the_dataset():
     assert file_name_for("http://x.gov.cn/", "stored.pdf") == "stored.pdf"  # nothing in the URL: the stored name
     assert file_name_for(None, "notes.txt") == "notes.txt"
     assert file_name_for("http://x.gov.cn/") == "document.pdf"
+
+
+def test_which_address_names_the_stored_bytes_does_not_depend_on_download_speed(tmp_path):
+    pdf = b"%PDF-1.4\n% same\n%%EOF\n"
+    routes = {"/list.html": Route(b'<a href="/a/first.pdf">a</a><a href="/b/second.pdf">b</a>'),
+              "/a/first.pdf": Route(pdf, "application/pdf", delay=0.5),  # finishes last
+              "/b/second.pdf": Route(pdf, "application/pdf")}
+    with Server(routes) as srv:
+        s = scr.source_from_dict({"name": "t", "listing_urls": [srv.url("/list.html")], "delay": 0,
+                                  "concurrency": 2})
+        report = scr.scrape([s], tmp_path / "raw")
+    assert {o.url.rsplit("/", 1)[-1]: o.status for _, o in report.outcomes} == {"first.pdf": "new",
+                                                                               "second.pdf": "duplicate"}
+    assert [p.name for p in (tmp_path / "raw" / "sha256").rglob("*.pdf")] == ["first.pdf"]
