@@ -235,6 +235,28 @@ class ProcessReport:
         return [f for f in (ds.findings if ds else []) if f.doc_id in ids and f.severity == "error"]
 
 
+BATCHES_PER_WORKER = 4
+MAX_BATCH = 8
+
+
+def batches(docs: list[RawDoc], workers: int) -> list[list[RawDoc]]:
+    """Documents grouped for ``workers`` worker processes: about four batches each, so a task's fixed
+    cost is shared while the last batches still spread over all workers; largest files first, so
+    the run does not end waiting on one big document."""
+    if not docs:
+        return []
+
+    def size(d: RawDoc) -> int:
+        try:
+            return Path(d.path).stat().st_size
+        except OSError:
+            return 0
+
+    ordered = sorted(docs, key=size, reverse=True)
+    per = max(1, min(MAX_BATCH, -(-len(ordered) // (max(1, workers) * BATCHES_PER_WORKER))))
+    return [ordered[i:i + per] for i in range(0, len(ordered), per)]
+
+
 def _extract_sequentially(docs: list[RawDoc]) -> Iterator[Payload]:
     for d in docs:
         yield extract_payload(d.sha256, str(d.path), d.source_url)

@@ -19,7 +19,7 @@ import pytest
 import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
-from pipeline.manifest import DOWNLOADED, Manifest
+from pipeline.manifest import DOWNLOADED, Manifest, RawDoc
 from tests.mock_portal import FAKE_CALLS, SMALL_PDF, DistrictPortal, Route, Server, fake_extract_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,8 +196,31 @@ def test_process_flow_on_a_dask_cluster_gives_the_same_dataset(portal, tmp_path,
                       dashboard_address=None) as cluster:
         runner = flows.task_runner(dask_address=cluster.scheduler_address)
         result = flows.process_flow.with_options(task_runner=runner)(data=str(dask))
-    assert result["extracted"] == 3
-    _same_dataset(local / "clean", dask / "clean")
+        assert result["extracted"] == 3 and len(fake) == 6
+        _same_dataset(local / "clean", dask / "clean")
+        # off the flow's process, documents go in batches, but each is still its own cached task
+        part = sorted((dask / "clean" / proc.PARTS).glob("*.json"))[0]
+        part.unlink()
+        with Manifest(dask / "raw") as m:
+            m.db.execute("DELETE FROM processed WHERE doc_id = ?", (part.stem,))
+        again = flows.process_flow.with_options(task_runner=flows.task_runner(dask_address=cluster.scheduler_address))(
+            data=str(dask))
+    assert again["extracted"] == 1 and len(fake) == 6 and part.exists()
+
+
+def test_batches_share_task_cost_and_start_with_the_largest_files(tmp_path):
+    docs = []
+    for i, size in enumerate([5, 50, 20, 1, 30, 10, 40, 2, 3]):
+        p = tmp_path / f"{i}.pdf"
+        p.write_bytes(b"x" * size)
+        docs.append(RawDoc(f"{i:064d}", p, None))
+    groups = proc.batches(docs, workers=2)
+    assert [len(g) for g in groups] == [2, 2, 2, 2, 1]  # about four per worker
+    assert [d.path.stat().st_size for d in groups[0]] == [50, 40]
+    assert sorted(d.sha256 for g in groups for d in g) == sorted(d.sha256 for d in docs)
+    many = proc.batches(docs * 20, workers=2)
+    assert max(len(g) for g in many) == proc.MAX_BATCH and proc.batches([], workers=2) == []
+    assert [len(g) for g in proc.batches(docs[:3], workers=8)] == [1, 1, 1]
 
 
 def test_juesuan_run_with_worker_processes_and_the_real_extractor(tmp_path):
