@@ -5,9 +5,12 @@
    Target: second run <= 5 % of the first.
 2. Documents per minute of the process stage with 1 and 2 worker processes on the same corpus
    (and in-process, what `--workers 1` uses). Target: 2 worker processes >= 1.8x one. Each worker
-   process pays a few seconds of start-up (imports), so use enough documents (--copies).
+   process pays a few seconds of start-up (imports), so use enough documents (--copies). 1- and
+   2-worker runs alternate --repeat times and the best of each is compared; each run also prints
+   the CPU seconds of every kind of process (extraction, worker processes, Prefect server, this
+   flow process), which bounds what 2 workers can gain on the machine's cores.
 
-    .venv/bin/python scripts/bench_flows.py [--copies 4] [--pdfs DIR]
+    .venv/bin/python scripts/bench_flows.py [--copies 25] [--repeat 2] [--pdfs DIR]
 """
 
 from __future__ import annotations
@@ -38,9 +41,74 @@ def build_portal_routes(pdfs: list[Path], copies: int) -> dict:
     return routes
 
 
+class CpuByRole:
+    """CPU seconds used during a run by this process and each kind of process under it, sampled
+    with psutil (in the venv through dask's distributed; without it nothing is printed)."""
+
+    ROLES = (("pipeline.limits", "extraction"), ("spawn_main", "worker processes"), ("uvicorn", "Prefect server"))
+
+    def __enter__(self) -> CpuByRole:
+        import threading
+
+        try:
+            import psutil
+        except ImportError:
+            self.psutil = None
+            return self
+        self.psutil, self.me = psutil, psutil.Process()
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+        self._sample()
+        self.first = {pid: cpu for pid, (_, cpu) in self.last.items()}
+        t = self.me.cpu_times()
+        self.own0 = t.user + t.system
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def _role(self, p) -> str:  # noqa: ANN001
+        try:
+            cmd = " ".join(p.cmdline())
+        except self.psutil.Error:
+            return "other"
+        return next((role for key, role in self.ROLES if key in cmd), "other")
+
+    def _sample(self) -> None:
+        for p in self.me.children(recursive=True):
+            try:
+                t = p.cpu_times()
+            except self.psutil.Error:
+                continue
+            role = self.last[p.pid][0] if p.pid in self.last else self._role(p)
+            self.last[p.pid] = (role, t.user + t.system)
+
+    def _loop(self) -> None:
+        while not self.stop.wait(0.5):
+            self._sample()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.psutil is None:
+            return
+        self._sample()
+        self.stop.set()
+        self.thread.join()
+        t = self.me.cpu_times()
+        self.by_role = {"flow process": t.user + t.system - self.own0}
+        for pid, (role, cpu) in self.last.items():
+            self.by_role[role] = self.by_role.get(role, 0.0) + cpu - self.first.get(pid, 0.0)
+
+    def line(self) -> str:
+        if self.psutil is None:
+            return ""
+        total = sum(self.by_role.values())
+        parts = ", ".join(f"{role} {cpu:.1f}" for role, cpu in sorted(self.by_role.items(), key=lambda kv: -kv[1]))
+        return f"    CPU seconds: {parts}; total {total:.1f} (extraction {self.by_role.get('extraction', 0) / total:.0%})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--copies", type=int, default=4, help="copies of each PDF (documents = copies x PDFs)")
+    ap.add_argument("--copies", type=int, default=25, help="copies of each PDF (documents = copies x PDFs)")
     ap.add_argument("--pdfs", type=Path, default=ROOT / "data" / "raw" / "samples")
     ap.add_argument("--repeat", type=int, default=2, help="runs each of 1 and 2 worker processes (best is reported)")
     ap.add_argument("--first-workers", type=int, default=2, help="workers for the first/second run comparison")
@@ -76,16 +144,20 @@ def main() -> None:
                        "1 worker process": lambda: flows.process_pool(1),
                        "2 worker processes (--workers 2)": lambda: flows.process_pool(2)}
             timings: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in runners}
+            cpu_total: dict[str, float] = {}
             order = ["in-process (--workers 1)"] + ["1 worker process", "2 worker processes (--workers 2)"] * args.repeat
             for i, name in enumerate(order):  # 1 and 2 workers alternate, so a slow spell of the machine hits both
                 d = work / f"r{i}"
                 shutil.copytree(data / "raw", d / "raw")
-                t = time.perf_counter()
-                r = flows.run_flow.with_options(task_runner=runners[name]())(data=str(d), scrape=False)
-                dt = time.perf_counter() - t
+                with CpuByRole() as cpu:
+                    t = time.perf_counter()
+                    r = flows.run_flow.with_options(task_runner=runners[name]())(data=str(d), scrape=False)
+                    dt = time.perf_counter() - t
                 timings[name].append((dt, r["extract_seconds"], r["merge_seconds"], r["extracted"]))
+                cpu_total[name] = sum(getattr(cpu, "by_role", {}).values())
                 print(f"{name:34s}: {r['extracted']} documents in {dt:6.1f} s = {r['extracted'] / dt * 60:6.1f} "
                       f"documents/minute (extraction phase {r['extract_seconds']:.1f} s, merge {r['merge_seconds']:.1f} s)")
+                print(cpu.line())
                 shutil.rmtree(d, ignore_errors=True)
 
             def best(name: str, phase: int = 0) -> float:
@@ -97,6 +169,11 @@ def main() -> None:
             print(f"speed-up 2 vs 1 worker processes, whole process run: {best(two) / best(one):.2f}x  (target >= 1.8x); "
                   f"extraction phase only: {best(two, 1) / best(one, 1):.2f}x; "
                   f"2 processes vs in-process: {best(two) / best(inproc):.2f}x")
+            if cpu_total.get(two):
+                fastest_one = min(t[0] for t in timings[one])
+                print(f"ceiling on {os.cpu_count()} cores: 2 workers cannot beat (2 cores x {fastest_one:.1f} s for 1 worker) / "
+                      f"{cpu_total[two]:.1f} CPU seconds they need in all = {2 * fastest_one / cpu_total[two]:.2f}x "
+                      "(the 1-worker run leaves Prefect and the flow a free core; the 2-worker run shares both)")
             print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (started at {load0:.1f}): "
                   "a speed-up needs an idle core for the second worker")
     finally:
