@@ -17,7 +17,7 @@ _TITLE_YEAR_APART = re.compile(rf"({_NAME})年?度?{_KIND}")  # the year printed
 _LABELLED = re.compile(rf"(?:预算主管部门|决算主管部门|主管部门|预算单位|决算单位|部门名称|单位名称|编制部门|编制单位|部门)[:：]\s*({_NAME})(?=单位[:：]|$|\s|\d)")
 _PART_ONE = re.compile(rf"第一部分\s*({_NAME})(?:部门|单位)?概况")
 # an organisation's name ends with what it is
-_ORG_END = re.compile(
+ORG_END = re.compile(
     r"(?:局|厅|委|办|部|院|会|室|处|所|中心|馆|站|队|团|社|校|署|府|办公厅|委员会|办事处|协会|联合会|集团|公司|法院|检察院|党校|医院|学校|大学|学院)$"
 )
 _REGION = re.compile(
@@ -42,7 +42,7 @@ def region_of(name: str) -> str | None:
 
 
 def _is_org(name: str) -> bool:
-    return bool(_ORG_END.search(name)) and not _REGION_ONLY.match(name)
+    return bool(ORG_END.search(name)) and not _REGION_ONLY.match(name)
 
 
 HEAD_CHARS = 2500  # printed characters read: a cover, a contents page and the first headings

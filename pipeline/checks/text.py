@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from extractors.metadata import ORG_END
 from extractors.numbers import clean_text, parse_amount
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
@@ -25,7 +26,6 @@ TEXT_RULES = ("structure.placeholder.text", "structure.year.text", "structure.de
 _BUDGET_ACTUAL = re.compile(r"预算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元[，,]?(?:支出)?决算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元")
 _NEXT_ITEM = re.compile(r"预算(?:数)?为|(?<![\d.])\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]")
 _HEADING_DEPT = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)(20\d{2})年度(?:部门决算|收入支出总计|财政拨款收入支出总计)")
-_ORG_END = re.compile(r"(?:局|委|部|办|院|中心|室|会|厅|所|站|队|馆|校|处|署|社)$")
 
 
 def text_findings(doc: Document, pages: Iterable[tuple[int | None, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
@@ -67,7 +67,7 @@ def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
         return
     for m in _HEADING_DEPT.finditer(s):
         named = m.group(1)
-        if named.endswith(dept) or not _ORG_END.search(named) or dept.endswith(named):
+        if named.endswith(dept) or not ORG_END.search(named) or dept.endswith(named):
             continue
         yield _at(finding(ctx, "structure.department.text", Severity.WARNING,
                           f"the narrative names “{named[-len(dept) - 4:]}” where the document is {dept}",
