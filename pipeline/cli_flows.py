@@ -41,7 +41,8 @@ def scrape(
         raise typer.Exit(2) from e
     raw = data / "raw"
     report = scr.scrape(srcs, raw)  # its own manifest run, started and finished
-    console.print(f"{report.n_pages} pages read, {len(report.downloaded())} documents downloaded → {raw}")
+    console.print(f"{report.n_pages} pages ({report.n_pages_not_modified} not modified since the last run), "
+                  f"{len(report.downloaded())} documents downloaded → {raw}")
     for status, n in report.counts().items():
         console.print(f"  {status}: {n}")
     for u, msg in report.page_errors.items():
