@@ -28,7 +28,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import as_completed
-from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+from prefect.settings import (
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    temporary_settings,
+)
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 import pipeline
@@ -188,18 +192,26 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
 
 def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
-    with _patient_ephemeral_server():
+    with _run_settings():
         return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
 
 
 @contextmanager
-def _patient_ephemeral_server() -> Iterator[None]:
-    """Without a Prefect server, Prefect starts a temporary one; the very first start creates its
-    database, which takes longer than Prefect's default 20 s on a small machine."""
-    if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in os.environ:
-        yield
-        return
-    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: EPHEMERAL_STARTUP_SECONDS}):
+def _run_settings() -> Iterator[None]:
+    """Prefect settings for one run, unless set in the environment:
+
+    - without a Prefect server, Prefect starts a temporary one; the very first start creates its
+      database, which takes longer than Prefect's default 20 s on a small machine;
+    - no flow-run heartbeats: their thread wakes once a second and the run waits for it at the end
+      (up to a second, most of a run with nothing new); a served nightly deployment keeps the
+      heartbeats of its own flow run, which this run is part of.
+    """
+    updates: dict[Any, Any] = {}
+    if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ:
+        updates[PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS] = EPHEMERAL_STARTUP_SECONDS
+    if not {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"} & set(os.environ):
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+    with temporary_settings(updates):
         yield
 
 
