@@ -192,12 +192,12 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
 
 def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
-    with _run_settings():
+    with run_settings():
         return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
 
 
 @contextmanager
-def _run_settings() -> Iterator[None]:
+def run_settings() -> Iterator[None]:
     """Prefect settings for one run, unless set in the environment:
 
     - without a Prefect server, Prefect starts a temporary one; the very first start creates its

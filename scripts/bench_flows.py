@@ -149,7 +149,7 @@ def main() -> None:
             for i, name in enumerate(order):  # 1 and 2 workers alternate, so a slow spell of the machine hits both
                 d = work / f"r{i}"
                 shutil.copytree(data / "raw", d / "raw")
-                with CpuByRole() as cpu:
+                with CpuByRole() as cpu, flows.run_settings():  # the settings `juesuan run` uses
                     t = time.perf_counter()
                     r = flows.run_flow.with_options(task_runner=runners[name]())(data=str(d), scrape=False)
                     dt = time.perf_counter() - t

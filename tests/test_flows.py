@@ -253,7 +253,7 @@ def test_nightly_deployment_runs_on_a_cron_schedule():
     assert dep.parameters == {"data": "data", "workers": 2}
 
 
-def test_run_settings_leave_out_heartbeats_unless_configured(monkeypatch):
+def testrun_settings_leave_out_heartbeats_unless_configured(monkeypatch):
     """A run ends when its work is done, not when the heartbeat thread next wakes up; a user's
     own heartbeat setting wins."""
     from prefect.settings import get_current_settings
@@ -261,9 +261,9 @@ def test_run_settings_leave_out_heartbeats_unless_configured(monkeypatch):
     import flows
 
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    with flows._run_settings():
+    with flows.run_settings():
         assert get_current_settings().flows.heartbeat_frequency is None
         assert get_current_settings().server.ephemeral.startup_timeout_seconds == flows.EPHEMERAL_STARTUP_SECONDS
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
-    with flows._run_settings():
+    with flows.run_settings():
         assert get_current_settings().flows.heartbeat_frequency == 60
