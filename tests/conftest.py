@@ -29,3 +29,12 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=60):
         yield PREFECT_API_URL.value()
+
+
+@pytest.fixture
+def portal():
+    """The mock district portal on loopback (tests/mock_portal.py), for the scrape and flow tests."""
+    from tests.mock_portal import DistrictPortal
+
+    with DistrictPortal() as p:
+        yield p

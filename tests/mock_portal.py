@@ -160,6 +160,11 @@ class DistrictPortal:
         self.foreign = Server({"/gk/other_2024.pdf": Route(self.pdfs["A"], "application/pdf")}, host="localhost")
         self.server = Server()
 
+
+    def statuses(self, report) -> dict[str, str]:  # noqa: ANN001 (a pipeline.scrape.ScrapeReport)
+        """Fetch status by path on this portal, from a scrape report."""
+        base = self.server.url("")
+        return {o.url.replace(base, ""): o.status for _, o in report.outcomes}
     def __enter__(self) -> DistrictPortal:
         self.foreign.__enter__()
         self.server.__enter__()

@@ -20,18 +20,12 @@ import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.manifest import DOWNLOADED, Manifest, RawDoc
-from tests.mock_portal import FAKE_CALLS, SMALL_PDF, DistrictPortal, Route, Server, fake_extract_document
+from tests.mock_portal import FAKE_CALLS, SMALL_PDF, Route, Server, fake_extract_document
 
 ROOT = Path(__file__).resolve().parent.parent
 CSVS = ("documents.csv", "tables.csv", "table_cells.csv", "narrative_facts.csv", "findings.csv")
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-@pytest.fixture
-def portal():
-    with DistrictPortal() as p:
-        yield p
 
 
 @pytest.fixture

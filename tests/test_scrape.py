@@ -10,20 +10,9 @@ from typer.testing import CliRunner
 from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.manifest import DOWNLOADED, Manifest
-from tests.mock_portal import EXPECTED_DOCUMENT_URLS, DistrictPortal, Route, Server, fake_extract_document
+from tests.mock_portal import EXPECTED_DOCUMENT_URLS, Route, Server, fake_extract_document
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def portal():
-    with DistrictPortal() as p:
-        yield p
-
-
-def _statuses(report: scr.ScrapeReport, portal: DistrictPortal) -> dict[str, str]:
-    base = portal.server.url("")
-    return {o.url.replace(base, ""): o.status for _, o in report.outcomes}
 
 
 def test_find_links_resolves_relative_urls_and_keeps_text():
@@ -68,7 +57,7 @@ def test_first_run_downloads_everything_and_second_run_nothing(portal, tmp_path)
     raw = data / "raw"
     sources = scr.load_sources(portal.sources_yaml(tmp_path / "sources.yaml"))
     first = scr.scrape(sources, raw)
-    st = _statuses(first, portal)
+    st = portal.statuses(first)
     assert st["/files/101/ptj_2024_js.pdf"] == "new"  # attachment on an article page
     assert st["/files/social_2024.pdf"] == "new"  # direct link on the listing
     assert st["/upload/2025/10/social_2024_v2.pdf"] == "duplicate"  # same bytes, new URL, stored once
@@ -92,7 +81,7 @@ def test_first_run_downloads_everything_and_second_run_nothing(portal, tmp_path)
     assert not any((raw / ".partial").iterdir())
 
     second = scr.scrape(sources, raw)
-    st2 = _statuses(second, portal)
+    st2 = portal.statuses(second)
     assert not [o for _, o in second.outcomes if o.status in DOWNLOADED]
     assert all(st2[u] == "not_modified" for u in EXPECTED_DOCUMENT_URLS)  # ETag-only and Last-Modified-only alike
     with Manifest(raw) as m:
@@ -113,7 +102,7 @@ def test_changed_document_replaces_the_old_version_in_the_dataset(portal, tmp_pa
     old_ids = {d.doc_id for d in first.merge.dataset.documents}
     new_bytes = portal.change_document()
     third = scr.scrape(sources, raw)
-    st = _statuses(third, portal)
+    st = portal.statuses(third)
     assert st["/files/101/ptj_2024_js.pdf"] == "changed"
     assert [o.status for _, o in third.outcomes if o.status in DOWNLOADED] == ["changed"]
     again = proc.process(raw, clean)

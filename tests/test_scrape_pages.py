@@ -12,17 +12,6 @@ from pipeline.manifest import DOWNLOADED, MANIFEST_NAME, Manifest
 from tests.mock_portal import PAGE_PATHS, DistrictPortal, variant
 
 
-@pytest.fixture
-def portal():
-    with DistrictPortal() as p:
-        yield p
-
-
-def _statuses(report: scr.ScrapeReport, portal: DistrictPortal) -> dict[str, str]:
-    base = portal.server.url("")
-    return {o.url.replace(base, ""): o.status for _, o in report.outcomes}
-
-
 def _page_requests(portal: DistrictPortal, since: int) -> dict[str, list]:
     out: dict[str, list] = {}
     for r in portal.server.requests[since:]:
@@ -50,7 +39,7 @@ def test_unchanged_pages_are_answered_304_and_the_crawl_finds_every_document_aga
     assert all(r.conditional and r.status == 304 for (r,) in asked.values())
     assert (second.n_pages, second.n_pages_not_modified) == (len(PAGE_PATHS), len(PAGE_PATHS))
     # pagination (index → index_1 → index_2) and article pages followed from the stored links: no document lost
-    assert _statuses(second, portal) == _as_if_unchanged(_statuses(first, portal))
+    assert portal.statuses(second) == _as_if_unchanged(portal.statuses(first))
     assert not second.downloaded()
     assert all(r.status != 200 or r.path == "/files/error_2024.pdf" for r in portal.server.requests[mark:]
                if r.path != "/robots.txt")  # only the HTML error page served as .pdf is sent again in full
@@ -76,7 +65,7 @@ def test_a_changed_page_is_read_again_and_its_new_document_downloaded(portal, tm
     assert {p: r.status for p, (r,) in asked.items()} == {p: 200 if p == page else 304 for p in PAGE_PATHS}
     assert asked[page][0].conditional  # asked conditionally, answered in full because it changed
     assert second.n_pages_not_modified == len(PAGE_PATHS) - 1
-    assert _statuses(second, portal) == {**_as_if_unchanged(_statuses(first, portal)),
+    assert portal.statuses(second) == {**_as_if_unchanged(portal.statuses(first)),
                                          "/files/new/added_2024.pdf": "new"}
     with Manifest(raw) as m:
         row = next(r for r in m.page_rows() if r["url"] == portal.server.url(page))
@@ -96,7 +85,7 @@ def test_a_server_that_ignores_validators_is_crawled_in_full(portal, tmp_path):
     assert sorted(asked) == sorted(PAGE_PATHS)
     assert all(r.conditional and r.status == 200 for (r,) in asked.values())
     assert (second.n_pages, second.n_pages_not_modified) == (len(PAGE_PATHS), 0)
-    assert _statuses(second, portal) == _as_if_unchanged(_statuses(first, portal))
+    assert portal.statuses(second) == _as_if_unchanged(portal.statuses(first))
 
 
 def test_a_manifest_from_before_the_pages_table_opens_and_is_upgraded(portal, tmp_path):
@@ -111,7 +100,7 @@ def test_a_manifest_from_before_the_pages_table_opens_and_is_upgraded(portal, tm
     asked = _page_requests(portal, mark)
     assert all(not r.conditional and r.status == 200 for (r,) in asked.values())
     assert second.n_pages_not_modified == 0
-    assert _statuses(second, portal) == _as_if_unchanged(_statuses(first, portal))
+    assert portal.statuses(second) == _as_if_unchanged(portal.statuses(first))
     with Manifest(raw) as m:
         assert len(m.page_rows()) == len(PAGE_PATHS) and len(m.current_documents()) == 3
     third = scr.scrape(sources, raw)
