@@ -48,6 +48,17 @@ def _is_org(name: str) -> bool:
 HEAD_CHARS = 2500  # printed characters read: a cover, a contents page and the first headings
 
 
+def printed_chars(text: str) -> int:
+    """The characters that count toward a document's head: the printed (non-blank) ones."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def head_is_complete(printed: int, budget: int = HEAD_CHARS) -> bool:
+    """Whether pages holding ``printed`` printed characters already give the whole document_head:
+    any later page is cut off, so the metadata can be read before the rest of the document."""
+    return printed >= budget
+
+
 def document_head(pages: list[str], budget: int = HEAD_CHARS) -> list[str]:
     """The opening text of a document, the same whether it comes as PDF pages or as one text
     file: pages until ``budget`` printed (non-blank) characters, the last one cut there. A
@@ -56,7 +67,7 @@ def document_head(pages: list[str], budget: int = HEAD_CHARS) -> list[str]:
     out: list[str] = []
     used = 0
     for page in pages:
-        if used >= budget:
+        if head_is_complete(used, budget):
             break
         cut, n = len(page), 0
         for i, ch in enumerate(page):

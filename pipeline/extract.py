@@ -13,7 +13,7 @@ from pathlib import Path
 import pdfplumber
 
 from extractors import pdfminer_fixes
-from extractors.metadata import read_metadata
+from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
@@ -88,11 +88,17 @@ def _open_pdf(path: Path) -> pdfplumber.PDF:
 
 
 def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
-    """One pass over the pages: each is parsed once, offered to the table reader, else kept as narrative text."""
+    """One pass over the pages: each is parsed once, offered to the table reader, else kept as narrative text.
+
+    The metadata is read as soon as the narrative holds the document's opening text (see
+    document_head); a budget's later pages then only count for the status: its tables are
+    dropped and its narrative is not read, so neither is worked out."""
     doc_id = doc_id_for(sha)
     image_only: list[int] = []
     cid_pages: list[int] = []
     narrative: list[PageText] = []
+    head_chars = 0  # printed characters in `narrative`, until the metadata is read
+    meta: DocumentMetadata | None = None
     reader = TableReader(doc_id)
     with _open_pdf(path) as pdf:
         try:
@@ -103,16 +109,24 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
         for page_no, page in iter_pages(pdf):
             chars = page.chars
+            budget_known = meta is not None and meta.doc_type == DocType.BUDGET
             if not chars:
                 if page.images:
                     image_only.append(page_no)
-                else:  # ruling lines only: a table's empty spill-over row
+                elif not budget_known:  # ruling lines only: a table's empty spill-over row
                     reader.feed(page_no, page)
             elif _is_cid_garbage(chars):
                 cid_pages.append(page_no)
+            elif budget_known:
+                pass  # a budget's tables are dropped and its metadata is read: nothing more to work out
             elif not reader.feed(page_no, page):
                 narrative.append(page_text(page, page_no))
-    meta = read_metadata([p.text for p in narrative])  # its opening text: see document_head
+                if meta is None:
+                    head_chars += printed_chars(narrative[-1].text)
+                    if head_is_complete(head_chars):
+                        meta = read_metadata([p.text for p in narrative])
+    if meta is None:  # the narrative is shorter than a document's head: all of it
+        meta = read_metadata([p.text for p in narrative])
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
