@@ -89,3 +89,20 @@ def test_real_budget_document_row_unchanged(tmp_path, monkeypatch):
     assert fed and max(fed) < 11 < max(fed_every), (fed, fed_every)
     assert result.document == every.document
     assert "scanned image pages 11 need OCR" in (result.document.error or "")
+
+
+@pytest.mark.parametrize("make", [bad_inputs.partly_scanned_pdf, bad_inputs.without_unicode_maps])
+def test_status_only_pages_read_as_pdfplumber_reads_them(tmp_path, make):
+    """The cheap reading of a skipped page tells exactly what page.chars and page.images tell:
+    real pages, a scanned one and pages whose fonts lack Unicode maps ((cid:NN))."""
+    import pdfplumber
+
+    pdf_path = make(tmp_path / "sample.pdf")
+    kinds = set()
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            texts, has_image = extract._glyphs_and_images(page)
+            assert texts == [c["text"] for c in page.chars]
+            assert has_image == bool(page.images)
+            kinds.add("image_only" if not texts and has_image else "cid" if extract._is_cid_garbage(texts) else "text")
+    assert kinds == ({"image_only", "text"} if make is bad_inputs.partly_scanned_pdf else {"cid"})
