@@ -10,7 +10,6 @@ See docs/scraping.md.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,9 +38,9 @@ import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.limits import start_worker as start_extraction_worker
+from pipeline.lock import run_lock
 from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, RawDoc
 
-LOCK_NAME = ".run.lock"
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
 REPORT_ROWS = 200
 EPHEMERAL_STARTUP_SECONDS = 180
@@ -87,6 +86,7 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
     """Every source in turn (each with its own politeness limits), then files dropped into data/raw."""
     logger = get_run_logger()
     raw = root / "raw"
+    scr.clear_partial_downloads(raw)
     with Manifest(raw) as m:
         run_id = m.start_run("scrape")
         total = scr.ScrapeReport(run_id)
@@ -213,21 +213,6 @@ def run_settings() -> Iterator[None]:
         updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     with temporary_settings(updates):
         yield
-
-
-@contextmanager
-def run_lock(raw: Path) -> Iterator[None]:
-    """One run per data folder at a time (a nightly run still going blocks the next one)."""
-    raw.mkdir(parents=True, exist_ok=True)
-    fd = os.open(raw / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise RuntimeError(f"another juesuan run is using {raw.parent}") from e
-        yield
-    finally:
-        os.close(fd)
 
 
 @dataclass

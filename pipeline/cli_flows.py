@@ -39,8 +39,15 @@ def scrape(
     except (OSError, ValueError) as e:
         console.print(f"[red]sources: {e}")
         raise typer.Exit(2) from e
+    from pipeline.lock import RunLocked, run_lock
+
     raw = data / "raw"
-    report = scr.scrape(srcs, raw)  # its own manifest run, started and finished
+    try:
+        with run_lock(raw):
+            report = scr.scrape(srcs, raw)  # its own manifest run, started and finished
+    except RunLocked as e:  # a flow or another scrape is using this data folder
+        console.print(f"[red]{e}")
+        raise typer.Exit(2) from e
     console.print(f"{report.n_pages} pages ({report.n_pages_not_modified} not modified since the last run), "
                   f"{len(report.downloaded())} documents downloaded → {raw}")
     for status, n in report.counts().items():
@@ -74,7 +81,13 @@ def run(
     if serve:
         flows.serve(cron, workers=workers, dask_address=dask_address, **params)
         return
-    result = flows.run(workers=workers, dask_address=dask_address, **params)
+    from pipeline.lock import RunLocked
+
+    try:
+        result = flows.run(workers=workers, dask_address=dask_address, **params)
+    except RunLocked as e:  # a nightly run still going, or a scrape by hand
+        console.print(f"[red]{e}")
+        raise typer.Exit(2) from e
     console.print(
         f"downloaded {result['downloaded']}, extracted {result['extracted']} {result['doc_statuses'] or ''}, "
         f"{result['documents_in_dataset']} documents in {data / 'clean'}, "

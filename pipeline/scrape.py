@@ -727,10 +727,25 @@ def scan_local(raw_dir: Path, manifest: Manifest, run_id: int) -> list[FetchOutc
     return outcomes
 
 
+def clear_partial_downloads(raw_dir: Path) -> int:
+    """Remove what a killed run left half-downloaded in ``.partial/``; call it under the run lock
+    (``pipeline.lock``), before any download of this run starts. Returns how many files went."""
+    n = 0
+    for p in (Path(raw_dir) / PARTIAL).glob("*"):
+        if p.is_file():
+            p.unlink(missing_ok=True)
+            n += 1
+    if n:
+        log.info("removed %d partial download(s) left by an interrupted run", n)
+    return n
+
+
 def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None = None,
            run_id: int | None = None) -> ScrapeReport:
-    """All sources, one after another (each source has its own politeness limits)."""
+    """All sources, one after another (each source has its own politeness limits); the caller holds
+    the data folder's run lock."""
     raw_dir = Path(raw_dir)
+    clear_partial_downloads(raw_dir)
     own = manifest is None
     manifest = manifest or Manifest(raw_dir)
     rid = run_id if run_id is not None else manifest.start_run("scrape")

@@ -171,6 +171,7 @@ def test_killed_runs_then_rerun_equal_an_uninterrupted_run(portal, tmp_path, fak
 
     rerun = flows.run(data=str(killed), sources=str(sources))
     assert 0 < rerun["extracted"] < 3  # only what the killed runs had not finished
+    assert not list((killed / "raw" / scr.PARTIAL).glob("*"))  # half-downloads of the killed runs cleared
     straight = tmp_path / "straight"
     flows.run(data=str(straight), sources=str(sources))
     _same_dataset(killed / "clean", straight / "clean")
@@ -261,3 +262,15 @@ def testrun_settings_leave_out_heartbeats_unless_configured(monkeypatch):
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
     with flows.run_settings():
         assert get_current_settings().flows.heartbeat_frequency == 60
+
+
+def test_juesuan_run_refuses_a_data_folder_another_run_holds(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.lock import run_lock
+
+    with run_lock(tmp_path / "raw"):
+        res = CliRunner().invoke(app, ["run", "--no-scrape", "--data", str(tmp_path)])
+    assert res.exit_code == 2 and "another juesuan run is using" in res.output
+    assert not (tmp_path / "clean").exists()

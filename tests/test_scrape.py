@@ -166,6 +166,32 @@ def test_cli_scrape_adhoc_listing(portal, tmp_path):
     assert len(list((tmp_path / "d" / "raw" / "sha256").rglob("*.pdf"))) == 3
 
 
+def test_cli_scrape_waits_for_no_one_while_another_run_holds_the_folder(portal, tmp_path):
+    """A flow run (or another scrape) holds data/raw: the scrape says so and exits 2, touching nothing."""
+    from pipeline.cli import app
+    from pipeline.lock import run_lock
+
+    raw = tmp_path / "d" / "raw"
+    with run_lock(raw):
+        res = CliRunner().invoke(app, ["scrape", "--listing", portal.listing, "--data", str(tmp_path / "d"),
+                                       "--delay", "0"])
+    assert res.exit_code == 2 and "another juesuan run is using" in res.output
+    assert not (raw / "manifest.sqlite").exists() and not portal.server.hits
+    again = CliRunner().invoke(app, ["scrape", "--listing", portal.listing, "--pattern", "决算",
+                                     "--data", str(tmp_path / "d"), "--delay", "0"])
+    assert again.exit_code == 0, again.output
+
+
+def test_partial_downloads_of_a_killed_run_are_cleared_by_the_next(portal, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / scr.PARTIAL).mkdir(parents=True)
+    left = raw / scr.PARTIAL / "dl-killed.part"
+    left.write_bytes(b"%PDF-1.7 half a file")
+    report = scr.scrape([scr.adhoc_source(portal.listing, "决算", delay=0.0)], raw)
+    assert len(report.downloaded()) == 4 and not left.exists()
+    assert not list((raw / scr.PARTIAL).iterdir())  # nor does a finished run leave any
+
+
 def test_files_put_into_raw_by_hand_are_raw_documents(portal, tmp_path):
     raw = tmp_path / "raw"
     (raw / "inbox").mkdir(parents=True)
