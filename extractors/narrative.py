@@ -9,8 +9,10 @@ stated). A figure that fits no metric is kept as ``other`` with its clause.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from extractors.figures import level_mentions, mentions
 from extractors.sections import Context, narrative_span, paragraphs_of, walk
@@ -281,6 +283,27 @@ def _performance(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, st
     return None
 
 
+def _amount_operating(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
+    if f.change:
+        return "operating_costs_change", ""
+    return ("operating_costs", "") if "机关运行经费" in f.sentence else None
+
+
+# an amount in 万元 under a section topic → the reader of that section's amounts
+_AMOUNT_BY_TOPIC: dict[str, Callable[[_Figure, Context, list[_Stated]], tuple[str, str] | None]] = {
+    "totals": _amount_totals,
+    "income": _amount_income,
+    "expenditure": _amount_expenditure,
+    "fiscal": _amount_fiscal,
+    "gpb": _amount_gpb,
+    "basic": _amount_basic,
+    "fund": partial(_amount_fund, income="government_fund_income", expenditure="government_fund_expenditure"),
+    "state_capital": partial(_amount_fund, income=None, expenditure="state_capital_expenditure"),
+    "operating": _amount_operating,
+    "procurement": _amount_procurement,
+}
+
+
 def _classify(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     topic = ctx.topic
     if f.unit == "%":
@@ -300,29 +323,8 @@ def _classify(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] 
         return (metric, "") if metric and not _VS_BUDGET.search(f.window[-30:]) else None
     if f.unit != "万元":
         return None
-    if topic == "totals":
-        return _amount_totals(f, ctx, prev)
-    if topic == "income":
-        return _amount_income(f, ctx, prev)
-    if topic == "expenditure":
-        return _amount_expenditure(f, ctx, prev)
-    if topic == "fiscal":
-        return _amount_fiscal(f, ctx, prev)
-    if topic == "gpb":
-        return _amount_gpb(f, ctx, prev)
-    if topic == "basic":
-        return _amount_basic(f, ctx, prev)
-    if topic == "fund":
-        return _amount_fund(f, ctx, prev, "government_fund_income", "government_fund_expenditure")
-    if topic == "state_capital":
-        return _amount_fund(f, ctx, prev, None, "state_capital_expenditure")
-    if topic == "operating":
-        if f.change:
-            return "operating_costs_change", ""
-        return ("operating_costs", "") if "机关运行经费" in f.sentence else None
-    if topic == "procurement":
-        return _amount_procurement(f, ctx, prev)
-    return None
+    amount = _AMOUNT_BY_TOPIC.get(topic or "")
+    return amount(f, ctx, prev) if amount else None
 
 
 def _percent(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
