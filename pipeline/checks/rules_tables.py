@@ -163,6 +163,12 @@ def _fiscal_income_rows(rows: list[Row]) -> tuple[list[Row], Row | None, Row | N
     return sources, year, begin, grand
 
 
+def _fiscal_expenditure_rows(rows: list[Row]) -> tuple[Row | None, Row | None, Row | None]:
+    """The expenditure side's 本年支出合计, 年末结转和结余 and 总计 rows (each None when missing)."""
+    return (_first(rows, lambda s: s == "本年支出合计"), _first(rows, lambda s: "年末" in s),
+            _first(rows, lambda s: s == "总计"))
+
+
 @rule("table.fiscal_summary.identity", "table",
       "财政拨款收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类 per column; "
       "总计 = 本年 + 结转和结余 on each side; income 总计 = expenditure 总计.")
@@ -184,9 +190,7 @@ def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
             yield from _sum_finding(ctx, rid, begin.cells["amount"], breakdown,
                                     f"{table} income: 年初财政拨款结转和结余 = sum of its sources")
     rows = sides["expenditure"]
-    year_out = _first(rows, lambda s: s == "本年支出合计")
-    end = _first(rows, lambda s: "年末" in s)
-    grand_out = _first(rows, lambda s: s == "总计")
+    year_out, end, grand_out = _fiscal_expenditure_rows(rows)
     classes = [r for r in rows if not _is_total_label(r.label) and "结转" not in r.label and "结余" not in r.label
                and "财政拨款" not in r.label]
     cols = ("total", "general_public_budget", "government_fund", "state_capital")
@@ -209,8 +213,7 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
     rid, table = "table.rollforward", "fiscal_appropriation_summary"
     sides = _summary_sides(ctx, table)
     _, year_in, begin, _ = _fiscal_income_rows(sides["income"])
-    year_out = _first(sides["expenditure"], lambda s: s == "本年支出合计")
-    end = _first(sides["expenditure"], lambda s: "年末" in s)
+    year_out, end, _ = _fiscal_expenditure_rows(sides["expenditure"])
     if year_in and year_out and end and "amount" in year_in.cells and "total" in year_out.cells and "total" in end.cells:
         begin_cell = begin.cells.get("amount") if begin else None
         in_cell, out_cell, end_cell = year_in.cells["amount"], year_out.cells["total"], end.cells["total"]
