@@ -58,13 +58,20 @@ def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
     for a, b, what in pairs:
         if a is not None and b is not None:
             yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
-    classes = _class_cells(ctx, "expenditure", "total")
-    for c in ctx.table_cells(SUMMARY, "expenditure"):
-        if c.col != "amount" or digits(c.code):
+    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), ("expenditure", "total"), "收入支出决算总表 vs 支出决算表")
+
+
+def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail: tuple[str, str],
+                     what: str) -> Iterator[Finding]:
+    """Each 类 row (no code printed) on a summary table's expenditure side against the same 类 in a
+    detail table: ``summary`` and ``detail`` are (table, column)."""
+    classes = _class_cells(ctx, *detail)
+    for c in ctx.table_cells(summary[0], "expenditure"):
+        if c.col != summary[1] or digits(c.code):
             continue
-        detail = _match_class(classes, c.row)
-        if detail is not None:
-            yield from _equal(ctx, rid, c, detail, f"{norm_label(c.row)}: 收入支出决算总表 vs 支出决算表")
+        match = _match_class(classes, c.row)
+        if match is not None:
+            yield from _equal(ctx, rid, c, match, f"{norm_label(c.row)}: {what}")
 
 
 @rule("cross.fiscal_vs_gpb", "cross",
@@ -76,13 +83,8 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
     gpb_total = ctx.total_cell(GPB, "total")
     if year_out is not None and gpb_total is not None:
         yield from _equal(ctx, rid, year_out, gpb_total, "一般公共预算财政拨款支出: 财政拨款总表 vs 一般公共预算支出表")
-    classes = _class_cells(ctx, GPB, "total")
-    for c in ctx.table_cells(FISCAL, "expenditure"):
-        if c.col != "general_public_budget" or digits(c.code):
-            continue
-        detail = _match_class(classes, c.row)
-        if detail is not None:
-            yield from _equal(ctx, rid, c, detail, f"{norm_label(c.row)}: 财政拨款总表 vs 一般公共预算支出表")
+    yield from _classes_against(ctx, rid, (FISCAL, "general_public_budget"), (GPB, "total"),
+                                "财政拨款总表 vs 一般公共预算支出表")
     sources, _, _, _ = _fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
     for r in sources:
         cell = r.cells.get("amount")
