@@ -93,30 +93,33 @@ def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResul
 def start_worker(memory_mb: int | None = None) -> None:
     """Start the extraction process now rather than at the first document: a worker-pool process
     calls this as its initializer, so the extractor's start-up overlaps Prefect's own."""
-    global _worker
     memory_mb = default_memory_mb() if memory_mb is None else memory_mb
     if default_timeout() <= 0:
         return
     with _lock:
-        if _worker is None:
-            _worker = _Worker(memory_mb)
+        _ensure_worker(memory_mb)
+
+
+def _ensure_worker(memory_mb: int) -> _Worker:
+    """The running worker with this memory limit, started if needed (the caller holds ``_lock``)."""
+    global _worker
+    if _worker is not None and (_worker.memory_mb != memory_mb or _worker.proc.poll() is not None):
+        _stop_worker()
+    if _worker is None:
+        _worker = _Worker(memory_mb)
+    return _worker
 
 
 def extract_bounded(path: Path, source_url: str | None = None, timeout: float | None = None,
                     memory_mb: int | None = None) -> ExtractionResult:
     """``extract_document`` with a time and memory bound; never raises for what the document does."""
-    global _worker
     path = Path(path)
     timeout = default_timeout() if timeout is None else timeout
     memory_mb = default_memory_mb() if memory_mb is None else memory_mb
     if timeout <= 0:
         return extract_document(path, source_url)
     with _lock:
-        if _worker is not None and (_worker.memory_mb != memory_mb or _worker.proc.poll() is not None):
-            _stop_worker()
-        if _worker is None:
-            _worker = _Worker(memory_mb)
-        worker = _worker
+        worker = _ensure_worker(memory_mb)
         try:
             worker.requests.send((str(path.resolve()), source_url))
             # the first answer also waits for the worker's imports
