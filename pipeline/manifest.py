@@ -340,11 +340,10 @@ class Manifest:
         return [RawDoc(sha, self.raw_dir / path, None if url.startswith("~") else url) for sha, path, url in rows]
 
     @_locked
-    def is_processed(self, sha256: str, extractor_version: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM processed WHERE sha256 = ? AND extractor_version = ?", (sha256, extractor_version)
-        ).fetchone()
-        return row is not None
+    def processed_contents(self, extractor_version: str) -> set[str]:
+        """The sha256 of every content this extractor version has processed (one query for a run)."""
+        rows = self.db.execute("SELECT sha256 FROM processed WHERE extractor_version = ?", (extractor_version,))
+        return {r[0] for r in rows.fetchall()}
 
     @_locked
     def mark_processed(self, sha256: str, extractor_version: str, doc_id: str, status: str | None,

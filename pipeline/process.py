@@ -103,16 +103,15 @@ def read_partition(path: Path) -> Payload | None:
 # --- which documents need work -----------------------------------------------------------
 
 def pending(manifest: Manifest, clean_dir: Path, docs: Iterable[RawDoc] | None = None) -> list[RawDoc]:
-    """Wanted contents without a partition by the current extractor version."""
-    version = extractor_version()
-    out = []
-    for d in manifest.current_documents() if docs is None else docs:
-        if manifest.is_processed(d.sha256, version):
-            part = read_partition(partition_path(clean_dir, doc_id_for(d.sha256)))
-            if part is not None and part.get("extractor_version") == version:
-                continue
-        out.append(d)
-    return out
+    """Wanted contents without a partition by the current extractor version.
+
+    The manifest's ``(sha256, version)`` row is written only after the partition is in place, so
+    the row plus the file's presence says the work is done, without reading thousands of
+    partitions on every run. A partition that turns out unreadable or stale when the merge needs
+    it is extracted again in that run (see ``process``)."""
+    done = manifest.processed_contents(extractor_version())
+    return [d for d in (manifest.current_documents() if docs is None else docs)
+            if not (d.sha256 in done and partition_path(clean_dir, doc_id_for(d.sha256)).exists())]
 
 
 @dataclass
@@ -284,6 +283,13 @@ def process(raw_dir: Path, clean_dir: Path, run_id: int | None = None,
         merging = time.perf_counter()
         report.extract_seconds = merging - started
         report.merge = merge(clean_dir, wanted)
+        if report.merge.missing:  # a partition damaged or stale since it was recorded: redo it now
+            ids = set(report.merge.missing)
+            redo = [d for d in wanted if doc_id_for(d.sha256) in ids]
+            log.warning("process: %d partitions unusable at merge, extracting them again", len(redo))
+            for payload in extract_many(redo):
+                report.processed.append(record_payload(manifest, clean_dir, payload, run_id))
+            report.merge = merge(clean_dir, wanted)
         report.merge_seconds = time.perf_counter() - merging
         log.info("process: extracted %d documents; merged files %s", len(report.processed),
                  "rewritten" if report.merge.changed else "unchanged")

@@ -119,6 +119,37 @@ def test_changed_document_replaces_the_old_version_in_the_dataset(portal, tmp_pa
     assert stored.read_bytes() == new_bytes
 
 
+def test_a_rerun_reads_no_partition_and_a_damaged_one_is_extracted_again(portal, tmp_path, monkeypatch):
+    calls = []
+
+    def counting(path, source_url=None):
+        calls.append(Path(path).name)
+        return fake_extract_document(path, source_url)
+
+    monkeypatch.setattr(proc, "extract_bounded", counting)
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    scr.scrape(scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml")), raw)
+    first = proc.process(raw, clean)
+    assert len(first.processed) == 3 and len(calls) == 3
+    expected = {n: (clean / n).read_bytes() for n in ("documents.csv", "table_cells.csv")}
+
+    reads = []
+    real_read = proc.read_partition
+    monkeypatch.setattr(proc, "read_partition", lambda path: reads.append(path) or real_read(path))
+    again = proc.process(raw, clean)
+    assert again.processed == [] and not again.merge.changed and reads == [] and len(calls) == 3
+
+    # a partition damaged on disk, found when the merge needs it: re-extracted in the same run
+    damaged = sorted((clean / proc.PARTS).glob("*.json"))[0]
+    damaged.write_text("{not json", encoding="utf-8")
+    (clean / proc.PARTS / proc.STATE).unlink()
+    healed = proc.process(raw, clean)
+    assert [p.doc_id for p in healed.processed] == [damaged.stem] and len(calls) == 4
+    assert healed.merge.missing == [] and len(healed.merge.dataset.documents) == 3
+    assert {n: (clean / n).read_bytes() for n in expected} == expected
+    assert proc.read_partition(damaged) is not None
+
+
 def test_timeouts_are_retried_then_recorded(tmp_path):
     pdf = b"%PDF-1.4\n%%EOF\n"
     routes = {"/list.html": Route(b'<a href="/slow.pdf">2024 decision</a>'),
