@@ -234,17 +234,15 @@ class ProcessReport:
         return [f for f in (ds.findings if ds else []) if f.doc_id in ids and f.severity == "error"]
 
 
-BATCHES_PER_WORKER = 4
+BATCH_SHARE = 2  # a batch takes at most 1/(BATCH_SHARE x workers) of the documents still to send
 MAX_BATCH = 8
 
 
 def batches(docs: list[RawDoc], workers: int) -> list[list[RawDoc]]:
-    """Documents grouped for ``workers`` worker processes: about four batches each, so a task's fixed
-    cost is shared while the last batches still spread over all workers; largest files first, so
-    the run does not end waiting on one big document."""
-    if not docs:
-        return []
-
+    """Documents grouped for ``workers`` worker processes, largest files first, in batches that
+    shrink as the run goes on ("guided" scheduling): the early, large batches share a task's fixed
+    cost (about 0.5 s to start a task in a worker process), and the last ones hold one small file
+    each, so no worker is left idle while another works through a long final batch."""
     def size(d: RawDoc) -> int:
         try:
             return Path(d.path).stat().st_size
@@ -252,8 +250,14 @@ def batches(docs: list[RawDoc], workers: int) -> list[list[RawDoc]]:
             return 0
 
     ordered = sorted(docs, key=size, reverse=True)
-    per = max(1, min(MAX_BATCH, -(-len(ordered) // (max(1, workers) * BATCHES_PER_WORKER))))
-    return [ordered[i:i + per] for i in range(0, len(ordered), per)]
+    share = max(1, workers) * BATCH_SHARE
+    out: list[list[RawDoc]] = []
+    i = 0
+    while i < len(ordered):
+        per = max(1, min(MAX_BATCH, -(-(len(ordered) - i) // share)))
+        out.append(ordered[i:i + per])
+        i += per
+    return out
 
 
 def _extract_sequentially(docs: list[RawDoc]) -> Iterator[Payload]:

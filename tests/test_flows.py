@@ -210,11 +210,14 @@ def test_batches_share_task_cost_and_start_with_the_largest_files(tmp_path):
         p.write_bytes(b"x" * size)
         docs.append(RawDoc(f"{i:064d}", p, None))
     groups = proc.batches(docs, workers=2)
-    assert [len(g) for g in groups] == [2, 2, 2, 2, 1]  # about four per worker
-    assert [d.path.stat().st_size for d in groups[0]] == [50, 40]
+    assert [len(g) for g in groups] == [3, 2, 1, 1, 1, 1]  # shrinking: the last ones are single files
+    assert [d.path.stat().st_size for d in groups[0]] == [50, 40, 30]
+    assert [d.path.stat().st_size for g in groups[-3:] for d in g] == [3, 2, 1]
     assert sorted(d.sha256 for g in groups for d in g) == sorted(d.sha256 for d in docs)
-    many = proc.batches(docs * 20, workers=2)
-    assert max(len(g) for g in many) == proc.MAX_BATCH and proc.batches([], workers=2) == []
+    many = proc.batches(docs * 20, workers=2)  # 180 documents
+    sizes = [len(g) for g in many]
+    assert sizes[0] == proc.MAX_BATCH and sizes == sorted(sizes, reverse=True) and sizes[-2:] == [1, 1]
+    assert len(many) < 40 and proc.batches([], workers=2) == []
     assert [len(g) for g in proc.batches(docs[:3], workers=8)] == [1, 1, 1]
 
 
