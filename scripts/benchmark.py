@@ -142,6 +142,46 @@ def measure(path: Path, runs: int, quick: bool) -> dict:
     return row
 
 
+def measure_gc(paths: list[Path], rounds: int) -> dict:
+    """CPU of the extraction, and of the garbage collector inside it (timed by ``gc.callbacks``, a
+    steadier figure than the totals on a noisy machine), with Python's default collector settings
+    and with the extraction process's (``limits.tune_gc_for_extraction``), alternating in one
+    process so that a slow spell of the machine hits both."""
+    import gc
+
+    from pipeline import extract
+    from pipeline.limits import tune_gc_for_extraction
+
+    for p in paths:
+        extract.extract_document(p)  # warm-up
+    default = gc.get_threshold()
+    cpu = {"default": 0.0, "tuned": 0.0}
+    in_gc = {"default": 0.0, "tuned": 0.0}
+    mode, started = "default", [0.0]
+
+    def timer(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            in_gc[mode] += time.process_time() - started[0]
+
+    for r in range(rounds):
+        for mode in ("default", "tuned") if r % 2 == 0 else ("tuned", "default"):
+            if mode == "tuned":
+                tune_gc_for_extraction()
+            else:
+                gc.unfreeze()
+                gc.set_threshold(*default)
+                gc.collect()
+            gc.callbacks.append(timer)
+            t = time.process_time()
+            for p in paths:
+                extract.extract_document(p)
+            cpu[mode] += time.process_time() - t
+            gc.callbacks.remove(timer)
+    return {"cpu": cpu, "gc": in_gc}
+
+
 def run_child(path: Path, runs: int, quick: bool) -> dict:
     cmd = [sys.executable, __file__, "--child", str(path), "--runs", str(runs)] + (["--quick"] if quick else [])
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -184,12 +224,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--runs", type=int, default=2, help="timed runs per measure; the best is kept")
     ap.add_argument("--copies", type=int, default=10, help="page repetitions of the long document")
     ap.add_argument("--no-long", action="store_true", help="skip the long document")
+    ap.add_argument("--gc-rounds", type=int, default=6, help="alternating rounds of the GC comparison (0: skip)")
+    ap.add_argument("--gc-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(measure(args.child, args.runs, args.quick)))
+        return 0
+    if args.gc_child:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(measure_gc(args.pdfs, args.gc_rounds)))
         return 0
 
     docs = args.pdfs or corpus_documents()
@@ -205,6 +251,19 @@ def main(argv: list[str]) -> int:
     if ratios:
         print(f"worst ratio {max(ratios):.2f} (target <= 1.5); worst narrative share {100 * max(shares):.1f} % "
               "(target <= 20 %)")
+    if args.gc_rounds > 0:
+        samples = sorted(SAMPLES.glob("*.pdf"))
+        cmd = [sys.executable, __file__, "--gc-child", "--gc-rounds", str(args.gc_rounds), *map(str, samples)]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode == 0:
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            cpu, in_gc = r["cpu"], r["gc"]
+            print(f"\ngarbage collector ({args.gc_rounds} alternating rounds of the {len(samples)} sample PDFs): "
+                  f"{in_gc['default'] / cpu['default']:.1%} of the extraction's CPU with Python's default settings, "
+                  f"{in_gc['tuned'] / cpu['tuned']:.1%} with the extraction process's; whole extraction "
+                  f"{cpu['tuned'] / cpu['default']:.3f}x (noisy)")
+        else:
+            print(f"\ngarbage collector comparison failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
     if args.no_long or not GOLDEN_PDF.exists():
         return 0
     with tempfile.TemporaryDirectory() as tmp:
