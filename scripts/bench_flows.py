@@ -143,8 +143,7 @@ def main() -> None:
             runners = {"in-process (--workers 1)": lambda: ThreadPoolTaskRunner(max_workers=1),
                        "1 worker process": lambda: flows.process_pool(1),
                        "2 worker processes (--workers 2)": lambda: flows.process_pool(2)}
-            timings: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in runners}
-            cpu_total: dict[str, float] = {}
+            timings: dict[str, list[tuple[float, float, float, int, float]]] = {name: [] for name in runners}
             order = ["in-process (--workers 1)"] + ["1 worker process", "2 worker processes (--workers 2)"] * args.repeat
             for i, name in enumerate(order):  # 1 and 2 workers alternate, so a slow spell of the machine hits both
                 d = work / f"r{i}"
@@ -153,8 +152,8 @@ def main() -> None:
                     t = time.perf_counter()
                     r = flows.run_flow.with_options(task_runner=runners[name]())(data=str(d), scrape=False)
                     dt = time.perf_counter() - t
-                timings[name].append((dt, r["extract_seconds"], r["merge_seconds"], r["extracted"]))
-                cpu_total[name] = sum(getattr(cpu, "by_role", {}).values())
+                timings[name].append((dt, r["extract_seconds"], r["merge_seconds"], r["extracted"],
+                                      sum(getattr(cpu, "by_role", {}).values())))
                 print(f"{name:34s}: {r['extracted']} documents in {dt:6.1f} s = {r['extracted'] / dt * 60:6.1f} "
                       f"documents/minute (extraction phase {r['extract_seconds']:.1f} s, merge {r['merge_seconds']:.1f} s)")
                 print(cpu.line())
@@ -169,10 +168,11 @@ def main() -> None:
             print(f"speed-up 2 vs 1 worker processes, whole process run: {best(two) / best(one):.2f}x  (target >= 1.8x); "
                   f"extraction phase only: {best(two, 1) / best(one, 1):.2f}x; "
                   f"2 processes vs in-process: {best(two) / best(inproc):.2f}x")
-            if cpu_total.get(two):
-                fastest_one = min(t[0] for t in timings[one])
+            fastest_one = min(t[0] for t in timings[one])
+            cpu_two = min(timings[two])[4]  # the CPU seconds of the fastest 2-worker run
+            if cpu_two:
                 print(f"ceiling on {os.cpu_count()} cores: 2 workers cannot beat (2 cores x {fastest_one:.1f} s for 1 worker) / "
-                      f"{cpu_total[two]:.1f} CPU seconds they need in all = {2 * fastest_one / cpu_total[two]:.2f}x "
+                      f"{cpu_two:.1f} CPU seconds they needed in all = {2 * fastest_one / cpu_two:.2f}x "
                       "(the 1-worker run leaves Prefect and the flow a free core; the 2-worker run shares both)")
             print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (started at {load0:.1f}): "
                   "a speed-up needs an idle core for the second worker")
