@@ -60,8 +60,14 @@ def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
     return proc.extract_payload(sha256, path, source_url)
 
 
-@task(name="extract-batch", task_run_name="extract-{n_documents}-documents", cache_policy=NO_CACHE)
-def extract_batch_task(documents: list[tuple[str, str, str | None]], cache_dir: str, n_documents: int) -> list[dict]:
+def _batch_run_name() -> str:
+    from prefect.runtime import task_run
+
+    return f"extract-{len(task_run.parameters['documents'])}-documents"
+
+
+@task(name="extract-batch", task_run_name=_batch_run_name, cache_policy=NO_CACHE)
+def extract_batch_task(documents: list[tuple[str, str, str | None]], cache_dir: str) -> list[dict]:
     """Several documents in one task on a worker process. Each still runs as ``extract_task`` (cached
     per document), but the cost of starting a task in another process (Prefect rebuilds its settings
     there, about 0.5 s) is paid once per batch instead of once per document."""
@@ -116,8 +122,7 @@ def _process(root: Path) -> proc.ProcessReport:
             futures = [extract.submit(d.sha256, str(d.path), d.source_url) for d in docs]
         else:  # worker processes or a Dask cluster: a few documents per task
             workers = getattr(runner, "_max_workers", None) or DEFAULT_REMOTE_WORKERS
-            futures = [extract_batch_task.submit([(d.sha256, str(d.path), d.source_url) for d in batch],
-                                                 str(cache), len(batch))
+            futures = [extract_batch_task.submit([(d.sha256, str(d.path), d.source_url) for d in batch], str(cache))
                        for batch in proc.batches(docs, workers)]
         for fut in as_completed(futures):
             try:
