@@ -168,6 +168,10 @@ def main() -> None:
             print(f"speed-up 2 vs 1 worker processes, whole process run: {best(two) / best(one):.2f}x  (target >= 1.8x); "
                   f"extraction phase only: {best(two, 1) / best(one, 1):.2f}x; "
                   f"2 processes vs in-process: {best(two) / best(inproc):.2f}x")
+            pairs = sorted(a[0] / b[0] for a, b in zip(timings[one], timings[two], strict=True))
+            print(f"2 vs 1 worker processes, each 2-worker run against the 1-worker run just before it: "
+                  f"{', '.join(f'{r:.2f}x' for r in pairs)} (median {pairs[len(pairs) // 2]:.2f}x; "
+                  "the spread is the machine's own noise)")
             fastest_one = min(t[0] for t in timings[one])
             cpu_two = min(timings[two])[4]  # the CPU seconds of the fastest 2-worker run
             if cpu_two:
