@@ -109,8 +109,9 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
     return total
 
 
-def _process(root: Path) -> proc.ProcessReport:
-    """Extract (as tasks on the flow's task runner) what this extractor version has not seen; merge."""
+def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
+    """Extract (as tasks on the flow's task runner) what this extractor version has not seen; merge.
+    ``scan_local``: first register files put into data/raw by hand (a run that scrapes has done so)."""
     logger = get_run_logger()
     raw, clean = root / "raw", root / "clean"
     cache = clean / proc.PARTS / CACHE_DIR
@@ -134,6 +135,9 @@ def _process(root: Path) -> proc.ProcessReport:
 
     with Manifest(raw) as m:
         run_id = m.start_run("process")
+        if scan_local:
+            found = scr.scan_local(raw, m, run_id)
+            logger.info("files put into %s by hand: %d new or changed", raw, len(found))
         report = proc.process(raw, clean, run_id, extract_many, m)
         m.finish_run(run_id)
     merged = report.merge
@@ -158,7 +162,7 @@ def process_flow(data: str = "data") -> dict:
     """Only process what is in data/raw: run with .with_options(task_runner=task_runner(...))."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
-        p = _process(root)
+        p = _process(root, scan_local=True)
     create_markdown_artifact(markdown=report_markdown(None, p), key="juesuan-process",
                              description="juesuan: documents extracted, statuses, errors")
     return summary(None, p)
@@ -189,7 +193,7 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
     root = Path(data).resolve()
     with run_lock(root / "raw"):
         s = _scrape(root, scr.select_sources(sources, only, listing, pattern, delay)) if scrape else None
-        p = _process(root)
+        p = _process(root, scan_local=not scrape)
     create_markdown_artifact(markdown=report_markdown(s, p), key="juesuan-run",
                              description="juesuan: new documents, statuses, error findings")
     return summary(s, p)

@@ -20,7 +20,7 @@ import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.manifest import DOWNLOADED, Manifest, RawDoc
-from tests.mock_portal import FAKE_CALLS, SMALL_PDF, Route, Server, fake_extract_document
+from tests.mock_portal import FAKE_CALLS, SMALL_PDF, Route, Server, fake_extract_document, variant
 
 ROOT = Path(__file__).resolve().parent.parent
 CSVS = ("documents.csv", "tables.csv", "table_cells.csv", "narrative_facts.csv", "findings.csv")
@@ -117,6 +117,25 @@ def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, mon
     rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert len(rows) == 3 and all(r.endswith(",99.0.0") for r in rows)
     assert flows.run(data=str(data), scrape=False)["extracted"] == 0
+
+
+def test_a_run_without_scraping_processes_files_put_into_raw_by_hand(tmp_path, fake):
+    """`juesuan run --no-scrape` / the process flow: PDFs copied into data/raw are documents too."""
+    import flows
+
+    data = tmp_path / "data"
+    inbox = data / "raw" / "inbox"
+    inbox.mkdir(parents=True)
+    for name in ("a.pdf", "b.pdf"):
+        (inbox / name).write_bytes(variant(SMALL_PDF.read_bytes(), name))
+    first = flows.run(data=str(data), scrape=False)
+    assert first["extracted"] == 2 and first["documents_in_dataset"] == 2 and sorted(fake) == ["a.pdf", "b.pdf"]
+    rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 2 and sum("a.pdf" in r for r in rows) == 1
+    (inbox / "b.pdf").unlink()  # a file taken away leaves the dataset
+    second = flows.process_flow(data=str(data))
+    assert second["extracted"] == 0 and second["documents_in_dataset"] == 1 and len(fake) == 2
+    assert len((data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()) == 2
 
 
 def _run_and_kill(data: Path, sources: Path, api_url: str, until: Callable[[], bool], log: Path) -> None:
