@@ -28,7 +28,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import as_completed
 from prefect.settings import (
+    PREFECT_API_URL,
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    PREFECT_SERVER_EPHEMERAL_ENABLED,
     PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
     temporary_settings,
 )
@@ -213,7 +215,11 @@ def run_settings() -> Iterator[None]:
       database, which takes longer than Prefect's default 20 s on a small machine;
     - no flow-run heartbeats: their thread wakes once a second and the run waits for it at the end
       (up to a second, most of a run with nothing new); a served nightly deployment keeps the
-      heartbeats of its own flow run, which this run is part of.
+      heartbeats of its own flow run, which this run is part of;
+    - without a Prefect server, the temporary one is started here and its address given to the
+      run, so that worker processes (and a local Dask cluster's) report to it. Left to Prefect,
+      each worker process would start a temporary server of its own, on the same database file,
+      and its task runs would not show in the run's server.
     """
     updates: dict[Any, Any] = {}
     if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ:
@@ -221,7 +227,15 @@ def run_settings() -> Iterator[None]:
     if not {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"} & set(os.environ):
         updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     with temporary_settings(updates):
-        yield
+        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            yield
+            return
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()  # the one Prefect's own client would start; stopped at exit
+        server.start()
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield
 
 
 @dataclass

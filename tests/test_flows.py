@@ -260,6 +260,34 @@ def test_juesuan_run_with_worker_processes_and_the_real_extractor(tmp_path):
     assert doc.file_name == "2024js.pdf" and doc.extractor_version == pipeline.EXTRACTOR_VERSION
 
 
+def _api_url_in_this_process() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def test_worker_processes_report_to_the_runs_own_temporary_server():
+    """Without a Prefect server, `juesuan run` starts the temporary one and hands its address to the
+    worker processes; left to Prefect, each worker would start a server of its own."""
+    from prefect import flow, task
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    import flows
+
+    probe_task = task(_api_url_in_this_process, name="api-url")
+
+    @flow(name="api-url-probe")
+    def probe() -> str | None:
+        return probe_task.submit().result()
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert PREFECT_API_URL.value() is None  # as on a machine with no server configured
+        with flows.run_settings():
+            url = PREFECT_API_URL.value()
+            seen = probe.with_options(task_runner=flows.process_pool(1))()
+    assert url and url.startswith("http://127.0.0.1") and seen == url
+
+
 def test_nightly_deployment_runs_on_a_cron_schedule():
     import flows
 
