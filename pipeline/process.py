@@ -162,7 +162,7 @@ class MergeReport:
     changed: bool
     added: list[str] = field(default_factory=list)  # doc_ids (re)added to the merged files
     removed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # wanted but no usable partition (retried next run)
+    missing: list[str] = field(default_factory=list)  # wanted, no usable partition: left out of the files
     dataset: Dataset | None = None
 
 
@@ -234,13 +234,14 @@ class ProcessReport:
         return [f for f in (ds.findings if ds else []) if f.doc_id in ids and f.severity == "error"]
 
 
-BATCH_SHARE = 2  # a batch takes at most 1/(BATCH_SHARE x workers) of the documents still to send
+BATCH_SHARE = 2  # a batch takes about 1/(BATCH_SHARE x workers) of the documents still to send
 MAX_BATCH = 8
 
 
 def batches(docs: list[RawDoc], workers: int) -> list[list[RawDoc]]:
     """Documents grouped for ``workers`` worker processes, largest files first, in batches that
-    shrink as the run goes on ("guided" scheduling): the early, large batches share a task's fixed
+    shrink as the run goes on ("guided" scheduling: about 1/(2 x workers) of the documents still to
+    send, at most ``MAX_BATCH``): the early, large batches share a task's fixed
     cost (about 0.5 s to start a task in a worker process), and the last ones hold one small file
     each, so no worker is left idle while another works through a long final batch."""
     def size(d: RawDoc) -> int:
@@ -265,6 +266,19 @@ def _extract_sequentially(docs: list[RawDoc]) -> Iterator[Payload]:
         yield extract_payload(d.sha256, str(d.path), d.source_url)
 
 
+def _extract_and_record(docs: list[RawDoc], extract_many: Callable[[list[RawDoc]], Iterable[Payload]],
+                        manifest: Manifest, clean_dir: Path, run_id: int | None, report: ProcessReport) -> None:
+    for payload in extract_many(docs):
+        if payload.get("extractor_version") != extractor_version():  # e.g. a Dask worker with another install
+            log.error("%s: extracted by extractor %s, this run is %s; not recorded (is another juesuan version "
+                      "installed on the workers?)", payload.get("doc_id"), payload.get("extractor_version"),
+                      extractor_version())
+            continue
+        s = record_payload(manifest, clean_dir, payload, run_id)
+        report.processed.append(s)
+        log.info("extracted %s (%s): %s, %d cells, %d facts", s.file_name, s.doc_id, s.status, s.n_cells, s.n_facts)
+
+
 def process(raw_dir: Path, clean_dir: Path, run_id: int | None = None,
             extract_many: Callable[[list[RawDoc]], Iterable[Payload]] = _extract_sequentially,
             manifest: Manifest | None = None) -> ProcessReport:
@@ -279,21 +293,24 @@ def process(raw_dir: Path, clean_dir: Path, run_id: int | None = None,
         log.info("process: %d documents wanted, %d to extract (extractor %s)", len(wanted), len(todo),
                  extractor_version())
         started = time.perf_counter()
-        for payload in extract_many(todo):
-            s = record_payload(manifest, clean_dir, payload, run_id)
-            report.processed.append(s)
-            log.info("extracted %s (%s): %s, %d cells, %d facts", s.file_name, s.doc_id, s.status, s.n_cells,
-                     s.n_facts)
+        _extract_and_record(todo, extract_many, manifest, clean_dir, run_id, report)
         merging = time.perf_counter()
         report.extract_seconds = merging - started
         report.merge = merge(clean_dir, wanted)
-        if report.merge.missing:  # a partition damaged or stale since it was recorded: redo it now
-            ids = set(report.merge.missing)
-            redo = [d for d in wanted if doc_id_for(d.sha256) in ids]
+        # partitions recorded by an earlier run but damaged or stale by now: redo them in this run
+        # (a document whose extraction failed in this run waits for the next one)
+        attempted = {doc_id_for(d.sha256) for d in todo}
+        redo = [d for d in wanted if doc_id_for(d.sha256) in set(report.merge.missing) - attempted]
+        if redo:
             log.warning("process: %d partitions unusable at merge, extracting them again", len(redo))
-            for payload in extract_many(redo):
-                report.processed.append(record_payload(manifest, clean_dir, payload, run_id))
-            report.merge = merge(clean_dir, wanted)
+            again = time.perf_counter()
+            _extract_and_record(redo, extract_many, manifest, clean_dir, run_id, report)
+            spent = time.perf_counter() - again
+            report.extract_seconds += spent
+            merging += spent  # merge_seconds: the two merges only
+            first, second = report.merge, merge(clean_dir, wanted)
+            second.added, second.removed = first.added + second.added, first.removed + second.removed
+            report.merge = second
         report.merge_seconds = time.perf_counter() - merging
         log.info("process: extracted %d documents; merged files %s", len(report.processed),
                  "rewritten" if report.merge.changed else "unchanged")

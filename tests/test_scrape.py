@@ -150,6 +150,32 @@ def test_a_rerun_reads_no_partition_and_a_damaged_one_is_extracted_again(portal,
     assert proc.read_partition(damaged) is not None
 
 
+def test_a_payload_of_another_extractor_version_or_a_failed_extraction_waits_for_the_next_run(
+        portal, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(proc, "extract_bounded", fake_extract_document)
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    scr.scrape(scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml")), raw)
+    sent: list[list[str]] = []
+
+    def workers_with_an_old_install(docs):  # as a Dask worker with another juesuan version would answer
+        sent.append([d.sha256 for d in docs])
+        for i, payload in enumerate(proc._extract_sequentially(docs)):
+            if i == 0:
+                yield {**payload, "extractor_version": "0.0.1"}
+            elif i == 1:
+                yield payload
+            # the third document's task failed: no payload at all
+
+    first = proc.process(raw, clean, extract_many=workers_with_an_old_install)
+    assert len(sent) == 1 and len(sent[0]) == 3  # no second attempt in the same run
+    assert len(first.processed) == 1 and len(first.merge.dataset.documents) == 1
+    assert sorted(first.merge.missing) == sorted(d for d in (proc.doc_id_for(h) for h in sent[0])
+                                                 if d != first.processed[0].doc_id)
+    assert any("extracted by extractor 0.0.1" in r.getMessage() for r in caplog.records)
+    second = proc.process(raw, clean)  # the next run does the two that are missing
+    assert len(second.processed) == 2 and len(second.merge.dataset.documents) == 3
+
+
 def test_timeouts_are_retried_then_recorded(tmp_path):
     pdf = b"%PDF-1.4\n%%EOF\n"
     routes = {"/list.html": Route(b'<a href="/slow.pdf">2024 decision</a>'),
