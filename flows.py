@@ -62,10 +62,8 @@ def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
     return proc.extract_payload(sha256, path, source_url)
 
 
-def _batch_run_name() -> str:
-    from prefect.runtime import task_run
-
-    return f"extract-{len(task_run.parameters['documents'])}-documents"
+def _batch_run_name(parameters: dict[str, Any]) -> str:
+    return f"extract-{len(parameters['documents'])}-documents"
 
 
 @task(name="extract-batch", task_run_name=_batch_run_name, cache_policy=NO_CACHE)
@@ -203,12 +201,26 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
 
 def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
-    with run_settings():
+    with run_settings(share_temporary_server=dask_address is None or on_this_machine(dask_address)):
         return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
 
 
+def on_this_machine(address: str) -> bool:
+    """Whether a Dask scheduler address (``tcp://host:port`` or ``host:port``) is a loopback one."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @contextmanager
-def run_settings() -> Iterator[None]:
+def run_settings(share_temporary_server: bool = True) -> Iterator[None]:
     """Prefect settings for one run, unless set in the environment:
 
     - without a Prefect server, Prefect starts a temporary one; the very first start creates its
@@ -217,9 +229,11 @@ def run_settings() -> Iterator[None]:
       (up to a second, most of a run with nothing new); a served nightly deployment keeps the
       heartbeats of its own flow run, which this run is part of;
     - without a Prefect server, the temporary one is started here and its address given to the
-      run, so that worker processes (and a local Dask cluster's) report to it. Left to Prefect,
-      each worker process would start a temporary server of its own, on the same database file,
-      and its task runs would not show in the run's server.
+      run, so that worker processes (and the workers of a Dask cluster on this machine) report to
+      it. Left to Prefect, each worker process would start a temporary server of its own, on the
+      same database file, and its task runs would not show in the run's server. Not for a cluster
+      on other machines (``share_temporary_server=False``): the temporary server listens on
+      loopback only, so there each worker keeps starting its own.
     """
     updates: dict[Any, Any] = {}
     if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ:
@@ -227,7 +241,7 @@ def run_settings() -> Iterator[None]:
     if not {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"} & set(os.environ):
         updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     with temporary_settings(updates):
-        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        if not share_temporary_server or PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
             yield
             return
         from prefect.server.api.server import SubprocessASGIServer

@@ -285,7 +285,12 @@ def test_worker_processes_report_to_the_runs_own_temporary_server():
         with flows.run_settings():
             url = PREFECT_API_URL.value()
             seen = probe.with_options(task_runner=flows.process_pool(1))()
+        with flows.run_settings(share_temporary_server=False):  # a Dask cluster on other machines
+            assert PREFECT_API_URL.value() is None  # could not reach a server on this machine's loopback
     assert url and url.startswith("http://127.0.0.1") and seen == url
+    assert [flows.on_this_machine(a) for a in ("tcp://127.0.0.1:8786", "localhost:8786", "tcp://[::1]:8786",
+                                               "tcp://10.0.0.5:8786", "scheduler.lan:8786")] == [
+        True, True, True, False, False]
 
 
 def test_nightly_deployment_runs_on_a_cron_schedule():
