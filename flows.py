@@ -56,7 +56,12 @@ def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> s
     return f"extract-{parameters['sha256']}-{pipeline.EXTRACTOR_VERSION}-{name}"
 
 
-@task(name="extract-document", task_run_name="extract-{sha256:.12}", cache_key_fn=_extract_cache_key,
+def _document_run_name(parameters: dict[str, Any]) -> str:
+    """Which document, for a reader of the Prefect UI: hash prefix and the file's name."""
+    return f"extract-{parameters['sha256'][:12]}-{Path(parameters['path']).name}"
+
+
+@task(name="extract-document", task_run_name=_document_run_name, cache_key_fn=_extract_cache_key,
       persist_result=True, result_serializer="json")
 def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
     return proc.extract_payload(sha256, path, source_url)
@@ -125,13 +130,19 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
             workers = getattr(runner, "_max_workers", None) or DEFAULT_REMOTE_WORKERS
             futures = [extract_batch_task.submit([(d.sha256, str(d.path), d.source_url) for d in batch], str(cache))
                        for batch in proc.batches(docs, workers)]
+        done = 0
         for fut in as_completed(futures):
             try:
                 result = fut.result()
             except Exception as e:  # a crashed worker: its documents stay pending for the next run
                 logger.error("extraction task failed, its documents are left for the next run: %s", e)
                 continue
-            yield from result if isinstance(result, list) else [result]
+            for payload in result if isinstance(result, list) else [result]:
+                done += 1
+                s = proc.summary_of(payload)
+                logger.info("%d/%d extracted %s: %s, %d tables, %d cells, %d facts%s", done, len(docs), s.file_name,
+                            s.status, s.n_tables, s.n_cells, s.n_facts, f" ({s.error})" if s.error else "")
+                yield payload
 
     with Manifest(raw) as m:
         run_id = m.start_run("process")

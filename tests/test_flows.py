@@ -70,8 +70,13 @@ def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake):
 
     sources = str(portal.sources_yaml(tmp_path / "s.yaml"))
     data = tmp_path / "data"
+    progress = _Collect()
     first = flows.run(data=str(data), sources=sources)
+    progress.close()
     assert first["downloaded"] == 4 and first["extracted"] == 3 and first["documents_in_dataset"] == 3
+    lines = [m for m in progress.messages if "/3 extracted " in m]  # progress in the flow-run log
+    assert [m.split(" ", 1)[0] for m in lines] == ["1/3", "2/3", "3/3"], progress.messages
+    assert sorted(m.split(" ")[2].rstrip(":") for m in lines) == sorted(fake)
     assert sorted(fake) == ["ptj_2024_js.pdf", "slow_2024.pdf", "social_2024.pdf"]
     report = Artifact.get("juesuan-run", _sync=True).data
     assert "ptj_2024_js.pdf" in report and "not_pdf" in report and "foreign_host" in report
