@@ -11,6 +11,7 @@ See docs/scraping.md.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,19 @@ def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> s
 def _document_run_name(parameters: dict[str, Any]) -> str:
     """Which document, for a reader of the Prefect UI: hash prefix and the file's name."""
     return f"extract-{parameters['sha256'][:12]}-{Path(parameters['path']).name}"
+
+
+def prune_result_cache(cache: Path, version: str) -> int:
+    """Remove cached extractions by other extractor versions: this version never asks for them, and
+    each version bump would otherwise leave a copy of every document's records behind."""
+    ours = re.compile(r"extract-[0-9a-f]{64}-")
+    current = re.compile(rf"extract-[0-9a-f]{{64}}-{re.escape(version)}-")
+    n = 0
+    for f in cache.glob("extract-*"):
+        if ours.match(f.name) and not current.match(f.name):
+            f.unlink(missing_ok=True)
+            n += 1
+    return n
 
 
 @task(name="extract-document", task_run_name=_document_run_name, cache_key_fn=_extract_cache_key,
@@ -151,6 +165,8 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
             logger.info("files put into %s by hand: %d new or changed", raw, len(found))
         report = proc.process(raw, clean, run_id, extract_many, m)
         m.finish_run(run_id)
+    if pruned := prune_result_cache(cache, pipeline.EXTRACTOR_VERSION):
+        logger.info("removed %d cached extractions of other extractor versions", pruned)
     merged = report.merge
     logger.info("process: %d wanted, %d extracted, merged files %s (extraction %.1f s, merge %.1f s)",
                 report.n_wanted, len(report.processed), "rewritten" if merged and merged.changed else "unchanged",

@@ -119,6 +119,8 @@ def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, mon
     monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "99.0.0")
     bumped = flows.run(data=str(data), scrape=False)
     assert bumped["extracted"] == 3 and len(fake) == 6
+    cached = sorted(f.name for f in (data / "clean" / proc.PARTS / flows.CACHE_DIR).glob("extract-*"))
+    assert len(cached) == 3 and all("-99.0.0-" in name for name in cached)  # the old version's entries went
     rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert len(rows) == 3 and all(r.endswith(",99.0.0") for r in rows)
     assert flows.run(data=str(data), scrape=False)["extracted"] == 0
