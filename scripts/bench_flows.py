@@ -106,6 +106,27 @@ class CpuByRole:
         return f"    CPU seconds: {parts}; total {total:.1f} (extraction {self.by_role.get('extraction', 0) / total:.0%})"
 
 
+SPIN = ("import time\nt = time.perf_counter()\nd = {}\nfor i in range(4_000_000):\n"
+        "    d[i % 1000] = d.get(i % 1000, 0) + i\nprint(time.perf_counter() - t)")
+
+
+def machine_speed_up() -> float:
+    """How much faster this machine runs two plain Python loops at once than one after the other: the
+    most two worker processes could gain here, before any cost of their own (a VM whose two cores
+    share a physical core, or a busy host, shows well under 2x)."""
+    import subprocess
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.DEVNULL) for _ in range(n)]
+        for p in procs:
+            p.wait()
+        return time.perf_counter() - start
+
+    one, two = min(run(1) for _ in range(2)), min(run(2) for _ in range(2))
+    return 2 * one / two
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=25, help="copies of each PDF (documents = copies x PDFs)")
@@ -120,6 +141,7 @@ def main() -> None:
     from tests.mock_portal import Server
 
     load0 = os.getloadavg()[0]
+    machine_before = machine_speed_up()
     pdfs = sorted(args.pdfs.glob("*.pdf"))
     n_docs = len(pdfs) * args.copies
     print(f"corpus: {n_docs} documents ({args.copies} copies of {len(pdfs)} PDFs from {args.pdfs})")
@@ -180,6 +202,8 @@ def main() -> None:
                       "(the 1-worker run leaves Prefect and the flow a free core; the 2-worker run shares both)")
             print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (started at {load0:.1f}): "
                   "a speed-up needs an idle core for the second worker")
+            print(f"this machine itself: two plain Python loops run at {machine_before:.2f}x the speed of one before "
+                  f"the runs, {machine_speed_up():.2f}x after (2.00x on two free cores)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
