@@ -39,12 +39,28 @@ def scrape(
     except (OSError, ValueError) as e:
         console.print(f"[red]sources: {e}")
         raise typer.Exit(2) from e
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from pipeline.lock import RunLocked, run_lock
 
     raw = data / "raw"
     try:
-        with run_lock(raw):
-            report = scr.scrape(srcs, raw)  # its own manifest run, started and finished
+        with run_lock(raw), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=console) as bars:
+            pages = bars.add_task("pages", total=None)
+            docs = bars.add_task("documents", total=0, visible=False)
+
+            def found(source: str, n: int) -> None:
+                bars.update(docs, total=(bars.tasks[docs].total or 0) + n, visible=True)
+
+            progress = scr.ScrapeProgress(
+                page=lambda url: bars.update(pages, advance=1, description=f"pages: {escape(url[-60:])}"),
+                found=found,
+                stored=lambda o: bars.update(docs, advance=1, description=f"documents: {o.status}"))
+            report = scr.scrape(srcs, raw, progress=progress)  # its own manifest run, started and finished
+            bars.update(pages, description="pages", total=bars.tasks[pages].completed)
+            bars.update(docs, description="documents")
     except RunLocked as e:  # a flow or another scrape is using this data folder
         console.print(f"[red]{e}")
         raise typer.Exit(2) from e

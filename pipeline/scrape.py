@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -542,9 +542,11 @@ class Crawl:
     page_errors: dict[str, str] = field(default_factory=dict)
 
 
-def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None = None) -> Crawl:
+def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None = None,
+          on_page: Callable[[str], None] | None = None) -> Crawl:
     """Listing pages (with pagination) → relevant links → documents and article attachments.
-    With a manifest, pages are fetched conditionally and what they link to is remembered."""
+    With a manifest, pages are fetched conditionally and what they link to is remembered;
+    ``on_page(url)`` is told of each page tried."""
     s = fetcher.source
     out = Crawl()
     queue = list(s.listing_urls)
@@ -561,6 +563,8 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
         seen.add(url)
         links = _page_links(fetcher, url, out, manifest, run_id)
         n_listing += 1
+        if on_page:
+            on_page(url)
         if links is None:
             continue
         for link in links:
@@ -580,7 +584,10 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
         seen.add(url)
         if not _page_ok(fetcher, url, out):
             continue
-        for link in _page_links(fetcher, url, out, manifest, run_id) or []:
+        links = _page_links(fetcher, url, out, manifest, run_id)
+        if on_page:
+            on_page(url)
+        for link in links or []:
             if is_document(s, link.url):
                 _add_document(fetcher, Link(link.url, link.text or text), out)
     return out
@@ -659,9 +666,19 @@ class ScrapeReport:
         self.n_pages_not_modified += other.n_pages_not_modified
 
 
+@dataclass
+class ScrapeProgress:
+    """What a caller is told while a scrape works (``juesuan scrape`` draws progress bars from it)."""
+
+    page: Callable[[str], None] = lambda url: None  # a listing or article page was tried
+    found: Callable[[str, int], None] = lambda source, n: None  # a source's crawl found n documents
+    stored: Callable[[FetchOutcome], None] = lambda outcome: None  # one of those is done (any status)
+
+
 def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int,
-                  client: httpx.Client | None = None) -> ScrapeReport:
+                  client: httpx.Client | None = None, progress: ScrapeProgress | None = None) -> ScrapeReport:
     """Crawl one portal and download its documents; every attempt lands in the manifest."""
+    progress = progress or ScrapeProgress()
     report = ScrapeReport(run_id)
     own = client is None
     client = client or httpx.Client(
@@ -671,7 +688,7 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
     )
     try:
         fetcher = Fetcher(source, client, HostGate(source.delay, source.concurrency))
-        found = crawl(fetcher, manifest, run_id)
+        found = crawl(fetcher, manifest, run_id, on_page=progress.page)
         report.n_pages = len(found.pages)
         report.n_pages_not_modified = len(found.not_modified)
         report.page_errors = dict(found.page_errors)
@@ -680,6 +697,7 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
             manifest.record_fetch(o, source.name, run_id)
             report.outcomes.append((source.name, o))
         urls = sorted(found.documents)
+        progress.found(source.name, len(urls))
         with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
             futures = [(u, pool.submit(fetch_document, fetcher, u, raw_dir, manifest)) for u in urls]
             for u, fut in futures:  # stored in URL order, whatever order the downloads finish in
@@ -691,6 +709,7 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
                     o = FetchOutcome(u, "error", message=f"{type(e).__name__}: {e}"[:300])
                 manifest.record_fetch(o, source.name, run_id)
                 report.outcomes.append((source.name, o))
+                progress.stored(o)
                 log.info("%s: %s%s", o.url, o.status, f" ({o.message})" if o.message else "")
     finally:
         if own:
@@ -741,7 +760,7 @@ def clear_partial_downloads(raw_dir: Path) -> int:
 
 
 def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None = None,
-           run_id: int | None = None) -> ScrapeReport:
+           run_id: int | None = None, progress: ScrapeProgress | None = None) -> ScrapeReport:
     """All sources, one after another (each source has its own politeness limits); the caller holds
     the data folder's run lock."""
     raw_dir = Path(raw_dir)
@@ -752,7 +771,7 @@ def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None =
     total = ScrapeReport(rid)
     try:
         for s in sources:
-            total.add(scrape_source(s, raw_dir, manifest, rid))
+            total.add(scrape_source(s, raw_dir, manifest, rid, progress=progress))
         if run_id is None:
             manifest.finish_run(rid)
     finally:

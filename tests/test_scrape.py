@@ -92,6 +92,20 @@ def test_first_run_downloads_everything_and_second_run_nothing(portal, tmp_path)
         assert len(m.current_documents()) == 3
 
 
+def test_progress_is_told_of_every_page_and_every_document(portal, tmp_path):
+    pages: list[str] = []
+    found: list[int] = []
+    stored: list[str] = []
+    progress = scr.ScrapeProgress(page=pages.append, found=lambda source, n: found.append(n),
+                                  stored=lambda o: stored.append(o.url))
+    report = scr.scrape(scr.load_sources(portal.sources_yaml(tmp_path / "s.yaml")), tmp_path / "raw",
+                        progress=progress)
+    assert len(pages) == len(set(pages)) >= report.n_pages > 0  # pages tried (also those not read)
+    # every document link the crawl found, whatever came of it; only the foreign host was never tried
+    tried = [o.url for _, o in report.outcomes if o.status != "foreign_host"]
+    assert sum(found) == len(stored) == 7 and sorted(stored) == sorted(tried)
+
+
 def test_changed_document_replaces_the_old_version_in_the_dataset(portal, tmp_path, monkeypatch):
     monkeypatch.setattr(proc, "extract_bounded", fake_extract_document)
     raw, clean = tmp_path / "raw", tmp_path / "clean"
