@@ -103,8 +103,21 @@ def extract_batch_task(documents: list[tuple[str, str, str | None]], cache_dir: 
 
 @task(name="scrape-source", task_run_name="scrape-{source.name}")
 def scrape_source_task(source: scr.Source, raw_dir: Path, run_id: int) -> scr.ScrapeReport:
+    logger = get_run_logger()
+    found = [0]
+    done = [0]
+
+    def on_found(name: str, n: int) -> None:
+        found[0] = n
+        logger.info("%s: %d document links found", name, n)
+
+    def on_stored(o: FetchOutcome) -> None:  # progress of a long, polite download in the run log
+        done[0] += 1
+        logger.info("%s: %d/%d %s %s", source.name, done[0], found[0], o.status, o.url)
+
     with Manifest(raw_dir) as m:
-        return scr.scrape_source(source, raw_dir, m, run_id)
+        return scr.scrape_source(source, raw_dir, m, run_id,
+                                 progress=scr.ScrapeProgress(found=on_found, stored=on_stored))
 
 
 def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:

@@ -46,10 +46,10 @@ def _same_dataset(a: Path, b: Path) -> None:
 class _Collect(logging.Handler):
     """The flow-run log lines (Prefect's run logger), whatever handlers other tests configured."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "prefect.flow_runs") -> None:
         super().__init__(logging.INFO)
         self.messages: list[str] = []
-        self.logger = logging.getLogger("prefect.flow_runs")
+        self.logger = logging.getLogger(name)
         self.old_level = self.logger.level
         self.logger.setLevel(logging.INFO)
         self.logger.addHandler(self)
@@ -70,9 +70,12 @@ def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake):
 
     sources = str(portal.sources_yaml(tmp_path / "s.yaml"))
     data = tmp_path / "data"
-    progress = _Collect()
+    progress, scraping = _Collect(), _Collect("prefect.task_runs")
     first = flows.run(data=str(data), sources=sources)
     progress.close()
+    scraping.close()
+    assert sum(" document links found" in m for m in scraping.messages) == 1
+    assert sum(m.split(" ")[1].endswith("/7") for m in scraping.messages) == 7, scraping.messages
     assert first["downloaded"] == 4 and first["extracted"] == 3 and first["documents_in_dataset"] == 3
     lines = [m for m in progress.messages if "/3 extracted " in m]  # progress in the flow-run log
     assert [m.split(" ", 1)[0] for m in lines] == ["1/3", "2/3", "3/3"], progress.messages
