@@ -157,26 +157,23 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
             workers = getattr(runner, "_max_workers", None) or DEFAULT_REMOTE_WORKERS
             futures = [extract_batch_task.submit([(d.sha256, str(d.path), d.source_url) for d in batch], str(cache))
                        for batch in proc.batches(docs, workers)]
-        done = 0
         for fut in as_completed(futures):
             try:
                 result = fut.result()
             except Exception as e:  # a crashed worker: its documents stay pending for the next run
                 logger.error("extraction task failed, its documents are left for the next run: %s", e)
                 continue
-            for payload in result if isinstance(result, list) else [result]:
-                done += 1
-                s = proc.summary_of(payload)
-                logger.info("%d/%d extracted %s: %s, %d tables, %d cells, %d facts%s", done, len(docs), s.file_name,
-                            s.status, s.n_tables, s.n_cells, s.n_facts, f" ({s.error})" if s.error else "")
-                yield payload
+            yield from result if isinstance(result, list) else [result]
+
+    def on_recorded(s: proc.Processed, done: int, total: int) -> None:  # progress in the flow-run log
+        logger.info("%s", proc.progress_line(s, done, total))
 
     with Manifest(raw) as m:
         run_id = m.start_run("process")
         if scan_local:
             found = scr.scan_local(raw, m, run_id)
             logger.info("files put into %s by hand: %d new or changed", raw, len(found))
-        report = proc.process(raw, clean, run_id, extract_many, m)
+        report = proc.process(raw, clean, run_id, extract_many, m, on_recorded)
         m.finish_run(run_id)
     if pruned := prune_result_cache(cache, pipeline.EXTRACTOR_VERSION):
         logger.info("removed %d cached extractions of other extractor versions", pruned)
