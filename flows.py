@@ -50,11 +50,15 @@ EPHEMERAL_STARTUP_SECONDS = 180
 DEFAULT_REMOTE_WORKERS = 4  # batch sizing on a Dask cluster, whose size the flow does not know
 
 
-def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+def _cache_key(sha256: str, version: str) -> str:
     """Same bytes + same extractor version (+ same extractor function) → the cached payload."""
     fn = proc.extract_bounded
     name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
-    return f"extract-{parameters['sha256']}-{pipeline.EXTRACTOR_VERSION}-{name}"
+    return f"extract-{sha256}-{version}-{name}"
+
+
+def _extract_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    return _cache_key(parameters["sha256"], pipeline.EXTRACTOR_VERSION)
 
 
 def _document_run_name(parameters: dict[str, Any]) -> str:
@@ -66,7 +70,8 @@ def prune_result_cache(cache: Path, version: str) -> int:
     """Remove cached extractions by other extractor versions: this version never asks for them, and
     each version bump would otherwise leave a copy of every document's records behind."""
     ours = re.compile(r"extract-[0-9a-f]{64}-")
-    current = re.compile(rf"extract-[0-9a-f]{{64}}-{re.escape(version)}-")
+    before, after = _cache_key("\0", version).split("\0")
+    current = re.compile(re.escape(before) + "[0-9a-f]{64}" + re.escape(after) + "$")
     n = 0
     for f in cache.glob("extract-*"):
         if ours.match(f.name) and not current.match(f.name):
