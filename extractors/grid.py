@@ -135,8 +135,26 @@ def _index(bounds: list[float], v: float, tol: float = 2.0) -> int:
     return max(0, min(i, len(bounds) - 1))
 
 
+FRAME_TOLERANCE = 1.0  # points: a rectangle holding others within this slack is a frame (rules are ~1 pt thick)
+
+
+def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
+    t = FRAME_TOLERANCE
+    return (outer != inner and outer[0] - t <= inner[0] and outer[1] - t <= inner[1]
+            and inner[2] <= outer[2] + t and inner[3] <= outer[3] + t)
+
+
+def drop_frames(bboxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Rectangles that hold two or more others are frames (a box drawn around a title and its
+    table, as some Excel exports print), not cells: as cells they would swallow the table."""
+    if len(bboxes) < 3:
+        return bboxes
+    return [b for b in bboxes if sum(_contains(b, o) for o in bboxes) < 2]
+
+
 def grid_from_cells(bboxes: list[tuple[float, float, float, float]], engine: str) -> Grid | None:
     """A grid from cell rectangles (as found from ruling lines): boundaries, spans, owners."""
+    bboxes = drop_frames(bboxes)
     if not bboxes:
         return None
     xs = _snap([b[0] for b in bboxes] + [b[2] for b in bboxes])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractors.numbers import drop_unit
-from schemas.keys import table_spec
+from schemas.keys import FAMILIES, table_spec
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:：]")
 
@@ -22,7 +22,6 @@ CODE_WORDS = frozenset({"类", "款", "项"})
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 # header cells that name the label column (科目名称) or say nothing about a value column
 _LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称"})
-_SIDE_WORDS = {"收入": "income", "支出": "expenditure"}
 _GENERIC_HEADER_WORDS = frozenset(
     {
         "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",
@@ -51,89 +50,93 @@ class ColumnRole:
     side: str | None = None  # income / expenditure on two-sided tables
 
 
-# further header wordings of the same meaning (the spec lists the common ones)
-_EXTRA_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "income_expenditure_summary": {"amount": ("决算金额", "本年决算数")},
-    "income": {"total": ("本年收入", "收入合计", "本年收入合计数"), "fiscal_appropriation": ("财政拨款",)},
-    "expenditure": {"total": ("本年支出", "支出合计")},
-    "fiscal_appropriation_summary": {"amount": ("金额", "决算金额"), "total": ("小计",)},
-    "general_public_budget_expenditure": {"total": ("小计", "本年支出")},
-    "general_public_budget_basic_expenditure": {"amount": ("金额", "决算金额", "合计")},
-    # in the 三公 table 小计 only ever heads the 公务用车 subtotal
-    "three_public_expenses": {"vehicle_budget": ("小计 预算数",), "vehicle_actual": ("小计 决算数",)},
-    # below 本年支出, 小计/合计 is the expenditure total (the group cell may not reach it in unruled print)
-    "government_fund": {"expenditure_total": ("小计", "合计")},
-    "state_capital": {"expenditure_total": ("小计", "合计")},
-}
+@cache
+def _variants(table_key: str, family: str = "final_accounts") -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column key, normalised header parts) of every wording the family's contract and extension list."""
+    return tuple(
+        (key, tuple(header_norm(p) for p in v.split())) for key, v in table_spec(table_key, family).column_variants()
+    )
 
 
 @cache
-def _variants(table_key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    spec = table_spec(table_key)
-    out: list[tuple[str, tuple[str, ...]]] = []
-    extra = _EXTRA_VARIANTS.get(table_key, {})
-    for key, variants in spec.columns.items():
-        for v in (*variants, *extra.get(key, ())):
-            out.append((key, tuple(header_norm(p) for p in v.split())))
-    return tuple(out)
+def _family_header_words(family: str) -> frozenset[str]:
+    words = {*FAMILIES[family].header_words, *FAMILIES[family].side_words}
+    return frozenset(header_norm(w) for w in words)
 
 
-def is_header_text(text: str, table_key: str) -> bool:
+@cache
+def _side_words(family: str) -> dict[str, str]:
+    return {header_norm(w): side for w, side in FAMILIES[family].side_words.items()}
+
+
+def is_header_text(text: str, table_key: str, family: str = "final_accounts") -> bool:
     """True when a cell's text is header wording (a column title), not a row label or a value."""
     s = header_norm(text)
     if not s:
         return True
-    if s in _GENERIC_HEADER_WORDS or s.endswith(("分类", "编码", "预算数", "决算数")):
+    if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(("分类", "编码", "预算数", "决算数")):
+        return True
+    if s in _LABEL_WORDS or s.endswith("科目名称") or s == "项目名称":
         return True
     if "三公" in s:
         return True
-    return any(s in parts for _, parts in _variants(table_key))
+    return any(s in parts for _, parts in _variants(table_key, family))
 
 
-def _side(path: list[str], table_key: str) -> str | None:
-    if not table_spec(table_key).sides:
+def _side(path: list[str], table_key: str, family: str) -> str | None:
+    """The side named by the lowest side word over the column (支出 › 支出用途: expenditure_by_use)."""
+    if not table_spec(table_key, family).sides:
         return None
-    for p in path:
-        side = _SIDE_WORDS.get(p)
-        if side:
-            return side
-    return None
+    words = _side_words(family)
+    return next((words[p] for p in reversed(path) if p in words), None)
 
 
-def _match_value(path: list[str], table_key: str) -> str | None:
-    """The most specific canonical column whose variant parts all occur in the header path."""
+def _match_value(path: list[str], table_key: str, family: str, exclude: frozenset[str] = frozenset()) -> str | None:
+    """The most specific canonical column whose variant parts all occur in the header path: most
+    parts, then the deepest, then the one whose highest part sits lowest (公务用车 › 小计 is the vehicle
+    subtotal, not 三公经费 › 小计)."""
     cells = set(path)
-    best: tuple[int, int, str] | None = None
-    for key, parts in _variants(table_key):
-        if not all(p in cells for p in parts):
+    best: tuple[int, int, int, str] | None = None
+    for key, parts in _variants(table_key, family):
+        if key in exclude or not all(p in cells for p in parts):
             continue
-        depth = max(path.index(p) for p in parts)
-        score = (len(parts), depth, key)
-        if best is None or score[:2] > best[:2]:
+        at = [path.index(p) for p in parts]
+        score = (len(parts), max(at), min(at), key)
+        if best is None or score[:3] > best[:3]:
             best = score
     if best is not None:
         # the match must name the column itself, not only a group above it (财政拨款收入 › 一般公共预算财政拨款)
         if best[1] == len(path) - 1 or path[-1] in _GENERIC_LEAVES:
-            return best[2]
+            return best[3]
         return None
     # a wording not in the spec: accept a cell that contains a known variant ("本年收入合计(万元)", "财政拨款收入合计")
     candidates = {
-        key for key, parts in _variants(table_key) if len(parts) == 1 and len(parts[0]) >= 4
-        and any(parts[0] in cell for cell in path[-1:])
+        key for key, parts in _variants(table_key, family) if len(parts) == 1 and len(parts[0]) >= 4
+        and key not in exclude and any(parts[0] in cell for cell in path[-1:])
     }
     return candidates.pop() if len(candidates) == 1 else None
 
 
-def classify_column(path: list[str], table_key: str) -> ColumnRole:
-    """Role of a column given its header cells (top to bottom)."""
+def match_parts(path: list[str], table_key: str, key: str, family: str = "final_accounts") -> int:
+    """How many header cells of ``path`` the best wording of column ``key`` matches (its specificity)."""
+    cells = {header_norm(p) for p in path}
+    return max((len(parts) for k, parts in _variants(table_key, family) if k == key and all(p in cells for p in parts)),
+               default=0)
+
+
+def classify_column(
+    path: list[str], table_key: str, family: str = "final_accounts", exclude: frozenset[str] = frozenset()
+) -> ColumnRole:
+    """Role of a column given its header cells (top to bottom), in the family's contract."""
     norm = [n for n in (header_norm(p) for p in path) if n]
     if norm and norm[-1] in INDEX_WORDS:
         return ColumnRole("index")
-    side = _side(norm, table_key)
+    side = _side(norm, table_key, family)
     if any(p in CODE_WORDS or "编码" in p or "代码" in p for p in norm):
         return ColumnRole("code", side=side)
-    value_path = [p for p in norm if p not in _SIDE_WORDS]
-    key = _match_value(value_path, table_key) if value_path else None
+    sided = _side_words(family) if table_spec(table_key, family).sides else {}
+    value_path = [p for p in norm if p not in ("收入", "支出") and p not in sided]
+    key = _match_value(value_path, table_key, family, exclude) if value_path else None
     if key is not None:
         return ColumnRole("value", key=key, side=side)
     if any(p in _LABEL_WORDS or p.endswith("名称") for p in norm):
@@ -144,19 +147,19 @@ def classify_column(path: list[str], table_key: str) -> ColumnRole:
 
 
 @cache
-def _three_public_categories() -> dict[str, str]:
+def _three_public_categories(family: str = "final_accounts") -> dict[str, str]:
     """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)."""
     out: dict[str, str] = {"小计": "vehicle", "三公经费": "total", "三公经费合计": "total", "合计": "total"}
-    for key, parts in _variants("three_public_expenses"):
+    for key, parts in _variants("three_public_expenses", family):
         if key.endswith("_budget") and parts[0] != "小计":
             out[parts[0]] = key.removesuffix("_budget")
     return out
 
 
-def three_public_column(row_label: str, budget_or_actual: str) -> str | None:
+def three_public_column(row_label: str, budget_or_actual: str, family: str = "final_accounts") -> str | None:
     """Column key of a transposed 三公 table cell: its row's category with 预算数/决算数."""
     s = header_norm(row_label).removeprefix("其中")
-    prefix = _three_public_categories().get(s)
+    prefix = _three_public_categories(family).get(s)
     if prefix is None:
         return None
     return f"{prefix}_budget" if budget_or_actual == BUDGET else f"{prefix}_actual"

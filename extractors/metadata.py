@@ -33,6 +33,17 @@ class DocumentMetadata:
     fiscal_year: int | None
     doc_type: DocType | None
 
+    @property
+    def is_complete(self) -> bool:
+        return None not in (self.region, self.department, self.fiscal_year, self.doc_type)
+
+    def filled_from(self, other: DocumentMetadata) -> DocumentMetadata:
+        """These fields, each missing one taken from ``other`` (a later, weaker source)."""
+        return DocumentMetadata(
+            region=self.region or other.region, department=self.department or other.department,
+            fiscal_year=self.fiscal_year or other.fiscal_year, doc_type=self.doc_type or other.doc_type,
+        )
+
 
 def region_of(name: str) -> str | None:
     """The administrative prefix of a name: 上海市普陀区财政局 → 上海市普陀区; 中共江苏省委办公厅 → 江苏省."""

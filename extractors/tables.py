@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
@@ -25,18 +26,21 @@ from extractors.headers import (
     classify_column,
     header_norm,
     is_header_text,
+    match_parts,
     three_public_column,
 )
 from extractors.labels import normalise_label
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.titles import TitleMatch, match_title
-from schemas.keys import SPEC_UNIT, table_spec
+from schemas.keys import FAMILIES, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord
 
 log = logging.getLogger("juesuan.tables")
 
 SINGLE_ROW_LABEL = {"three_public_expenses": "三公经费"}
+HEAD_PAGES, HEAD_LINES = 3, 6  # table pages and lines kept for metadata: a title, 部门：…, 单位：… and headers
+TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column (支出预算总表: 合计 基本支出 项目支出 …)
 _LEADING_CODE = re.compile(r"^(\d{3}(?:\s?\d{2}){0,2})\s*(?=[^\d\s.,])")
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
@@ -48,6 +52,8 @@ class TableExtraction:
     cells: list[TableCell] = field(default_factory=list)
     table_pages: set[int] = field(default_factory=set)  # 1-based pages that belong to the nine tables
     problems: list[str] = field(default_factory=list)  # human-readable, e.g. "income: grid not parsed on page 8"
+    # the opening lines of the first table pages (title, 部门：…, 单位：…): metadata for a PDF of tables only
+    page_heads: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +62,11 @@ class _Layout:
 
     roles: list[ColumnRole]
     bounds: list[tuple[float, float]]  # x-range of each column where it was read
+
+    @property
+    def labelled(self) -> bool:
+        """Whether rows have a label or code column at all."""
+        return any(r.kind in ("code", "label") for r in self.roles)
 
     @property
     def centers(self) -> list[float]:
@@ -116,6 +127,7 @@ class _Header:
 @dataclass
 class _Table:
     key: str
+    family: str
     title: str
     pages: list[int] = field(default_factory=list)
     unit: str | None = None
@@ -130,6 +142,10 @@ class _Table:
         if page_no not in self.pages:
             self.pages.append(page_no)
 
+    @property
+    def spec(self) -> TableSpec:
+        return table_spec(self.key, self.family)
+
 
 class TableReader:
     """Feed pages in order; ``feed`` says whether the page belonged to one of the nine tables."""
@@ -140,7 +156,7 @@ class TableReader:
         self._open: _Table | None = None
         self._done: list[_Table] = []
         # headers of this page's grids, read once for the usable / continuation tests and the reading itself
-        self._headers: dict[tuple[Grid, str], _Header] = {}
+        self._headers: dict[tuple[Grid, TableSpec], _Header] = {}
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -176,6 +192,8 @@ class TableReader:
             if not grids and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids)
+        if len(self.result.page_heads) < HEAD_PAGES:
+            self.result.page_heads.append("\n".join(ln.text for ln in lines[:HEAD_LINES]))
         first_top = titles[0][0].top
         # grids above the first title finish the table left open on the previous page
         if self._open is not None:
@@ -233,11 +251,12 @@ class TableReader:
 
     # ---- table lifecycle -------------------------------------------------------------------
     def _start(self, match: TitleMatch, page_no: int) -> _Table:
-        if self._open is not None and self._open.key == match.key and (match.continued or page_no - 1 in self._open.pages):
+        same = self._open is not None and (self._open.key, self._open.family) == (match.key, match.family)
+        if self._open is not None and same and (match.continued or page_no - 1 in self._open.pages):
             self._open.add_page(page_no)
             return self._open
         self._close()
-        table = _Table(key=match.key, title=match.printed)
+        table = _Table(key=match.key, family=match.family, title=match.printed)
         table.add_page(page_no)
         self._open = table
         return table
@@ -247,16 +266,29 @@ class TableReader:
             self._done.append(self._open)
             self._open = None
 
-    def finish(self) -> TableExtraction:
+    def likeliest_family(self) -> str | None:
+        """The family most of the titles found belong to (for a document whose type the text does not say)."""
+        counts = Counter(t.family for t in [*self._done, *([self._open] if self._open else [])])
+        return max(counts, key=lambda f: (counts[f], f == "final_accounts")) if counts else None
+
+    def finish(self, family: str | None = None) -> TableExtraction:
+        """The tables read, of ``family`` (the document's type; by default the likeliest one)."""
         self._close()
+        family = family or self.likeliest_family()
+        strays = [t for t in self._done if t.family != family]
+        if strays:
+            self.result.problems.append(
+                "titles of another document family ignored: "
+                + "; ".join(f"{t.title} (page {t.pages[0]})" for t in strays)
+            )
         # a table printed twice (or a title listed before the real table): keep the copy that was read best
         best: dict[str, _Table] = {}
-        for t in self._done:
+        for t in (t for t in self._done if t.family == family):
             kept = best.get(t.key)
             if kept is None or _quality(t) > _quality(kept):
                 best[t.key] = t
         for t in self._done:
-            if best[t.key] is not t:
+            if t.family == family and best[t.key] is not t:
                 self.result.problems.append(f"{t.key}: printed again on page {t.pages[0]} ({t.title}); that copy ignored")
         for t in sorted(best.values(), key=lambda t: t.pages[0]):
             self.result.tables.append(self._record(t))
@@ -272,7 +304,7 @@ class TableReader:
         elif notes:
             status = "partial"
         if t.unit is None and t.cells:
-            notes.append(f"no unit printed; {SPEC_UNIT} assumed")
+            notes.append(f"no unit printed; {FAMILIES[t.family].unit} assumed")
         if status != "ok" or (t.unit is None and t.cells):
             self.result.problems.append(f"{t.key}: " + "; ".join(notes))
         engines = list(dict.fromkeys(t.engines))
@@ -287,11 +319,11 @@ class TableReader:
         """A grid continues the open table when nothing but a running head sits above it and its columns fit."""
         return _only_running_head_above(lines, grid.top) and self._compatible(grid, table)
 
-    def _header(self, grid: Grid, table_key: str) -> _Header:
+    def _header(self, grid: Grid, spec: TableSpec) -> _Header:
         """The header rows detected from the cell texts (once per grid and table on this page)."""
-        head = self._headers.get((grid, table_key))
+        head = self._headers.get((grid, spec))
         if head is None:
-            head = self._headers[(grid, table_key)] = _read_header(grid, _header_rows(grid, table_key), table_key)
+            head = self._headers[(grid, spec)] = _read_header(grid, _header_rows(grid, spec), spec)
         return head
 
     def _compatible(self, grid: Grid, table: _Table) -> bool:
@@ -299,13 +331,13 @@ class TableReader:
             return True
         if table.layout.remap(grid.col_bounds()) is not None:
             return True
-        return self._header(grid, table.key).names_values
+        return self._header(grid, table.spec).names_values
 
     def _usable(self, grid: Grid, table: _Table) -> bool:
         """A grid whose header gives value columns (or that continues a known layout) and holds all its text."""
         if grid.orphans:
             return False
-        head = self._header(grid, table.key)
+        head = self._header(grid, table.spec)
         if any(_stacked(grid, r) for r in range(len(head.rows), grid.n_rows)):
             return False
         if head.layout is not None:
@@ -317,9 +349,9 @@ class TableReader:
         table.engines.append(grid.engine)
         table.read_any = True
         if grid.header_rows is not None:  # known (text grids)
-            head = _read_header(grid, list(range(grid.header_rows)), table.key)
+            head = _read_header(grid, list(range(grid.header_rows)), table.spec)
         else:
-            head = self._header(grid, table.key)
+            head = self._header(grid, table.spec)
         header, layout = head.rows, head.layout
         if head.names_values:
             table.layout = layout
@@ -337,7 +369,7 @@ class TableReader:
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
-            self._read_row(table, layout, texts, page_no)
+            self._read_row(table, layout, texts, page_no, _merged_into(grid, r))
             unknown.update(
                 c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
             )
@@ -345,18 +377,23 @@ class TableReader:
             head = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
             table.notes.append(f"page {page_no}: values under unrecognised column header {head or '(none)'!r} not read")
 
-    def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int) -> None:
+    def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int,
+                  merged: _Merged | None = None) -> None:
         by_col = dict(texts)
-        unit = table.unit or SPEC_UNIT
+        merged = merged or _Merged({}, {})
+        unit = table.unit or FAMILIES[table.family].unit
         for group in layout.groups():
             code_parts: list[str] = []
             label_parts: list[str] = []
+            path: list[str] = []  # label cells of distinct label columns: a group path (收入 › 小计)
             values: list[tuple[ColumnRole, str]] = []
             for c in group:
+                role = layout.roles[c]
+                if role.kind == "label" and c in merged.above and not by_col.get(c):
+                    path.append(merged.above[c])  # a group label printed once over several rows
                 text = by_col.get(c)
                 if not text:
                     continue
-                role = layout.roles[c]
                 if role.kind == "code":
                     flat = text.replace("\n", " ").strip()
                     if flat in CODE_WORDS:
@@ -367,9 +404,23 @@ class TableReader:
                         label_parts.append(flat)
                 elif role.kind == "label":
                     label_parts.append(text)
+                    path.append(text)
                 elif role.kind == "value":
                     values.append((role, text))
-            label = normalise_label("".join(label_parts))
+            if table.spec.only_rows:
+                # a list of items (purchase lines): the row's first text names it; only the listed rows count
+                first = next((t for c, t in texts if t and layout.roles[c].kind != "value"), "")
+                if normalise_label(first) not in table.spec.only_rows:
+                    continue
+                label_parts, path, code_parts = [first], [first], []
+            elif values and not label_parts and not code_parts:
+                # the row's label cell runs on from the previous column group (当年支出小计 over 功能分类 and 支出用途)
+                left = [merged.left[c] for c in group if layout.roles[c].kind == "label" and c in merged.left]
+                label_parts, path = left[:1], left[:1]
+            if len(path) >= 2:
+                label = "/".join(p for p in (normalise_label(x) for x in path) if p)
+            else:
+                label = normalise_label("".join(label_parts))
             code = normalise_code(*code_parts) if code_parts else None
             if code_parts and code is None:
                 table.notes.append(f"page {page_no}: subject code {' '.join(code_parts)!r} not understood")
@@ -378,7 +429,8 @@ class TableReader:
                 if m and normalise_code(m.group(1)):
                     code, label = normalise_code(m.group(1)), normalise_label(label[m.end():])
             if not label and not code:
-                label = SINGLE_ROW_LABEL.get(table.key, "")
+                # one row of values under the header and no label column: the table's own total row
+                label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
             if not values:
                 continue
             side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
@@ -386,7 +438,7 @@ class TableReader:
             for role, text in values:
                 col = role.key or ""
                 if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
-                    transposed = three_public_column(label, col)
+                    transposed = three_public_column(label, col, table.family)
                     if transposed is None:
                         if parse_amount(text.replace("\n", "")) is not None:
                             table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
@@ -450,6 +502,29 @@ def _cell_text(grid: Grid, r: int, c: int) -> str | None:
     return cell.text
 
 
+@dataclass(frozen=True)
+class _Merged:
+    """Texts of merged cells reaching into a row: ``above`` — columns covered by a cell that began
+    on an earlier row (a group label), ``left`` — columns covered by a cell that began further left."""
+
+    above: dict[int, str]
+    left: dict[int, str]
+
+
+def _merged_into(grid: Grid, r: int) -> _Merged:
+    above: dict[int, str] = {}
+    left: dict[int, str] = {}
+    for c in range(grid.n_cols):
+        cell = grid.cell_at(r, c)
+        if cell is None or not cell.lines:
+            continue
+        if cell.r0 < r and cell.c0 == c:
+            above[c] = cell.text
+        elif cell.r0 == r and cell.c0 < c:
+            left[c] = cell.text
+    return _Merged(above, left)
+
+
 def _row_texts(grid: Grid, r: int) -> list[str]:
     return [t for c in range(grid.n_cols) if (t := _cell_text(grid, r, c))]
 
@@ -492,17 +567,19 @@ def _has_text(grid: Grid, rows: list[int]) -> bool:
 _PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|表)\s*\d+")
 
 
-def _is_header_row(texts: list[str], table_key: str) -> bool:
+def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
     flat_all = [t.replace("\n", "") for t in texts]
     if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
         return True  # the title or 单位：万元 printed inside the grid's first rows
     if _is_index_row(texts):
         return True
+    if spec.only_rows and _names_a_value_column(texts, spec):
+        return True  # an item list's header: free wording (采购品目, 采购组织形式) beside its amount column
     for t in texts:
         flat = t.replace("\n", "")
         if parse_amount(flat) is not None or normalise_code(t.replace("\n", " ")) is not None:
             return False
-        if not is_header_text(flat, table_key):
+        if not is_header_text(flat, spec.key, spec.family):
             return False
     return True
 
@@ -521,21 +598,29 @@ def _is_index_row(texts: list[str]) -> bool:
     return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 
-def _header_rows(grid: Grid, table_key: str) -> list[int]:
+def _names_a_value_column(texts: list[str], spec: TableSpec) -> bool:
+    flat = [t.replace("\n", "") for t in texts]
+    if any(parse_amount(t) is not None for t in flat):
+        return False
+    return any(classify_column([t], spec.key, spec.family).kind == "value" for t in flat)
+
+
+def _header_rows(grid: Grid, spec: TableSpec) -> list[int]:
     rows: list[int] = []
     for r in range(grid.n_rows):
-        if not _is_header_row(_row_texts(grid, r), table_key):
+        if not _is_header_row(_row_texts(grid, r), spec):
             break
         rows.append(r)
     return rows
 
 
-def _read_header(grid: Grid, rows: list[int], table_key: str) -> _Header:
-    return _Header(rows, _layout_from_header(grid, rows, table_key) if rows and _has_text(grid, rows) else None)
+def _read_header(grid: Grid, rows: list[int], spec: TableSpec) -> _Header:
+    return _Header(rows, _layout_from_header(grid, rows, spec) if rows and _has_text(grid, rows) else None)
 
 
-def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layout:
+def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layout:
     roles: list[ColumnRole] = []
+    paths: list[list[str]] = []
     named = [r for r in header if not _is_index_row(_row_texts(grid, r))]
     for c in range(grid.n_cols):
         path: list[str] = []
@@ -548,17 +633,44 @@ def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layou
             text = "".join(grid.cells[i].lines)
             if text:
                 path.append(text)
-        roles.append(classify_column(path, table_key))
-    return _fill_sides(_Layout(roles, grid.col_bounds()), table_key)
+        roles.append(classify_column(path, spec.key, spec.family))
+        paths.append(path)
+    layout = _Layout(roles, grid.col_bounds())
+    return _fill_sides(_one_column_per_key(layout, paths, spec), spec)
 
 
-def _fill_sides(layout: _Layout, table_key: str) -> _Layout:
-    """Two-sided tables whose 收入/支出 header did not reach every column: sides by group order."""
-    sides = table_spec(table_key).sides
+def _one_column_per_key(layout: _Layout, paths: list[list[str]], spec: TableSpec) -> _Layout:
+    """Two columns of one row group given the same key: the more specific header keeps it, the other
+    takes its next-best key (合计 beside “三公”经费 › 小计 is the grand total with 会议费 and 培训费)."""
+    roles = list(layout.roles)
+    for group in layout.groups():
+        by_key: dict[str, list[int]] = {}
+        for c in group:
+            if roles[c].kind == "value" and roles[c].key and not roles[c].key.startswith("@"):
+                by_key.setdefault(roles[c].key, []).append(c)
+        for key, cols in by_key.items():
+            if len(cols) < 2:
+                continue
+            strength = {c: match_parts(paths[c], spec.key, key, spec.family) for c in cols}
+            strongest = max(strength.values())
+            if sum(v == strongest for v in strength.values()) > 1:
+                continue  # equally specific: nothing tells them apart
+            for c in cols:
+                if strength[c] < strongest:
+                    other = classify_column(paths[c], spec.key, spec.family, exclude=frozenset({key}))
+                    if other.kind == "value":
+                        roles[c] = ColumnRole(other.kind, other.key, roles[c].side)
+    return _Layout(roles, layout.bounds)
+
+
+def _fill_sides(layout: _Layout, spec: TableSpec) -> _Layout:
+    """Two-sided tables whose 收入/支出 header did not reach every column: sides by group order
+    (a budget summary printed with two groups has the contract's first two sides)."""
+    sides = spec.sides
     if not sides or all(r.side for r in layout.roles if r.kind != "other"):
         return layout
     groups = layout.groups()
-    if len(groups) != len(sides):
+    if not 2 <= len(groups) <= len(sides):  # one group says nothing of sides; more groups than sides: unknown
         return layout
     roles = list(layout.roles)
     for group, side in zip(groups, sides, strict=True):

@@ -1,4 +1,4 @@
-"""Recognise the printed title of one of the nine tables on a line of text.
+"""Recognise the printed title of one of a family's standard tables on a line of text.
 
 A line is a title only when, after dropping a table number (表1, 附表一, 公开01表), a
 department/year prefix (上海市普陀区财政局2024年度) and a continuation mark (续表), what is left
@@ -13,21 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractors.numbers import clean_text
-from schemas.keys import NINE_TABLES
-
-# further wordings of the same meaning seen in other provinces and years (the spec lists the common ones)
-_EXTRA_TITLES: dict[str, tuple[str, ...]] = {
-    "income_expenditure_summary": ("收入支出决算表", "部门收入支出决算总表"),
-    "fiscal_appropriation_summary": ("财政拨款收入支出决算表",),
-    "general_public_budget_expenditure": ("一般公共预算支出决算表", "一般公共预算财政拨款支出决算情况表"),
-    "general_public_budget_basic_expenditure": ("一般公共预算基本支出决算表", "一般公共预算财政拨款基本支出决算情况表"),
-    "three_public_expenses": (
-        "一般公共预算三公经费支出决算表", "三公经费财政拨款支出决算表", "财政拨款三公经费支出决算情况表",
-        "三公经费决算表",
-    ),
-    "government_fund": ("政府性基金预算收入支出决算表", "政府性基金预算支出决算表", "政府性基金预算财政拨款收支决算表"),
-    "state_capital": ("国有资本经营预算收入支出决算表", "国有资本经营预算支出决算表", "国有资本经营预算财政拨款收支决算表"),
-}
+from schemas.keys import FAMILIES
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞＂]")
 _SPACES = re.compile(r"\s+")
@@ -50,7 +36,8 @@ _UNIT_TAIL = re.compile(r"(?:金额)?单位[:：].*$")
 
 @dataclass(frozen=True)
 class TitleMatch:
-    key: str  # canonical table key from nine_tables.yaml
+    key: str  # canonical table key from the family's contract
+    family: str  # final_accounts / budget: whose contract the title belongs to
     printed: str  # the title as printed on the line (whitespace collapsed)
     continued: bool  # marked 续表
 
@@ -65,12 +52,16 @@ def canonical_title(text: str) -> str:
 
 
 @cache
-def _known_titles() -> tuple[tuple[str, str], ...]:
-    """(canonical title, table key), longest first."""
-    titles: dict[str, str] = {}
-    for spec in NINE_TABLES:
-        for t in (*spec.titles, *_EXTRA_TITLES.get(spec.key, ())):
-            titles[canonical_title(t)] = spec.key
+def _known_titles() -> tuple[tuple[str, tuple[str, str]], ...]:
+    """(canonical title, (family, table key)) over every family, longest first."""
+    titles: dict[str, tuple[str, str]] = {}
+    for family in FAMILIES.values():
+        for spec in family.tables:
+            for t in spec.all_titles:
+                canon = canonical_title(t)
+                if titles.get(canon, (family.name, spec.key)) != (family.name, spec.key):
+                    raise ValueError(f"title {t!r} names two tables: {titles[canon]} and {(family.name, spec.key)}")
+                titles[canon] = (family.name, spec.key)
     return tuple(sorted(titles.items(), key=lambda kv: -len(kv[0])))
 
 
@@ -86,13 +77,13 @@ def match_title(line: str) -> TitleMatch | None:
     s = _CONTINUED.sub("", s)
     candidates = (s, canonical_title(s))
     # the longest known title that ends the line wins (基本支出决算表 before 支出决算表)
-    for canon, key in _known_titles():
+    for canon, (family, key) in _known_titles():
         for candidate in candidates:
             if not candidate.endswith(canon):
                 continue
             prefix = candidate[: len(candidate) - len(canon)]
             if _is_allowed_prefix(prefix):
-                return TitleMatch(key=key, printed=printed, continued=continued)
+                return TitleMatch(key=key, family=family, printed=printed, continued=continued)
     return None
 
 

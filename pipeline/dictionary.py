@@ -67,6 +67,10 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "status": ColumnDoc("ok, partial, needs_ocr or failed.", "处理状态：ok、partial、needs_ocr 或 failed。"),
         "error": ColumnDoc("What went wrong or was skipped, when status is not ok.", "状态非 ok 时的问题说明。"),
         "extractor_version": ColumnDoc("Version of the extractor that produced the rows.", "生成数据的提取程序版本。"),
+        "disclosure_id": ColumnDoc(
+            "One id for the documents of one disclosure (a narrative PDF and the PDF of its tables, same department, "
+            "year and type); a document alone keeps its doc_id.",
+            "同一公开文件的各个文档共用的编号（同一部门、年度、类型的说明 PDF 与表格 PDF）；单独的文档沿用其 doc_id。"),
     },
     TableRecord.FILE: {
         "title": ColumnDoc("Table title as printed.", "表格标题（按原文）。"),

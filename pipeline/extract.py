@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.layout import LTContainer, LTItem
-from pdfplumber.page import Page
 
 from extractors import pdfminer_fixes
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
-from extractors.tables import TableReader
+from extractors.tables import TableExtraction, TableReader
 from extractors.text import PageText, page_text
 from pipeline import EXTRACTOR_VERSION
+from schemas.keys import family_of
 from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
 
 log = logging.getLogger("juesuan.extract")
@@ -55,30 +53,6 @@ def _is_cid_garbage(texts: list[str]) -> bool:
     """Whether a page's characters (their texts) are mostly glyphs without a Unicode map."""
     sample = "".join(texts[:4000])
     return len(_CID.findall(sample)) > max(5, len(texts) // 20)
-
-
-def _leaves(objs: Iterable[LTItem]) -> Iterator[LTItem]:
-    for obj in objs:
-        if isinstance(obj, LTContainer):
-            yield from _leaves(obj)
-        else:
-            yield obj
-
-
-def _glyphs_and_images(page: Page) -> tuple[list[str], bool]:
-    """The texts of ``page.chars`` and whether ``page.images`` has any, read straight from
-    pdfminer's layout: a page only counted for the status (a budget's, once its metadata is
-    known) does not need pdfplumber's dict for every object, a quarter of its parsing time.
-    Objects are told apart by class name as pdfplumber does ("LTChar" → "char")."""
-    texts: list[str] = []
-    has_image = False
-    for obj in _leaves(page.layout):
-        kind = type(obj).__name__
-        if kind == "LTChar":
-            texts.append(obj.get_text())  # type: ignore[attr-defined]
-        elif kind == "LTImage":
-            has_image = True
-    return texts, has_image
 
 
 def extract_document(path: Path, source_url: str | None = None) -> ExtractionResult:
@@ -136,14 +110,6 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         if n_pages == 0:
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
         for page_no, page in iter_pages(pdf):
-            if meta is not None and meta.doc_type == DocType.BUDGET:
-                # its tables are dropped and its metadata is read: the page counts for the status only
-                texts, has_image = _glyphs_and_images(page)
-                if not texts and has_image:
-                    image_only.append(page_no)
-                elif texts and _is_cid_garbage(texts):
-                    cid_pages.append(page_no)
-                continue
             chars = page.chars
             if not chars:
                 if page.images:
@@ -160,6 +126,9 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
                         meta = read_metadata([p.text for p in narrative])
     if meta is None:  # the narrative is shorter than a document's head: all of it
         meta = read_metadata([p.text for p in narrative])
+    if not meta.is_complete:  # a PDF of tables only says who and when in its table headings, or its file name
+        meta = meta.filled_from(read_metadata([p.text for p in narrative] + reader.result.page_heads))
+        meta = meta.filled_from(read_metadata([path.stem.replace("_", " ")]))
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
@@ -172,17 +141,20 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         return ExtractionResult(Document(**base, status=DocStatus.FAILED,
                                          error=f"fonts without Unicode maps ((cid:NN) glyphs) on pages {_pages(cid_pages)}: text cannot be read"))
     problems: list[str] = []
-    tables = reader.finish()
+    doc_type = meta.doc_type or _doc_type_of_family(reader.likeliest_family())
+    if doc_type != meta.doc_type:
+        base["doc_type"] = doc_type
     facts: list[NarrativeFact] = []
-    if meta.doc_type == DocType.FINAL_ACCOUNTS:
-        problems.extend(tables.problems)
-        facts = extract_facts(narrative, doc_id)
-    elif meta.doc_type == DocType.BUDGET:
-        # budgets use other tables; final-account keys are not forced onto them
-        tables.tables, tables.cells = [], []
-    else:
+    if doc_type is None:
         problems.append("not recognised as a departmental final-account or budget disclosure")
-        tables.tables, tables.cells = [], []
+        tables = TableExtraction()
+    else:
+        tables = reader.finish(family_of(doc_type).name)  # type: ignore[union-attr]
+        problems.extend(tables.problems)
+        if doc_type == DocType.FINAL_ACCOUNTS:
+            facts = extract_facts(narrative, doc_id)
+        if not tables.tables and not facts:
+            problems.append(f"no {FAMILY_NOUN[doc_type]} tables and no narrative figures found")
     if image_only:
         problems.append(f"scanned image pages {_pages(image_only)} need OCR")
     if cid_pages:
@@ -192,6 +164,14 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
     return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative))
+
+
+FAMILY_NOUN = {DocType.FINAL_ACCOUNTS: "final-account", DocType.BUDGET: "budget"}
+
+
+def _doc_type_of_family(family: str | None) -> DocType | None:
+    """A document whose text names no type (a PDF of tables only) takes the type of its tables' titles."""
+    return DocType(family) if family else None
 
 
 def _pages(pages: list[int]) -> str:

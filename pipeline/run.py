@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.checks import CheckConfig, run_checks
 from pipeline.dataset import Dataset, read_dataset, write_dataset
+from pipeline.disclosures import link_disclosures
 from pipeline.extract import ExtractionResult
 from pipeline.limits import extract_bounded
 
@@ -41,8 +42,11 @@ def dataset_of(results: Iterable[ExtractionResult]) -> Dataset:
 
 
 def check_dataset(ds: Dataset, config: CheckConfig | None = None) -> Dataset:
-    """Replace all findings by a fresh run of the checks (they may span documents, e.g. across years)."""
-    return Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds, config))
+    """Link the documents of one disclosure, then replace all findings by a fresh run of the checks
+    (they may span documents: across years, budget against final accounts, narrative against its tables)."""
+    documents = link_disclosures(ds.documents, {c.doc_id for c in ds.cells})
+    linked = Dataset(documents, ds.tables, ds.cells, ds.facts, ds.findings)
+    return Dataset(documents, ds.tables, ds.cells, ds.facts, run_checks(linked, config))
 
 
 def save_dataset(ds: Dataset, out: Path) -> None:

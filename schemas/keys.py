@@ -1,7 +1,10 @@
-"""Canonical table, column and metric keys, loaded once from the bundled spec YAML.
+"""Canonical table, column and metric keys, and the table families, loaded once from YAML.
 
 The YAML files in ``schemas/spec`` are verbatim copies of the public contract; code never
-spells a key that is not in them.
+spells a key that is not in them. ``schemas/families/*.yaml`` says how each document family
+(final accounts, budgets) is read beyond the contract: further printed wordings of titles and
+headers, and the identities its tables satisfy. A new family is a new contract plus one file
+there, not a branch in the readers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import yaml
 
 SPEC_DIR = Path(__file__).parent / "spec"
+FAMILIES_DIR = Path(__file__).parent / "families"
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,44 @@ class TableSpec:
     titles: tuple[str, ...]
     sides: tuple[str, ...]
     columns: dict[str, tuple[str, ...]] = field(hash=False)
+    family: str = "final_accounts"
+    # beyond the contract (schemas/families): more printed wordings, and row identities
+    extra_titles: tuple[str, ...] = ()
+    extra_columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    row_sum: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    only_rows: tuple[str, ...] = ()  # a list-shaped table of which only these rows are cells (政府采购: 合计)
+
+    @property
+    def all_titles(self) -> tuple[str, ...]:
+        return (*self.titles, *self.extra_titles)
+
+    def column_variants(self) -> list[tuple[str, str]]:
+        """(column key, printed variant): each column's contract wordings, then its extra ones."""
+        return [(k, v) for k, vs in self.columns.items() for v in (*vs, *self.extra_columns.get(k, ()))]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One document family: its contract's tables, in printed order, and how they are read."""
+
+    name: str  # equals the documents.doc_type value
+    unit: str
+    tables: tuple[TableSpec, ...]
+    header_words: frozenset[str] = frozenset()
+    side_words: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.tables)
+
+    def table(self, key: str) -> TableSpec:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(f"{self.name} has no table {key!r}")
+
+    def has(self, key: str) -> bool:
+        return any(t.key == key for t in self.tables)
 
 
 @dataclass(frozen=True)
@@ -38,18 +80,50 @@ def _load(name: str) -> dict:
         return yaml.safe_load(f)
 
 
-def _nine_tables() -> tuple[TableSpec, ...]:
-    raw = _load("nine_tables.yaml")
-    return tuple(
-        TableSpec(
-            key=t["key"],
-            order=int(t["order"]),
-            titles=tuple(t["titles"]),
-            sides=tuple(t.get("sides") or ()),
-            columns={k: tuple(v) for k, v in t["columns"].items()},
-        )
-        for t in raw["tables"]
-    )
+def _strings(value: object) -> tuple[str, ...]:
+    """A YAML list of wordings (or one wording) as a tuple of strings."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _family(path: Path) -> Family:
+    with path.open(encoding="utf-8") as f:
+        ext = yaml.safe_load(f)
+    contract = _load(ext["contract"])
+    extras: dict = ext.get("tables") or {}
+    unknown = set(extras) - {t["key"] for t in contract["tables"]}
+    if unknown:
+        raise ValueError(f"{path.name}: tables not in {ext['contract']}: {sorted(unknown)}")
+    tables = []
+    for i, t in enumerate(contract["tables"], start=1):
+        more = extras.get(t["key"]) or {}
+        columns = {k: _strings(v) for k, v in t["columns"].items()}
+        named = [*(more.get("extra_columns") or {})]
+        named += [c for k, v in (more.get("row_sum") or {}).items() for c in (k, *_strings(v))]
+        bad = sorted({c for c in named if c not in columns})
+        if bad:
+            raise ValueError(f"{path.name}: {t['key']} names columns not in {ext['contract']}: {bad}")
+        tables.append(TableSpec(
+            key=t["key"], order=int(t.get("order", i)), titles=_strings(t["titles"]), sides=_strings(t.get("sides")),
+            columns=columns, family=ext["family"], extra_titles=_strings(more.get("extra_titles")),
+            extra_columns={k: _strings(v) for k, v in (more.get("extra_columns") or {}).items()},
+            row_sum={k: _strings(v) for k, v in (more.get("row_sum") or {}).items()},
+            only_rows=_strings(more.get("only_rows")),
+        ))
+    return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
+                  header_words=frozenset(_strings(ext.get("header_words"))),
+                  side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()})
+
+
+def _families() -> dict[str, Family]:
+    out = {}
+    for path in sorted(FAMILIES_DIR.glob("*.yaml")):
+        fam = _family(path)
+        out[fam.name] = fam
+    return out
 
 
 def _metrics() -> dict[str, MetricSpec]:
@@ -60,14 +134,20 @@ def _metrics() -> dict[str, MetricSpec]:
     }
 
 
-NINE_TABLES: tuple[TableSpec, ...] = _nine_tables()
-TABLE_KEYS: tuple[str, ...] = tuple(t.key for t in NINE_TABLES)
+FAMILIES: dict[str, Family] = _families()
+FINAL_ACCOUNTS: Family = FAMILIES["final_accounts"]
+BUDGET: Family = FAMILIES["budget"]
+NINE_TABLES: tuple[TableSpec, ...] = FINAL_ACCOUNTS.tables
+TABLE_KEYS: tuple[str, ...] = FINAL_ACCOUNTS.keys
+ALL_TABLE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for f in FAMILIES.values() for k in f.keys))
 NARRATIVE_METRICS: dict[str, MetricSpec] = _metrics()
-SPEC_UNIT: str = _load("nine_tables.yaml")["unit"]
+SPEC_UNIT: str = FINAL_ACCOUNTS.unit
 
 
-def table_spec(key: str) -> TableSpec:
-    for t in NINE_TABLES:
-        if t.key == key:
-            return t
-    raise KeyError(key)
+def family_of(doc_type: str | None) -> Family | None:
+    """The family a documents.doc_type names (None for a document of no known type)."""
+    return FAMILIES.get(str(doc_type)) if doc_type else None
+
+
+def table_spec(key: str, family: str = "final_accounts") -> TableSpec:
+    return FAMILIES[family].table(key)

@@ -78,7 +78,7 @@ class Document(Record):
     FILE: ClassVar[str] = "documents"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "file_name", "sha256", "source_url", "region", "department", "fiscal_year",
-        "doc_type", "pages", "status", "error", "extractor_version",
+        "doc_type", "pages", "status", "error", "extractor_version", "disclosure_id",
     )
     doc_id: str
     file_name: str
@@ -92,6 +92,8 @@ class Document(Record):
     status: DocStatus
     error: str | None = None
     extractor_version: str | None = None
+    # one id for the documents of one disclosure (a narrative PDF and the PDF of its tables); else doc_id
+    disclosure_id: str | None = None
 
 
 class TableRecord(Record):

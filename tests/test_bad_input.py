@@ -57,10 +57,12 @@ def test_each_bad_input_gets_a_status_and_a_clear_error(inputs: Path, name: str)
     assert doc.file_name == name and len(doc.doc_id) == 16
 
 
-def test_budget_is_not_forced_into_final_account_tables(inputs: Path) -> None:
+def test_budget_tables_are_budget_tables_and_a_title_without_a_table_says_so(inputs: Path) -> None:
     r = extract_document(inputs / "budget.pdf")
-    assert r.document.doc_type == "budget" and r.document.fiscal_year == 2025
-    assert not r.cells and not r.tables
+    d = r.document
+    assert d.doc_type == "budget" and d.fiscal_year == 2025 and d.department == "上海市某区某局"
+    assert [(t.table, t.status) for t in r.tables] == [("income_expenditure_summary", "unparsed")] and not r.cells
+    assert d.status == "partial" and "no table grid or rows could be read" in (d.error or "")
 
 
 def test_not_a_disclosure_yields_no_figures(inputs: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from pipeline.checks import (  # noqa: F401  (importing registers the rules)
+    rules_budget_final,
     rules_cross,
     rules_narrative,
     rules_narrative_tables,

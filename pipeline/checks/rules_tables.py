@@ -9,18 +9,11 @@ from pipeline.checks.emit import from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import Row, rows_of
 from pipeline.checks.tolerance import check_sum
+from schemas.keys import family_of
 from schemas.records import Finding, TableCell
 
-# total column = sum of part columns, per row
-ROW_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "income": ("total", ("fiscal_appropriation", "superior_subsidy", "business", "operating",
-                         "affiliated_remittance", "other")),
-    "expenditure": ("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_affiliated")),
-    "general_public_budget_expenditure": ("total", ("basic", "project")),
-    "fiscal_appropriation_summary": ("total", ("general_public_budget", "government_fund", "state_capital")),
-    "government_fund": ("expenditure_total", ("expenditure_basic", "expenditure_project")),
-    "state_capital": ("expenditure_total", ("expenditure_basic", "expenditure_project")),
-}
+# the order row_total findings come in (that of the tables whose identities were first written down)
+_ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
 # tables whose rows are 功能分类 codes: 类 (3 digits) ⊃ 款 (5) ⊃ 项 (7)
 FUNCTIONAL_TABLES = ("income", "expenditure", "general_public_budget_expenditure", "government_fund", "state_capital")
 BASIC = "general_public_budget_basic_expenditure"
@@ -34,9 +27,14 @@ def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[Ta
 
 
 @rule("table.sum.row_total", "table",
-      "Each row's total column equals the sum of its part columns (total = basic + project; income total = sum of sources).")
+      "Each row's total column equals the sum of its part columns, as the family's contract lists them "
+      "(schemas/families: total = basic + project; income total = sum of sources).")
 def row_totals(ctx: DocContext) -> Iterator[Finding]:
-    for table, (total_col, part_cols) in ROW_PARTS.items():
+    family = family_of(ctx.doc.doc_type)
+    if family is None:
+        return
+    sums = [(t.key, total_col, parts) for t in family.tables for total_col, parts in t.row_sum.items()]
+    for table, total_col, part_cols in sorted(sums, key=lambda s: _ROW_SUM_ORDER.get(s[0], len(_ROW_SUM_ORDER))):
         for row in rows_of(ctx.table_cells(table)):
             total = row.cells.get(total_col)
             parts = [row.cells[c] for c in part_cols if c in row.cells]

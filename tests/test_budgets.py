@@ -1,0 +1,128 @@
+"""Budgets (部门预算) are a table family of their own: every table of both templates, exact."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from extractors.grid import drop_frames
+from extractors.headers import classify_column
+from extractors.titles import match_title
+from pipeline.extract import extract_document
+from pipeline.run import dataset_of, save_dataset
+from schemas.keys import BUDGET, FAMILIES, FINAL_ACCOUNTS
+from tests.conftest import SHARED
+
+BUDGETS = SHARED / "corpus" / "budgets"
+SHANGHAI = BUDGETS / "shanghai_putuo" / "上海市普陀区商务委员会25年预算.pdf"
+JIANGSU_TABLES = BUDGETS / "jiangsu_province" / "江苏省委办公厅_江苏省委办公厅2019年度部门预算公开表格.pdf"
+GOLDEN = SHARED / "golden"
+
+
+@pytest.fixture(scope="module")
+def shanghai():
+    return extract_document(SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def jiangsu():
+    return extract_document(JIANGSU_TABLES)
+
+
+def _score(tmp_path, result, golden_name: str) -> str:
+    save_dataset(dataset_of([result]), tmp_path)
+    out = subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "score.py"), "tables", str(tmp_path), str(GOLDEN / golden_name)],
+        capture_output=True, text=True, check=False,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_shanghai_budget_matches_its_golden_file(tmp_path, shanghai):
+    assert shanghai.document.doc_type == "budget"
+    assert _score(tmp_path, shanghai, "上海市普陀区商务委员会25年预算.tables.json") == (
+        "tables 9/9 cell recall 1.0000 precision 1.0000 F1 1.0000"
+    )
+
+
+def test_jiangsu_budget_tables_match_their_golden_file(tmp_path, jiangsu):
+    assert jiangsu.document.doc_type == "budget"
+    line = _score(tmp_path, jiangsu, "江苏省委办公厅_江苏省委办公厅2019年度部门预算公开表格.tables.json")
+    assert line == "tables 12/12 cell recall 1.0000 precision 1.0000 F1 1.0000"
+
+
+def test_yuan_tables_are_converted_exactly_and_keep_their_unit(shanghai):
+    cell = next(c for c in shanghai.cells if c.table == "income" and c.code == "2011301" and c.col == "total")
+    assert cell.value == Decimal("938.991300") and cell.unit_printed == "元" and cell.value_printed == "9,389,913.00"
+    three = {c.col: c for c in shanghai.cells if c.table == "three_public_expenses"}
+    assert three["agency_operating_budget"].unit_printed == "万元"
+
+
+def test_two_summary_groups_take_the_contracts_first_sides(shanghai):
+    sides = {c.side for c in shanghai.cells if c.table == "income_expenditure_summary"}
+    assert sides == {"income", "expenditure"}
+
+
+def test_three_column_groups_and_a_label_running_into_the_next_group(jiangsu):
+    """支出用途 is its own side, and 支出合计 printed across 功能分类 and 支出用途 belongs to the latter."""
+    by_side = {(c.side, c.row): c.value for c in jiangsu.cells if c.table == "income_expenditure_summary"}
+    assert by_side[("expenditure_by_use", "支出合计")] == Decimal("27664.22")
+    assert by_side[("expenditure_by_use", "单位预留机动经费")] == Decimal("2938.21")
+    assert by_side[("expenditure", "住房保障支出")] == Decimal("3894.09")
+
+
+def test_group_paths_in_list_shaped_tables(jiangsu):
+    rows = {c.row for c in jiangsu.cells if c.table == "income"}
+    assert rows == {"收入总计", "一般公共预算资金/小计", "一般公共预算资金/公共财政拨款(补助)资金"}
+
+
+def test_a_table_without_a_label_column_is_its_total_row(jiangsu):
+    cells = {(c.row, c.col): c.value for c in jiangsu.cells if c.table == "expenditure"}
+    assert cells == {("合计", "total"): Decimal("27664.22"), ("合计", "basic"): Decimal("11700.63"),
+                     ("合计", "project"): Decimal("13025.38"), ("合计", "reserve"): Decimal("2938.21")}
+
+
+def test_only_the_total_of_a_procurement_list_is_a_cell(jiangsu):
+    cells = [c for c in jiangsu.cells if c.table == "government_procurement"]
+    assert [(c.row, c.col, c.value) for c in cells] == [("合计", "amount", Decimal("1422.50"))]
+
+
+def test_grand_total_beside_the_three_public_subtotal(jiangsu):
+    three = {c.col: c.value for c in jiangsu.cells if c.table == "three_public_expenses"}
+    assert three["grand_total_budget"] == Decimal("1471.70") and three["total_budget"] == Decimal("508.20")
+    assert three["vehicle_budget"] == Decimal("411.20") and "vehicle_purchase_budget" not in three
+
+
+def test_titles_know_their_family():
+    assert match_title("2025年部门财务收支预算总表").family == "budget"  # type: ignore[union-attr]
+    assert match_title("表1 收入支出决算总表").family == "final_accounts"  # type: ignore[union-attr]
+    assert match_title("七、2017年度一般公共预算支出预算表").key == "general_public_budget_expenditure"  # type: ignore[union-attr]
+
+
+def test_families_share_keys_where_the_meaning_is_the_same():
+    shared = set(BUDGET.keys) & set(FINAL_ACCOUNTS.keys)
+    assert {"income_expenditure_summary", "income", "three_public_expenses", "government_fund"} <= shared
+    assert set(FAMILIES) == {"budget", "final_accounts"}
+    # a budget header word is a budget column, not a final-account one
+    assert classify_column(["单位预留机动经费"], "expenditure", "budget").key == "reserve"
+    assert classify_column(["单位预留机动经费"], "expenditure", "final_accounts").kind == "other"
+
+
+def test_a_frame_around_title_and_table_is_not_a_cell():
+    frame = (0.0, 0.0, 100.0, 100.0)
+    cells = [(10.0, 50.0, 50.0, 60.0), (50.0, 50.0, 90.0, 60.0), (10.0, 60.0, 50.0, 70.0)]
+    assert drop_frames([frame, *cells]) == cells
+    merged = (10.0, 50.0, 90.0, 60.0)  # a merged cell holds no other cell: kept
+    assert drop_frames([merged, (10.0, 60.0, 50.0, 70.0), (50.0, 60.0, 90.0, 70.0)])[0] == merged
+
+
+def test_every_corpus_budget_yields_tables_or_says_why():
+    """All budgets of the corpus: each is a budget, and either yields cells or its status says what is missing."""
+    for pdf in sorted(BUDGETS.rglob("*.pdf")):
+        r = extract_document(pdf)
+        d = r.document
+        assert d.doc_type == "budget", pdf.name
+        assert r.cells or (d.status != "ok" and d.error), f"{pdf.name}: {d.status} {d.error}"
