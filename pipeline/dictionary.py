@@ -67,6 +67,8 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "status": ColumnDoc("ok, partial, needs_ocr or failed.", "处理状态：ok、partial、needs_ocr 或 failed。"),
         "error": ColumnDoc("What went wrong or was skipped, when status is not ok.", "状态非 ok 时的问题说明。"),
         "extractor_version": ColumnDoc("Version of the extractor that produced the rows.", "生成数据的提取程序版本。"),
+        "disclosure_id": ColumnDoc("Shared by the documents that form one disclosure (an HTML article and its attachments).",
+                                   "同一公开事项的各文件共用的编号（如网页正文及其附件）。"),
     },
     TableRecord.FILE: {
         "title": ColumnDoc("Table title as printed.", "表格标题（按原文）。"),
@@ -83,6 +85,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "value": ColumnDoc("Amount in 万元, exact as printed (converted by decimal shift when printed in 元).",
                            "金额（万元），与原文一致；原文以元等为单位时按小数点移位精确换算。", "万元"),
         "value_printed": ColumnDoc("The cell text as printed, before normalisation.", "单元格原文（规范化之前）。"),
+        "sheet": ColumnDoc("Spreadsheet attachments: the sheet's name (page is the sheet's number).",
+                           "电子表格附件：工作表名称（page 为工作表序号）。"),
+        "cell": ColumnDoc("Spreadsheet attachments: the cell's A1 reference.", "电子表格附件：单元格位置（如 C5）。"),
     },
     NarrativeFact.FILE: {
         "section": ColumnDoc("Section of the explanatory text the figure is in.", "数字所在的情况说明章节。"),

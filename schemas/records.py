@@ -78,7 +78,7 @@ class Document(Record):
     FILE: ClassVar[str] = "documents"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "file_name", "sha256", "source_url", "region", "department", "fiscal_year",
-        "doc_type", "pages", "status", "error", "extractor_version",
+        "doc_type", "pages", "status", "error", "extractor_version", "disclosure_id",
     )
     doc_id: str
     file_name: str
@@ -92,6 +92,7 @@ class Document(Record):
     status: DocStatus
     error: str | None = None
     extractor_version: str | None = None
+    disclosure_id: str | None = None  # one id shared by the documents that form one disclosure
 
 
 class TableRecord(Record):
@@ -115,6 +116,7 @@ class TableCell(Record):
     FILE: ClassVar[str] = "table_cells"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "table", "side", "code", "row", "col", "value", "unit_printed", "page", "value_printed",
+        "sheet", "cell",
     )
     doc_id: str
     table: str
@@ -126,6 +128,8 @@ class TableCell(Record):
     unit_printed: str = "万元"
     page: int
     value_printed: str | None = None  # the cell text as printed, before normalisation
+    sheet: str | None = None  # spreadsheet attachments: the sheet's name (page is its number in the workbook)
+    cell: str | None = None  # spreadsheet attachments: the cell's A1 reference
 
 
 class NarrativeFact(Record):
