@@ -887,6 +887,29 @@ def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None =
     return total
 
 
+def plan(source: Source) -> list[str]:
+    """What a crawl of ``source`` would do, said without a single request (``juesuan scrape --dry-run``)."""
+    s = source
+    out = [f"{s.name} ({s.region or 'no region'}): verified {'yes' if s.verified else 'NO'}"
+           + (f", seen {s.seen}" if s.seen else "")]
+    out += [f"  listing   {u}" for u in s.listing_urls]
+    numbered = [urljoin(s.listing_urls[0], s.page_template.format(n=n)) for n in range(1, s.max_pages)] \
+        if s.page_template else []
+    if numbered:
+        out.append(f"  pages     {numbered[0]} … {numbered[-1]} ({len(numbered)} numbered pages)")
+    else:
+        out.append(f"  pages     the next-page link, at most {s.max_pages} listing pages per listing URL")
+    rules = [f"text ~ {p}" for p in s.link_text] + [f"URL ~ {p}" for p in s.url_patterns]
+    out.append(f"  follow    {' or '.join(rules) if rules else 'every link'}"
+               + ("; article pages opened for their attachments" if s.follow_articles else ""))
+    out.append(f"  download  {', '.join(s.download_types)}; other attachments recorded with their type"
+               + ("; article pages stating figures kept as HTML" if s.keep_articles else ""))
+    out.append(f"  hosts     {', '.join(s.hosts())} only; robots.txt obeyed")
+    out.append(f"  polite    {s.delay:g} s between requests to a host, {s.concurrency} at a time, timeout "
+               f"{s.timeout:g} s, {s.retries} retries")
+    return out
+
+
 def with_overrides(source: Source, **kw: object) -> Source:
     return replace(source, **{k: v for k, v in kw.items() if v is not None})
 
