@@ -398,10 +398,10 @@ class Manifest:
             state(name)["documents"] = n
         marks = ",".join("?" * len(ERROR_STATUSES))
         errors = self.db.execute(
-            f"SELECT source, at, url, status, message FROM fetch_log WHERE status IN ({marks}) "
-            "UNION ALL SELECT source, last_seen, url, status, message FROM pages WHERE status = 'error' "
-            "ORDER BY 2", ERROR_STATUSES).fetchall()
-        for name, at, url, status, message in errors:
+            f"SELECT source, at, rowid, url, status, message FROM fetch_log WHERE status IN ({marks}) "
+            "UNION ALL SELECT source, last_seen, 0, url, status, message FROM pages WHERE status = 'error' "
+            "ORDER BY 2, 3", ERROR_STATUSES).fetchall()
+        for name, at, _order, url, status, message in errors:
             st = state(name)
             st["last_error"] = f"{status}: {message or ''} ({url})"
             st["last_error_at"] = at
