@@ -241,8 +241,8 @@ class _Anchors(HTMLParser):
 
 def find_links(html: str, base_url: str) -> list[Link]:
     """Every <a href> with absolute http(s) URL (fragment dropped) and its text (or title), then
-    attachment URLs that only an ``onclick``, a ``data-*`` attribute or a script names (each once,
-    and only if no <a href> names it)."""
+    attachment URLs named by an ``onclick``, a ``data-*`` attribute or a script (``via``), each
+    only if no earlier link on the page names it. ``<a href>`` links are all kept, repeats included."""
     p = _Anchors()
     try:
         p.feed(html)
