@@ -34,15 +34,29 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
+XLSX_MAGIC = b"PK\x03\x04"  # a ZIP container (Office Open XML)
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (Excel 97-2003)
+HTML_SUFFIXES = (".html", ".htm")
+
+
 def sniff_kind(path: Path) -> str:
-    """'pdf', 'text' or raise InputProblem: judged by content (magic bytes), not by file name."""
+    """'pdf', 'text', 'html' (an article page kept as a disclosure), 'xlsx' / 'xls' (a spreadsheet
+    attachment) or raise InputProblem: judged by content (magic bytes); the file name only tells
+    an article page (.html) from an error page served as .pdf, and a text file from a binary."""
     with path.open("rb") as f:
         head = f.read(2048)
     if not head:
         raise InputProblem(DocStatus.FAILED, "empty file (0 bytes)")
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(XLS_MAGIC):
+        return "xls"
+    if head.startswith(XLSX_MAGIC) and path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "xlsx"
     stripped = head.lstrip().lower()
+    if path.suffix.lower() in HTML_SUFFIXES and stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body",
+                                                                     b"<meta", b"<!--")):
+        return "html"
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         raise InputProblem(DocStatus.FAILED, "not a PDF: the file is an HTML/XML page (e.g. an error page served as .pdf)")
     if path.suffix.lower() in (".txt", ".text"):

@@ -26,6 +26,7 @@ def scrape(
     listing: ListingOpt = None,
     pattern: PatternOpt = None,
     delay: DelayOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print what would be crawled, without a request")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Download new and changed disclosure PDFs from the portals into DATA/raw (no extraction)."""
@@ -39,6 +40,12 @@ def scrape(
     except (OSError, ValueError) as e:
         console.print(f"[red]sources: {e}")
         raise typer.Exit(2) from e
+    if dry_run:
+        for s in srcs:
+            for line in scr.plan(s):
+                typer.echo(line)
+        typer.echo(f"{len(srcs)} sources, {sum(s.verified for s in srcs)} verified; nothing was requested")
+        return
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -70,6 +77,37 @@ def scrape(
         console.print(f"  {status}: {n}")
     for u, msg in report.page_errors.items():
         console.print(f"  [yellow]page not read[/] {u}: {msg}")
+
+
+def sources(
+    data: DataOpt = Path("data"),
+    sources: SourcesOpt = None,
+    only: OnlyOpt = None,
+) -> None:
+    """List the configured portals with their state: verified, last run, documents found, last error."""
+    from pipeline import scrape as scr
+    from pipeline.cli import console
+    from pipeline.manifest import MANIFEST_NAME, Manifest
+
+    try:
+        srcs = scr.select_sources(sources, only)
+    except (OSError, ValueError) as e:
+        console.print(f"[red]sources: {e}")
+        raise typer.Exit(2) from e
+    raw = data / "raw"
+    states: dict[str, dict] = {}
+    if (raw / MANIFEST_NAME).exists():  # never create a manifest just to say there is none
+        with Manifest(raw) as m:
+            states = m.source_states()
+    width = max((len(s.name) for s in srcs), default=4)
+    typer.echo(f"{'name':<{width}}  verified  {'last run':<19}  documents  last error")
+    for s in srcs:
+        st = states.get(s.name, {})
+        last = (st.get("last_run") or "never")[:19].replace("T", " ")
+        typer.echo(f"{s.name:<{width}}  {'yes' if s.verified else 'no':<8}  {last:<19}  {st.get('documents', 0):>9}  "
+                   f"{st.get('last_error') or '-'}")
+    n_ok = sum(1 for s in srcs if states.get(s.name, {}).get("documents"))
+    typer.echo(f"{len(srcs)} sources: {sum(s.verified for s in srcs)} verified, {n_ok} with documents in {raw}")
 
 
 def run(
@@ -113,6 +151,7 @@ def run(
 
 def register(app: typer.Typer) -> None:
     app.command()(scrape)
+    app.command()(sources)
     app.command()(run)
 
 

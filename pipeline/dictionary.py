@@ -68,9 +68,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "error": ColumnDoc("What went wrong or was skipped, when status is not ok.", "状态非 ok 时的问题说明。"),
         "extractor_version": ColumnDoc("Version of the extractor that produced the rows.", "生成数据的提取程序版本。"),
         "disclosure_id": ColumnDoc(
-            "One id for the documents of one disclosure (a narrative PDF and the PDF of its tables, same department, "
-            "year and type); a document alone keeps its doc_id.",
-            "同一公开文件的各个文档共用的编号（同一部门、年度、类型的说明 PDF 与表格 PDF）；单独的文档沿用其 doc_id。"),
+            "One id for the documents of one disclosure: an HTML article and its attachments, or a narrative PDF and "
+            "the PDF of its tables (same department, year and type); a document alone keeps its doc_id.",
+            "同一公开事项的各文件共用的编号：网页正文及其附件，或同一部门、年度、类型的说明 PDF 与表格 PDF；单独的文档沿用其 doc_id。"),
     },
     TableRecord.FILE: {
         "title": ColumnDoc("Table title as printed.", "表格标题（按原文）。"),
@@ -87,6 +87,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "value": ColumnDoc("Amount in 万元, exact as printed (converted by decimal shift when printed in 元).",
                            "金额（万元），与原文一致；原文以元等为单位时按小数点移位精确换算。", "万元"),
         "value_printed": ColumnDoc("The cell text as printed, before normalisation.", "单元格原文（规范化之前）。"),
+        "sheet": ColumnDoc("Spreadsheet attachments: the sheet's name (page is the sheet's number).",
+                           "电子表格附件：工作表名称（page 为工作表序号）。"),
+        "cell": ColumnDoc("Spreadsheet attachments: the cell's A1 reference.", "电子表格附件：单元格位置（如 C5）。"),
     },
     NarrativeFact.FILE: {
         "section": ColumnDoc("Section of the explanatory text the figure is in.", "数字所在的情况说明章节。"),

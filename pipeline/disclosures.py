@@ -72,4 +72,5 @@ def link_disclosures(documents: list[Document], with_tables: set[str]) -> list[D
         if len(tables) == 1 and len(narratives) == 1:
             shared = _disclosure_id(d.doc_id for d in docs)
             ids.update({d.doc_id: shared for d in docs})
-    return [d.model_copy(update={"disclosure_id": ids.get(d.doc_id, d.doc_id)}) for d in documents]
+    # a link the scrape recorded (an article and its attachments) stands; otherwise the one found here
+    return [d.model_copy(update={"disclosure_id": ids.get(d.doc_id) or d.disclosure_id or d.doc_id}) for d in documents]

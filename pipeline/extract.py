@@ -13,6 +13,7 @@ from pathlib import Path
 import pdfplumber
 
 from extractors import pdfminer_fixes
+from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
@@ -65,6 +66,10 @@ def extract_document(path: Path, source_url: str | None = None) -> ExtractionRes
         kind = sniff_kind(path)
         if kind == "text":
             return _extract_text_file(path, sha, source_url)
+        if kind == "html":
+            return _extract_html_file(path, sha, source_url)
+        if kind in ("xlsx", "xls"):
+            return _extract_spreadsheet(path, sha, source_url, kind)
         return _extract_pdf(path, sha, source_url)
     except InputProblem as p:
         log.warning("%s: %s", path.name, p)
@@ -180,6 +185,43 @@ def _pages(pages: list[int]) -> str:
 
 def _extract_text_file(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
     text = path.read_text(encoding="utf-8", errors="replace")
+    return _narrative_only(path, sha, source_url, text, "text file: narrative only, tables are not available from text")
+
+
+def _extract_html_file(path: Path, sha: str, source_url: str | None) -> ExtractionResult:
+    """A budget explanation published as an article: its reading text, read like a text file;
+    its tables are its attachments (documents of their own, same ``disclosure_id``)."""
+    text = html_to_text(decode_html(path.read_bytes(), None))
+    return _narrative_only(path, sha, source_url, text,
+                           "HTML article: narrative only; its tables are its attachments (same disclosure_id)")
+
+
+def _extract_spreadsheet(path: Path, sha: str, source_url: str | None, kind: str) -> ExtractionResult:
+    """XLS/XLSX tables of a disclosure: every sheet titled as a known table, into the table contract."""
+    from extractors.spreadsheet import read_tables, read_xls, read_xlsx
+
+    try:
+        sheets = read_xlsx(path) if kind == "xlsx" else read_xls(path)
+    except Exception as e:  # a damaged or password-protected workbook
+        raise InputProblem(DocStatus.FAILED, f"unreadable {kind.upper()} workbook ({type(e).__name__}: {e})"[:300]) from e
+    doc_id = doc_id_for(sha)
+    found = read_tables(sheets, doc_id)
+    meta = read_metadata([found.head_text])
+    if not found.tables:
+        status, error = DocStatus.PARTIAL, "spreadsheet: no sheet titled as a known table"
+    elif found.problems:
+        status, error = DocStatus.PARTIAL, "; ".join(found.problems)[:500]
+    else:
+        status, error = DocStatus.OK, None
+    doc = Document(
+        doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
+        department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=len(sheets),
+        status=status, error=error, extractor_version=EXTRACTOR_VERSION,
+    )
+    return ExtractionResult(doc, tables=found.tables, cells=found.cells)
+
+
+def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, note: str) -> ExtractionResult:
     meta = read_metadata([text])
     doc_id = doc_id_for(sha)
     pages: list[PageText] = pages_from_text(text)
@@ -187,8 +229,7 @@ def _extract_text_file(path: Path, sha: str, source_url: str | None) -> Extracti
     doc = Document(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=None,
-        status=DocStatus.PARTIAL, error="text file: narrative only, tables are not available from text",
-        extractor_version=EXTRACTOR_VERSION,
+        status=DocStatus.PARTIAL, error=note, extractor_version=EXTRACTOR_VERSION,
     )
     return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages))
 

@@ -18,9 +18,19 @@ def _disposition_name(content_disposition: str) -> str:
     return m.get_filename() or ""
 
 
+# the kinds of raw document a name may end in; the stored (or sniffed) kind decides which
+KINDS = (".pdf", ".xls", ".xlsx", ".html", ".htm", ".txt")
+
+
+def _kind_of(name: str) -> str:
+    low = name.lower()
+    return next((k for k in KINDS if low.endswith(k)), ".pdf")
+
+
 def file_name_for(url: str | None, fallback: str = "document.pdf", content_disposition: str | None = None) -> str:
     """Content-Disposition's filename, else the URL path's last segment (percent-decoded), made
-    safe for a file system and ending in .pdf; else ``fallback`` (a stored name) unchanged.
+    safe for a file system and ending in the fallback's kind (.pdf unless the fallback says .xlsx,
+    .html, …); else ``fallback`` (a stored name) unchanged.
 
     Without a Content-Disposition the name depends only on the address, so several addresses of
     the same bytes each show their own name, whichever of them was stored first."""
@@ -30,6 +40,7 @@ def file_name_for(url: str | None, fallback: str = "document.pdf", content_dispo
     name = _UNSAFE.sub("_", name).strip(" ._")
     if not name:
         return fallback
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
+    kind = _kind_of(fallback)
+    if not name.lower().endswith(kind) and not (kind == ".html" and name.lower().endswith(".htm")):
+        name += kind
     return name[-MAX_NAME:]

@@ -18,6 +18,10 @@ Tables:
   Added after the first release: an older manifest gets the (empty) table when opened.
 - ``runs`` and ``fetch_log``: every run and every fetch attempt in it, so a run can say what it
   downloaded (the nightly report and the tests read these).
+
+``urls.file_type`` / ``fetch_log.file_type`` say what an address holds (``pdf``, ``xlsx``, ``html``
+for an article page kept as a disclosure, ``docx`` / ``zip`` / ``ofd`` … for attachments recorded
+but not downloaded); added later: an older manifest gets the columns (empty) when opened.
 """
 
 from __future__ import annotations
@@ -109,6 +113,12 @@ CREATE TABLE IF NOT EXISTS fetch_log (
 """
 
 
+# columns added after the first release: (table, column, type), added to an older manifest on open
+_ADDED_COLUMNS = (("urls", "file_type", "TEXT"), ("fetch_log", "file_type", "TEXT"))
+# fetch statuses that are a failure worth showing as a source's last error
+ERROR_STATUSES = ("http_error", "error", "not_pdf", "wrong_type", "robots_disallowed", "too_large")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -145,6 +155,7 @@ class FetchOutcome:
     last_modified: str | None = None
     bytes: int = 0
     message: str | None = None
+    file_type: str | None = None  # pdf / xls / xlsx / html / docx / zip / ofd …
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,7 @@ class RawDoc:
     sha256: str
     path: Path
     source_url: str | None
+    disclosure_id: str | None = None  # shared with the other documents of one disclosure (article + attachments)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -178,6 +190,10 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        for table, column, kind in _ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @_locked
     def close(self) -> None:
@@ -227,32 +243,33 @@ class Manifest:
         with self.db:  # one transaction
             self.db.execute("BEGIN")
             self.db.execute(
-                "INSERT INTO fetch_log (run_id, url, source, status, http_status, sha256, bytes, message, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, o.url, source, o.status, o.http_status, o.sha256, o.bytes, o.message, t),
+                "INSERT INTO fetch_log (run_id, url, source, status, http_status, sha256, bytes, message, at, "
+                "file_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, o.url, source, o.status, o.http_status, o.sha256, o.bytes, o.message, t, o.file_type),
             )
             old = self.db.execute("SELECT sha256 FROM urls WHERE url = ?", (o.url,)).fetchone()
             accepted = o.sha256 is not None
             if old is None:
                 self.db.execute(
                     "INSERT INTO urls (url, source, sha256, status, message, http_status, etag, last_modified, "
-                    "first_seen, last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "first_seen, last_seen, last_changed, file_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (o.url, source, o.sha256, o.status, o.message, o.http_status, o.etag, o.last_modified, t, t,
-                     t if accepted else None),
+                     t if accepted else None, o.file_type),
                 )
             elif accepted:
                 changed = old[0] != o.sha256
                 self.db.execute(
                     "UPDATE urls SET source = ?, sha256 = ?, status = ?, message = ?, http_status = ?, etag = ?, "
-                    "last_modified = ?, last_seen = ?, last_changed = CASE WHEN ? THEN ? ELSE last_changed END "
-                    "WHERE url = ?",
+                    "last_modified = ?, last_seen = ?, last_changed = CASE WHEN ? THEN ? ELSE last_changed END, "
+                    "file_type = COALESCE(?, file_type) WHERE url = ?",
                     (source, o.sha256, o.status, o.message, o.http_status, o.etag, o.last_modified, t, changed, t,
-                     o.url),
+                     o.file_type, o.url),
                 )
             else:
                 self.db.execute(
-                    "UPDATE urls SET status = ?, message = ?, http_status = ?, last_seen = ? WHERE url = ?",
-                    (o.status, o.message, o.http_status, t, o.url),
+                    "UPDATE urls SET status = ?, message = ?, http_status = ?, last_seen = ?, "
+                    "file_type = COALESCE(?, file_type) WHERE url = ?",
+                    (o.status, o.message, o.http_status, t, o.file_type, o.url),
                 )
             sha = o.sha256 or (old[0] if old and o.status == "not_modified" else None)
             if sha:
@@ -309,10 +326,10 @@ class Manifest:
 
     @_locked
     def fetches(self, run_id: int | None = None) -> list[dict]:
-        q = "SELECT run_id, url, source, status, http_status, sha256, bytes, message, at FROM fetch_log"
+        q = "SELECT run_id, url, source, status, http_status, sha256, bytes, message, at, file_type FROM fetch_log"
         rows = self.db.execute(q + (" WHERE run_id = ?" if run_id is not None else "") + " ORDER BY rowid",
                                (run_id,) if run_id is not None else ()).fetchall()
-        keys = ("run_id", "url", "source", "status", "http_status", "sha256", "bytes", "message", "at")
+        keys = ("run_id", "url", "source", "status", "http_status", "sha256", "bytes", "message", "at", "file_type")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     @_locked
@@ -337,7 +354,58 @@ class Manifest:
             "FROM urls u JOIN blobs b ON b.sha256 = u.sha256 "
             "WHERE u.sha256 IS NOT NULL GROUP BY u.sha256 ORDER BY u.sha256"
         ).fetchall()
-        return [RawDoc(sha, self.raw_dir / path, None if url.startswith("~") else url) for sha, path, url in rows]
+        disclosures = self._disclosures()
+        return [RawDoc(sha, self.raw_dir / path, None if url.startswith("~") else url, disclosures.get(sha))
+                for sha, path, url in rows]
+
+    def _disclosures(self) -> dict[str, str]:
+        """sha256 → disclosure id, for article pages kept as documents and the attachments they link to:
+        the id is the page's document id (its content's hash prefix), shared by all of them."""
+        from extractors.source import doc_id_for
+
+        pages = self.db.execute(
+            "SELECT u.url, u.sha256, p.links FROM urls u JOIN pages p ON p.url = u.url "
+            "WHERE u.file_type = 'html' AND u.sha256 IS NOT NULL ORDER BY u.url").fetchall()
+        out: dict[str, str] = {}
+        for _url, sha, links in pages:
+            did = doc_id_for(sha)
+            out.setdefault(sha, did)
+            targets = [u for u, _t in json.loads(links)]
+            for i in range(0, len(targets), 500):
+                chunk = targets[i:i + 500]
+                q = ("SELECT sha256 FROM urls WHERE sha256 IS NOT NULL AND COALESCE(file_type, '') != 'html' "
+                     f"AND url IN ({','.join('?' * len(chunk))})")
+                for (att,) in self.db.execute(q, chunk):
+                    out.setdefault(att, did)
+        return out
+
+    @_locked
+    def source_states(self) -> dict[str, dict]:
+        """Per source: when it last ran (last fetch or page attempt), how many documents its addresses
+        hold now, and its latest failure (a fetch or a page that could not be read), if any."""
+        out: dict[str, dict] = {}
+
+        def state(name: str) -> dict:
+            return out.setdefault(name, {"last_run": None, "documents": 0, "last_error": None, "last_error_at": None})
+
+        for name, last in self.db.execute("SELECT source, MAX(at) FROM fetch_log GROUP BY source"):
+            state(name)["last_run"] = last
+        for name, last in self.db.execute("SELECT source, MAX(last_seen) FROM pages GROUP BY source"):
+            st = state(name)
+            st["last_run"] = max(filter(None, (st["last_run"], last)), default=None)
+        for name, n in self.db.execute("SELECT source, COUNT(DISTINCT sha256) FROM urls WHERE sha256 IS NOT NULL "
+                                       "GROUP BY source"):
+            state(name)["documents"] = n
+        marks = ",".join("?" * len(ERROR_STATUSES))
+        errors = self.db.execute(
+            f"SELECT source, at, rowid, url, status, message FROM fetch_log WHERE status IN ({marks}) "
+            "UNION ALL SELECT source, last_seen, 0, url, status, message FROM pages WHERE status = 'error' "
+            "ORDER BY 2, 3", ERROR_STATUSES).fetchall()
+        for name, at, _order, url, status, message in errors:
+            st = state(name)
+            st["last_error"] = f"{status}: {message or ''} ({url})"
+            st["last_error_at"] = at
+        return out
 
     @_locked
     def processed_contents(self, extractor_version: str) -> set[str]:

@@ -179,6 +179,8 @@ def merge(clean_dir: Path, wanted: Iterable[RawDoc]) -> MergeReport:
     for w in wanted:
         did = doc_id_for(w.sha256)
         target[did] = {"version": version, "source_url": w.source_url}
+        if w.disclosure_id:  # an article page and its attachments (see Manifest.current_documents)
+            target[did]["disclosure_id"] = w.disclosure_id
         by_id[did] = w
     state = _read_state(clean_dir)
     have_files = (clean_dir / "documents.csv").exists()
@@ -204,7 +206,8 @@ def merge(clean_dir: Path, wanted: Iterable[RawDoc]) -> MergeReport:
             continue
         ds = dataset_of_payload(part)
         url = by_id[did].source_url
-        ds.documents = [d.model_copy(update={"source_url": url, "file_name": file_name_for(url, d.file_name)})
+        linked = {"disclosure_id": by_id[did].disclosure_id} if by_id[did].disclosure_id else {}
+        ds.documents = [d.model_copy(update={"source_url": url, "file_name": file_name_for(url, d.file_name), **linked})
                         for d in ds.documents]
         for kind in WRITE_ORDER:
             new.rows_of(kind).extend(ds.rows_of(kind))

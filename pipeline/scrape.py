@@ -11,8 +11,14 @@ itself), and downloads the documents linked there. Politeness and safety:
 - conditional GET (ETag / Last-Modified) so an unchanged document is not transferred again, and
   an unchanged listing or article page neither: the manifest keeps each page's validators and
   links, and on ``304 Not Modified`` the crawl goes on from the stored links;
-- a file is accepted only if its first bytes say ``%PDF-``; an HTML error page served as .pdf
-  is logged ``not_pdf`` and discarded;
+- a file is accepted only if its first bytes say what it is: ``%PDF-`` (or, for the spreadsheet
+  types a source downloads, an XLS/XLSX signature); an HTML error page served as .pdf is logged
+  ``not_pdf`` and discarded. Attachments of other types (DOC, DOCX, ZIP, OFD, …) are recorded
+  with their type (``other_type``), not downloaded;
+- attachment links are found in ``<a href>``, in ``onclick`` / ``data-*`` attributes and in
+  scripts that write the attachment list (real portals' CMSs do all three);
+- an article page that states a budget's figures itself (a 情况说明 published as HTML) is a
+  document too: stored like a download (``.html``), its attachments linked to it in the manifest;
 - bytes are streamed to ``data/raw/.partial/`` while hashed, then moved atomically to
   ``data/raw/sha256/<2 hex>/<sha256>/<file name>``; the same bytes at a second URL are stored once.
 
@@ -35,23 +41,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
 import yaml
 
+from extractors.html_text import decode_html, is_narrative_page
 from pipeline.file_names import file_name_for
 from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, StoredPage
+
+__all__ = ["decode_html"]  # re-exported: the HTML decoding rule lives with the HTML reader
 
 log = logging.getLogger("juesuan.scrape")
 
 USER_AGENT = "juesuan/0.1 (+https://github.com/juesuan/juesuan; open-data research crawler)"
 STORE = "sha256"
 PARTIAL = ".partial"
-LOCAL_SUFFIXES = (".pdf", ".txt")
+LOCAL_SUFFIXES = (".pdf", ".txt", ".html", ".htm", ".xls", ".xlsx")
 DEFAULT_DOCUMENT_PATTERNS = (r"\.pdf(?:$|[?#])",)
 DEFAULT_NEXT_TEXT = (r"^\s*(下一页|下页|后一页|next)\s*[>»]*\s*$",)
 MAX_REDIRECTS = 5
+# attachment file types recognised by the URL's extension; only ``Source.download_types`` are fetched
+ATTACHMENT_TYPES = ("pdf", "xls", "xlsx", "doc", "docx", "wps", "et", "ofd", "zip", "rar", "7z")
+_ATTACHMENT_URL = re.compile(r"\.(" + "|".join(ATTACHMENT_TYPES) + r")$", re.IGNORECASE)
+DEFAULT_DOWNLOAD_TYPES = ("pdf", "xls", "xlsx")
+# first bytes of each downloadable type (XLSX is a ZIP container, XLS an OLE2 compound file)
+MAGIC = {"pdf": b"%PDF-", "xlsx": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 DEFAULT_SOURCES = Path(__file__).resolve().parent / "sources.yaml"
 
 
@@ -77,6 +92,9 @@ class Source:
     backoff: float = 1.0  # first retry waits this long, then doubles
     max_bytes: int = 200 * 1024 * 1024
     verified: bool = False
+    seen: str | None = None  # provenance of the entry, e.g. "2026-03, 26 PDFs" (who saw the portal publish what)
+    download_types: tuple[str, ...] = DEFAULT_DOWNLOAD_TYPES  # attachment types fetched; others recorded only
+    keep_articles: bool = True  # store article pages that state the figures themselves (HTML disclosures)
     note: str | None = None
 
     def hosts(self) -> tuple[str, ...]:
@@ -108,7 +126,8 @@ def _tuple(v: object) -> tuple[str, ...]:
     return tuple(str(x) for x in v)  # type: ignore[union-attr]
 
 
-_TUPLE_FIELDS = ("listing_urls", "link_text", "url_patterns", "document_patterns", "next_text", "allowed_hosts")
+_TUPLE_FIELDS = ("listing_urls", "link_text", "url_patterns", "document_patterns", "next_text", "allowed_hosts",
+                 "download_types")
 
 
 def source_from_dict(d: dict, defaults: dict | None = None) -> Source:
@@ -125,6 +144,10 @@ def source_from_dict(d: dict, defaults: dict | None = None) -> Source:
     for k in ("link_text", "url_patterns", "document_patterns", "next_text"):
         for p in data.get(k, ()):
             re.compile(p)
+    bad = set(data.get("download_types", ())) - set(MAGIC)
+    if bad:
+        raise ValueError(f"source {data.get('name')!r}: download_types {sorted(bad)} not downloadable "
+                         f"(known: {sorted(MAGIC)})")
     return Source(**data)
 
 
@@ -158,34 +181,68 @@ def adhoc_source(listing: str, pattern: str | None = None, **kw: object) -> Sour
 class Link:
     url: str
     text: str
+    via: str = "href"  # href | script-href (an <a href> written by a script) | onclick | data | script
+
+
+# an attachment URL quoted in an attribute or a script: './W0203….pdf', "/u/2026/表.xlsx"
+_QUOTED_ATTACHMENT = re.compile(r"""["']([^"'<>\s]+\.(?:""" + "|".join(ATTACHMENT_TYPES) + r"""))["']""",
+                                re.IGNORECASE)
+_SCRIPT_ANCHOR = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
 
 
 class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, list[str]]] = []
-        self._open: list[tuple[str, list[str]]] = []
+        self.links: list[tuple[str, list[str], str]] = []
+        self._open: list[tuple[str, list[str], str]] = []
+        self._script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "script":
+            self._script = True
         if tag == "a":
-            a = dict(attrs)
             href = (a.get("href") or "").strip()
             title = a.get("title") or ""
-            entry = (href, [title] if title else [])
+            via = "href"
+            if not href or href.lower().startswith(("javascript:", "#")):  # downloadFj('name', './W….pdf')
+                found = [m.group(1) for m in _QUOTED_ATTACHMENT.finditer(a.get("onclick") or "")]
+                paths = [f for f in found if "/" in f] or found  # downloadFj('表.pdf', './W….pdf'): the path
+                if paths:
+                    href, via = paths[-1], "onclick"
+            entry = (href, [title] if title else [], via)
             self.links.append(entry)
             self._open.append(entry)
+            return
+        for k, v in attrs:  # <div class="js-open-pdf" data-pdf="./W….ofd">
+            if k.startswith("data-") and v and _QUOTED_ATTACHMENT.fullmatch(f'"{v.strip()}"'):
+                self.links.append((v.strip(), [], "data"))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = False
         if tag == "a" and self._open:
             self._open.pop()
 
     def handle_data(self, data: str) -> None:
-        for _, parts in self._open:
+        if self._script:  # var hasFJ='<a href="./P0203….pdf">name.pdf</a>'; or a bare './W0203….ofd'
+            anchors = list(_SCRIPT_ANCHOR.finditer(data))
+            for m in anchors:
+                self.links.append((m.group(1).strip(), [_TAGS.sub("", m.group(2))], "script-href"))
+            taken = {m.group(1).strip() for m in anchors}
+            for m in _QUOTED_ATTACHMENT.finditer(data):
+                if m.group(1) not in taken:
+                    self.links.append((m.group(1), [], "script"))
+            return
+        for _, parts, _via in self._open:
             parts.append(data)
 
 
 def find_links(html: str, base_url: str) -> list[Link]:
-    """Every <a href> with absolute http(s) URL (fragment dropped) and its text (or title)."""
+    """Every <a href> with absolute http(s) URL (fragment dropped) and its text (or title), then
+    attachment URLs named by an ``onclick``, a ``data-*`` attribute or a script (``via``), each
+    only if no earlier link on the page names it. ``<a href>`` links are all kept, repeats included."""
     p = _Anchors()
     try:
         p.feed(html)
@@ -194,14 +251,29 @@ def find_links(html: str, base_url: str) -> list[Link]:
         log.warning("%s: HTML parse problem: %s", base_url, e)
     base = base_url
     out: list[Link] = []
-    for href, parts in p.links:
+    seen: set[str] = set()
+    for href, parts, via in p.links:
         if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         url = urldefrag(urljoin(base, href)).url
         if urlsplit(url).scheme not in ("http", "https"):
             continue
-        out.append(Link(url, " ".join("".join(parts).split())))
+        if via in ("onclick", "data", "script") and url in seen:
+            continue
+        seen.add(url)
+        text = " ".join("".join(parts).split()) or (file_name_of(url) if via != "href" else "")
+        out.append(Link(url, text, via))
     return out
+
+
+def file_name_of(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def attachment_type(url: str) -> str | None:
+    """The attachment type a URL names by its extension (``pdf``, ``xlsx``, ``docx``, …), else None."""
+    m = _ATTACHMENT_URL.search(urlsplit(url).path)
+    return m.group(1).lower() if m else None
 
 
 def _matches(patterns: Iterable[str], text: str) -> bool:
@@ -209,7 +281,8 @@ def _matches(patterns: Iterable[str], text: str) -> bool:
 
 
 def is_document(source: Source, url: str) -> bool:
-    return _matches(source.document_patterns, url)
+    """A file to download or record: the source's document patterns, or any attachment extension."""
+    return _matches(source.document_patterns, url) or attachment_type(url) is not None
 
 
 def is_relevant(source: Source, link: Link) -> bool:
@@ -361,7 +434,7 @@ class Fetcher:
             body = r.read()
             r.raise_for_status()
             return PageResponse(decode_html(body, r.charset_encoding), str(r.url), r.status_code,
-                                r.headers.get("etag"), r.headers.get("last-modified"))
+                                r.headers.get("etag"), r.headers.get("last-modified"), body)
         finally:
             r.close()
 
@@ -375,6 +448,7 @@ class PageResponse:
     http_status: int
     etag: str | None
     last_modified: str | None
+    body: bytes | None = None  # the bytes as served (an article page kept as a document is stored as is)
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -387,34 +461,27 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
     return headers
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
-
-
-def decode_html(body: bytes, header_charset: str | None) -> str:
-    """Header charset, else <meta charset>, else UTF-8 if it decodes, else GB18030 (GBK portals)."""
-    m = _META_CHARSET.search(body[:4096])
-    for enc in (header_charset, m.group(1).decode("ascii") if m else None):
-        if enc:
-            try:
-                return body.decode("gb18030" if enc.lower() in ("gb2312", "gbk") else enc, errors="replace")
-            except LookupError:
-                pass
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace")
-
-
 # --- storing -----------------------------------------------------------------------------
 
 def looks_like_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
-def _describe_non_pdf(head: bytes, content_type: str | None) -> str:
+def sniff_type(head: bytes, accepted: Iterable[str], expected: str | None = None) -> str | None:
+    """Which of the ``accepted`` types the first bytes are (the URL's ``expected`` type tried first)."""
+    order = sorted(accepted, key=lambda t: t != expected)
+    for t in order:
+        if (t == "pdf" and looks_like_pdf(head)) or (t != "pdf" and head.startswith(MAGIC[t])):
+            return t
+    return None
+
+
+def _describe_non_pdf(head: bytes, content_type: str | None, expected: str = "pdf") -> str:
     start = head.lstrip()[:15].lower()
-    kind = "an HTML page" if start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")) else "not a PDF"
-    return f"{kind} (content-type {content_type or '?'}): no %PDF- header; discarded"
+    kind = "an HTML page" if start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")) else \
+        f"not a {expected.upper()}"
+    what = "no %PDF- header" if expected == "pdf" else f"no {expected.upper()} signature"
+    return f"{kind} (content-type {content_type or '?'}): {what}; discarded"
 
 
 def store_blob(raw_dir: Path, tmp: Path, sha: str, name: str) -> Path:
@@ -432,7 +499,7 @@ def store_blob(raw_dir: Path, tmp: Path, sha: str, name: str) -> Path:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A verified PDF in ``.partial``, waiting for ``store_download``."""
+    """A verified document (PDF, spreadsheet, article page) in ``.partial``, waiting for ``store_download``."""
 
     url: str
     tmp: Path
@@ -443,6 +510,7 @@ class Fetched:
     http_status: int
     etag: str | None
     last_modified: str | None
+    file_type: str = "pdf"
 
 
 def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest) -> FetchOutcome | Fetched:
@@ -470,6 +538,8 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
         h = hashlib.sha256()
         size = 0
         head = b""
+        accepted = fetcher.source.download_types
+        expected = attachment_type(url) or "pdf"
         fd, tmp_name = tempfile.mkstemp(dir=partial, prefix="dl-", suffix=".part")
         tmp = Path(tmp_name)
         try:
@@ -477,7 +547,7 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
                 for chunk in r.iter_bytes(1 << 16):
                     if len(head) < 1024:
                         head += chunk[: 1024 - len(head)]
-                        if len(head) >= 1024 and not looks_like_pdf(head):
+                        if len(head) >= 1024 and sniff_type(head, accepted, expected) is None:
                             break
                     size += len(chunk)
                     if size > fetcher.source.max_bytes:
@@ -487,10 +557,11 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
                 f.flush()
                 os.fsync(f.fileno())
             ctype = r.headers.get("content-type")
-            if not looks_like_pdf(head):
+            ftype = sniff_type(head, accepted, expected)
+            if ftype is None:
                 tmp.unlink(missing_ok=True)
-                return FetchOutcome(url, "not_pdf", http_status=r.status_code, bytes=size,
-                                    message=_describe_non_pdf(head, ctype))
+                return FetchOutcome(url, "not_pdf" if expected == "pdf" else "wrong_type", http_status=r.status_code,
+                                    bytes=size, message=_describe_non_pdf(head, ctype, expected), file_type=expected)
             if size > fetcher.source.max_bytes:
                 tmp.unlink(missing_ok=True)
                 return FetchOutcome(url, "too_large", http_status=r.status_code, bytes=size,
@@ -499,9 +570,9 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
             tmp.unlink(missing_ok=True)
             raise
         return Fetched(url, tmp, h.hexdigest(), size,
-                       file_name_for(url, content_disposition=r.headers.get("content-disposition")),
+                       file_name_for(url, f"document.{ftype}", content_disposition=r.headers.get("content-disposition")),
                        prior.sha256 if prior else None, r.status_code, r.headers.get("etag"),
-                       r.headers.get("last-modified"))
+                       r.headers.get("last-modified"), ftype)
 
 
 def store_download(f: Fetched, raw_dir: Path, manifest: Manifest) -> FetchOutcome:
@@ -526,7 +597,25 @@ def store_download(f: Fetched, raw_dir: Path, manifest: Manifest) -> FetchOutcom
     else:
         status = "new"
     return FetchOutcome(f.url, status, sha256=f.sha256, http_status=f.http_status, etag=f.etag,
-                        last_modified=f.last_modified, bytes=f.size)
+                        last_modified=f.last_modified, bytes=f.size, file_type=f.file_type)
+
+
+def keep_article(url: str, body: bytes, raw_dir: Path, manifest: Manifest) -> Fetched:
+    """An article page that is a disclosure of its own, as read by the crawl, into ``.partial``
+    (then stored like any download: content-addressed, its address in the manifest)."""
+    partial = raw_dir / PARTIAL
+    partial.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=partial, prefix="page-", suffix=".part")
+    with os.fdopen(fd, "wb") as f:
+        f.write(body)
+        f.flush()
+        os.fsync(f.fileno())
+    prior = manifest.validators(url)
+    name = file_name_for(url, "article.html")
+    if not name.lower().endswith((".html", ".htm")):
+        name += ".html"
+    return Fetched(url, Path(tmp_name), hashlib.sha256(body).hexdigest(), len(body), name,
+                   prior.sha256 if prior else None, 200, None, None, "html")
 
 
 # --- crawling ----------------------------------------------------------------------------
@@ -536,6 +625,7 @@ class Crawl:
     """What one source's listing and article pages pointed at."""
 
     documents: dict[str, str] = field(default_factory=dict)  # url → link text
+    articles: dict[str, bytes] = field(default_factory=dict)  # article pages that state figures: url → bytes
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # url → (status, message)
     pages: list[str] = field(default_factory=list)  # read or not modified
     not_modified: list[str] = field(default_factory=list)  # answered 304: crawled from the stored links
@@ -584,7 +674,7 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
         seen.add(url)
         if not _page_ok(fetcher, url, out):
             continue
-        links = _page_links(fetcher, url, out, manifest, run_id)
+        links = _page_links(fetcher, url, out, manifest, run_id, article=s.keep_articles)
         if on_page:
             on_page(url)
         for link in links or []:
@@ -603,8 +693,9 @@ def _page_ok(fetcher: Fetcher, url: str, out: Crawl) -> bool:
 
 
 def _page_links(fetcher: Fetcher, url: str, out: Crawl, manifest: Manifest | None,
-                run_id: int | None) -> list[Link] | None:
-    """Every link on the page: read now, or (304) as stored when it was last read."""
+                run_id: int | None, article: bool = False) -> list[Link] | None:
+    """Every link on the page: read now, or (304) as stored when it was last read. An ``article``
+    page read now that states a budget's figures is kept in ``out.articles``."""
     source = fetcher.source.name
     prior: StoredPage | None = manifest.page(url) if manifest else None
     try:
@@ -626,6 +717,8 @@ def _page_links(fetcher: Fetcher, url: str, out: Crawl, manifest: Manifest | Non
             manifest.record_page(url, source, run_id, "not_modified", page.http_status)
         return [Link(u, t) for u, t in prior.links]
     links = find_links(page.html or "", page.final_url)
+    if article and page.body is not None and is_narrative_page(page.html or ""):
+        out.articles[url] = page.body
     if manifest:
         manifest.record_page(url, source, run_id, "read", page.http_status, page.etag, page.last_modified,
                              [(link.url, link.text) for link in links])
@@ -696,7 +789,21 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
             o = FetchOutcome(url, status, message=message)
             manifest.record_fetch(o, source.name, run_id)
             report.outcomes.append((source.name, o))
-        urls = sorted(found.documents)
+        for url in sorted(found.articles):  # HTML disclosures: the page itself, before its attachments
+            o = store_download(keep_article(url, found.articles[url], raw_dir, manifest), raw_dir, manifest)
+            manifest.record_fetch(o, source.name, run_id)
+            report.outcomes.append((source.name, o))
+        urls = []
+        for url in sorted(found.documents):
+            ftype = attachment_type(url) or "pdf"
+            if ftype in source.download_types:
+                urls.append(url)
+                continue
+            o = FetchOutcome(url, "other_type", file_type=ftype,
+                             message=f"{ftype} attachment: recorded, not downloaded (download_types: "
+                                     f"{', '.join(source.download_types)})")
+            manifest.record_fetch(o, source.name, run_id)
+            report.outcomes.append((source.name, o))
         progress.found(source.name, len(urls))
         with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
             futures = [(u, pool.submit(fetch_document, fetcher, u, raw_dir, manifest)) for u in urls]
@@ -778,6 +885,29 @@ def scrape(sources: Iterable[Source], raw_dir: Path, manifest: Manifest | None =
         if own:
             manifest.close()
     return total
+
+
+def plan(source: Source) -> list[str]:
+    """What a crawl of ``source`` would do, said without a single request (``juesuan scrape --dry-run``)."""
+    s = source
+    out = [f"{s.name} ({s.region or 'no region'}): verified {'yes' if s.verified else 'NO'}"
+           + (f", seen {s.seen}" if s.seen else "")]
+    out += [f"  listing   {u}" for u in s.listing_urls]
+    numbered = [urljoin(s.listing_urls[0], s.page_template.format(n=n)) for n in range(1, s.max_pages)] \
+        if s.page_template else []
+    if numbered:
+        out.append(f"  pages     {numbered[0]} … {numbered[-1]} ({len(numbered)} numbered pages)")
+    else:
+        out.append(f"  pages     the next-page link, at most {s.max_pages} listing pages per listing URL")
+    rules = [f"text ~ {p}" for p in s.link_text] + [f"URL ~ {p}" for p in s.url_patterns]
+    out.append(f"  follow    {' or '.join(rules) if rules else 'every link'}"
+               + ("; article pages opened for their attachments" if s.follow_articles else ""))
+    out.append(f"  download  {', '.join(s.download_types)}; other attachments recorded with their type"
+               + ("; article pages stating figures kept as HTML" if s.keep_articles else ""))
+    out.append(f"  hosts     {', '.join(s.hosts())} only; robots.txt obeyed")
+    out.append(f"  polite    {s.delay:g} s between requests to a host, {s.concurrency} at a time, timeout "
+               f"{s.timeout:g} s, {s.retries} retries")
+    return out
 
 
 def with_overrides(source: Source, **kw: object) -> Source:

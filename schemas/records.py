@@ -92,7 +92,8 @@ class Document(Record):
     status: DocStatus
     error: str | None = None
     extractor_version: str | None = None
-    # one id for the documents of one disclosure (a narrative PDF and the PDF of its tables); else doc_id
+    # one id for the documents of one disclosure: an HTML article and its attachments (from the scrape),
+    # or a narrative PDF and the PDF of its tables (pipeline/disclosures.py); a document alone: its doc_id
     disclosure_id: str | None = None
 
 
@@ -117,6 +118,7 @@ class TableCell(Record):
     FILE: ClassVar[str] = "table_cells"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "table", "side", "code", "row", "col", "value", "unit_printed", "page", "value_printed",
+        "sheet", "cell",
     )
     doc_id: str
     table: str
@@ -128,6 +130,8 @@ class TableCell(Record):
     unit_printed: str = "万元"
     page: int
     value_printed: str | None = None  # the cell text as printed, before normalisation
+    sheet: str | None = None  # spreadsheet attachments: the sheet's name (page is its number in the workbook)
+    cell: str | None = None  # spreadsheet attachments: the cell's A1 reference
 
 
 class NarrativeFact(Record):

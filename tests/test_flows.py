@@ -3,6 +3,7 @@ worker processes with the real extractor. One Prefect test API for the session (
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import shutil
@@ -124,8 +125,9 @@ def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, mon
     assert bumped["extracted"] == 3 and len(fake) == 6
     cached = sorted(f.name for f in (data / "clean" / proc.PARTS / flows.CACHE_DIR).glob("extract-*"))
     assert len(cached) == 3 and all("-99.0.0-" in name for name in cached)  # the old version's entries went
-    rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
-    assert len(rows) == 3 and all(r.endswith(",99.0.0") for r in rows)
+    with (data / "clean" / "documents.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 and all(r["extractor_version"] == "99.0.0" for r in rows)
     assert flows.run(data=str(data), scrape=False)["extracted"] == 0
 
 
