@@ -61,9 +61,9 @@ class _Layout:
     def centers(self) -> list[float]:
         return [(a + b) / 2 for a, b in self.bounds]
 
-    def groups(self) -> list[list[int]]:
+    def groups(self, by_side: bool = True) -> list[list[int]]:
         """Column groups that each hold a full row: a new group starts where a code/label column follows values
-        (基本支出 side-by-side groups) or the side changes (two-sided tables)."""
+        (基本支出 side-by-side groups) or (``by_side``) the side changes (two-sided tables)."""
         groups: list[list[int]] = []
         current: list[int] = []
         has_value = False
@@ -71,7 +71,7 @@ class _Layout:
         for c, role in enumerate(self.roles):
             if role.kind in ("other", "index"):
                 continue
-            new_side = role.side is not None and side is not None and role.side != side
+            new_side = by_side and role.side is not None and side is not None and role.side != side
             if current and ((role.kind in ("code", "label") and has_value) or new_side):
                 groups.append(current)
                 current, has_value = [], False
@@ -559,7 +559,13 @@ def _fill_sides(layout: _Layout, table_key: str) -> _Layout:
         return layout
     groups = layout.groups()
     if len(groups) != len(sides):
-        return layout
+        # a short 收入/支出 word centred over its side may name only the columns right under it (unruled
+        # print): the label columns still divide the sides, when no column's own side says otherwise
+        groups = layout.groups(by_side=False)
+        if len(groups) != len(sides) or any(
+            layout.roles[c].side not in (None, side) for group, side in zip(groups, sides, strict=True) for c in group
+        ):
+            return layout
     roles = list(layout.roles)
     for group, side in zip(groups, sides, strict=True):
         for c in group:

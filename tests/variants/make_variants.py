@@ -54,6 +54,7 @@ class Variant:
     row_numbers: bool = False  # 行次 columns and 栏次 rows (1, 2, 3…) of the 财政部 template
     font_size: float = 9.0
     image_pages: str = ""  # "" | "all" (no text layer at all) | "tables" (text cover, scanned tables)
+    value_align: str = "R"  # L | C | R: how amounts sit in their cells (Word tables often leave them left-aligned)
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -239,7 +240,7 @@ class Builder:
         if cell is not None:
             cell["unit_printed"] = "元" if self.v.yuan else "万元"
             row.cells.append(cell)
-            row.spans.append(Span(self.printed(cell), col, align="R"))
+            row.spans.append(Span(self.printed(cell), col, align=self.v.value_align))
 
     # ---- codes
 
