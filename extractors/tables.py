@@ -20,11 +20,10 @@ from extractors.headers import (
     ACTUAL,
     BUDGET,
     CODE_WORDS,
-    INDEX_WORDS,
     ColumnRole,
     classify_column,
-    header_norm,
     is_header_text,
+    is_index_row,
     three_public_column,
 )
 from extractors.labels import normalise_label
@@ -277,7 +276,7 @@ class TableReader:
             self.result.problems.append(f"{t.key}: " + "; ".join(notes))
         engines = list(dict.fromkeys(t.engines))
         return TableRecord(
-            doc_id=self.doc_id, table=t.key, title=t.title, pages=tuple(t.pages), has_data=bool(t.cells),
+            doc_id=self.doc_id, table=t.key, title=t.title, pages=tuple(t.pages), has_data=_has_data(t.cells),
             n_cells=len(t.cells), engine="+".join(engines) or None, unit_printed=t.unit, status=status,
             note="; ".join(notes) or None,
         )
@@ -327,7 +326,8 @@ class TableReader:
             layout = table.layout.remap(grid.col_bounds())
         else:
             layout = None
-        data_rows = [r for r in range(grid.n_rows) if r not in header]
+        # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
+        data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
@@ -424,6 +424,11 @@ class TableReader:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+def _has_data(cells: list[TableCell]) -> bool:
+    """A table whose printed values are all zero holds no data (its zero cells are still kept)."""
+    return any(c.value != 0 for c in cells)
+
+
 def _quality(t: _Table) -> tuple[int, int, int]:
     return (len(t.cells), int(t.read_any), int(t.empty_note))
 
@@ -496,7 +501,7 @@ def _is_header_row(texts: list[str], table_key: str) -> bool:
     flat_all = [t.replace("\n", "") for t in texts]
     if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
         return True  # the title or 单位：万元 printed inside the grid's first rows
-    if _is_index_row(texts):
+    if is_index_row(texts):
         return True
     for t in texts:
         flat = t.replace("\n", "")
@@ -505,20 +510,6 @@ def _is_header_row(texts: list[str], table_key: str) -> bool:
         if not is_header_text(flat, table_key):
             return False
     return True
-
-
-def _is_index_row(texts: list[str]) -> bool:
-    """The 栏次 row under a header: 栏次, 1, 2, 3 … (the word may be missing: then at least 1, 2, 3 in order)."""
-    if not texts:
-        return False
-    labelled = header_norm(texts[0]) in INDEX_WORDS
-    numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
-    if not all(n.isdigit() for n in numbers):
-        return False
-    if labelled:
-        return True
-    ints = [int(n) for n in numbers]
-    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 
 def _header_rows(grid: Grid, table_key: str) -> list[int]:
@@ -536,7 +527,7 @@ def _read_header(grid: Grid, rows: list[int], table_key: str) -> _Header:
 
 def _layout_from_header(grid: Grid, header: list[int], table_key: str) -> _Layout:
     roles: list[ColumnRole] = []
-    named = [r for r in header if not _is_index_row(_row_texts(grid, r))]
+    named = [r for r in header if not is_index_row(_row_texts(grid, r))]
     for c in range(grid.n_cols):
         path: list[str] = []
         seen: set[int] = set()

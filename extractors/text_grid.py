@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass
 
 from extractors.grid import Cell, Grid, Line
+from extractors.headers import is_index_row
 from extractors.numbers import normalise_code, parse_amount
 
 _NOTE = re.compile(r"^\s*(?:注|说明|备注|填报|制表|单位负责人|附注)")
@@ -251,6 +252,38 @@ def _join_offset_amounts(
     return out_lines, out_words, out_data
 
 
+def _widen_span(
+    w: _Word, c0: int, c1: int, col_leaf: list[_Word | None], centers: list[float], pitch: float,
+    others: list[_Word],
+) -> tuple[int, int]:
+    """A spanning header word (本年支出) that reaches only the column right under it widened, one column each side
+    at a time, over sibling columns: their own headers on one line below it (小计 基本支出 项目支出), the
+    widened block still centred under the word. Columns whose headers sit on another line (本年收入, set
+    lower because it spans more header rows) or under another spanning word are not its children."""
+    def line_of(c: int) -> float | None:
+        leaf = col_leaf[c]
+        if leaf is None or leaf.top < w.bottom - 1:
+            return None
+        # another spanning word at this level or below over the column: the column is that word's
+        if any(o.x0 - pitch / 2 <= centers[c] <= o.x1 + pitch / 2 and o.top < leaf.top for o in others):
+            return None
+        return leaf.top
+
+    core = {line_of(c) for c in range(c0, c1)}
+    if len(core) != 1 or None in core:
+        return c0, c1
+    top = core.pop()
+    height = w.bottom - w.top
+    while c0 > 0 and c1 < len(centers):
+        left, right = line_of(c0 - 1), line_of(c1)
+        if left is None or right is None or abs(left - top) > height / 2 or abs(right - top) > height / 2:
+            break
+        if abs((centers[c0 - 1] + centers[c1]) / 2 - w.center) > pitch / 4:
+            break
+        c0, c1 = c0 - 1, c1 + 1
+    return c0, c1
+
+
 def _column_center(seg: tuple[float, float], leaves: list[_Word]) -> float:
     """Where a column's middle is: under its own header word (header cells are centred; the values may hug
     one edge), else the middle of what is printed in it."""
@@ -279,6 +312,8 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         if _PAGE_NO.match(text):
             continue
         ws = _words(ln)
+        if not body_started and is_index_row([w.text for w in ws]):
+            continue  # the 栏次 row (1, 2, 3 … under the header) is layout
         data_line = any(_is_data_word(w) for w in ws)
         if not body_started and not data_line:
             ws = _header_words(ws)
@@ -304,6 +339,7 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     if len(segments) < 2:
         return None
     col_centers = [_column_center(seg, leaves) for seg in segments]
+    col_leaf = [own[0] if len(own := [w for w in leaves if a <= w.center <= b]) == 1 else None for a, b in segments]
     xs = [segments[0][0] - 1] + [(segments[i][1] + segments[i + 1][0]) / 2 for i in range(len(segments) - 1)]
     xs.append(segments[-1][1] + 1)
     pitch = statistics.median(b - a for a, b in zip(col_centers, col_centers[1:], strict=False)) if len(col_centers) > 1 else 20.0
@@ -331,6 +367,9 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
             if not cover:
                 cover = [col_of(w.center)]
             c0, c1 = min(cover), max(cover) + 1
+            if id(w) not in leaf_ids:
+                others = [o for o in flat_header if o is not w and id(o) not in leaf_ids and o.top >= w.top - 1]
+                c0, c1 = _widen_span(w, c0, c1, col_leaf, col_centers, pitch, others)
             # join a wrapped header word to the one just above it over the same columns
             prev = next((cell for cell in reversed(cells) if (cell.c0, cell.c1) == (c0, c1)), None)
             if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * 0.8:
