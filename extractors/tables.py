@@ -47,6 +47,8 @@ class TableExtraction:
     cells: list[TableCell] = field(default_factory=list)
     table_pages: set[int] = field(default_factory=set)  # 1-based pages that belong to the nine tables
     problems: list[str] = field(default_factory=list)  # human-readable, e.g. "income: grid not parsed on page 8"
+    # (page, text) of table pages outside the grids read: titles, 编制单位 / 单位 lines, notes (placeholder checks)
+    texts: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +142,8 @@ class TableReader:
         self._done: list[_Table] = []
         # headers of this page's grids, read once for the usable / continuation tests and the reading itself
         self._headers: dict[tuple[Grid, str], _Header] = {}
+        self._page_lines: list[Line] = []  # this page's text lines and the grids read on it
+        self._page_grids: list[Grid] = []
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -159,11 +163,15 @@ class TableReader:
             self._headers.clear()
         if used:
             self.result.table_pages.add(page_no)
+            outside = _outside_grids(self._page_lines, self._page_grids)
+            if outside:
+                self.result.texts.append((page_no, outside))
+        self._page_lines, self._page_grids = [], []
         return used
 
     def _feed(self, page_no: int, page: Page) -> bool:
         chars = page.chars
-        lines = group_lines(chars)
+        lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
         if titles and _looks_like_contents(lines, titles, len(page.edges) >= 4):
             titles = []
@@ -315,6 +323,7 @@ class TableReader:
     def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:
         table.engines.append(grid.engine)
         table.read_any = True
+        self._page_grids.append(grid)
         if grid.header_rows is not None:  # known (text grids)
             head = _read_header(grid, list(range(grid.header_rows)), table.key)
         else:
@@ -423,6 +432,15 @@ class TableReader:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
+    """The page's lines that lie in no grid read (headings, units, notes), one per line."""
+    def inside(ln: Line) -> bool:
+        mid = (ln.top + ln.bottom) / 2
+        return any(g.top - 1 <= mid <= g.bottom + 1 for g in grids)
+
+    return "\n".join(ln.text for ln in lines if not inside(ln))
+
 
 def _has_data(cells: list[TableCell]) -> bool:
     """A table whose printed values are all zero holds no data (its zero cells are still kept)."""
