@@ -146,6 +146,21 @@ def classify_column(
     return ColumnRole("other", side=side)
 
 
+def is_index_row(texts: list[str]) -> bool:
+    """The 栏次 row under a header: 栏次, 1, 2, 3 … (the word may be missing: then at least 1, 2, 3 in order).
+    Layout, never values."""
+    if not texts:
+        return False
+    labelled = header_norm(texts[0]) in INDEX_WORDS
+    numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
+    if not numbers or not all(n.isdigit() for n in numbers):  # a 行次 header cell alone names a column
+        return False
+    if labelled:
+        return True
+    ints = [int(n) for n in numbers]
+    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
+
+
 @cache
 def _three_public_categories(family: str = "final_accounts") -> dict[str, str]:
     """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)."""

@@ -102,6 +102,11 @@ _LEVEL_CHANGE = {
 }
 
 
+# a template's choice of words left in ("增加（减少）", "下降（增长）"): the change it qualifies has no stated sign
+_CHOICE = "增加|减少|增长|下降|上升|降低|提高"
+_UNSIGNED = re.compile(rf"(?:{_CHOICE})[（(](?:{_CHOICE})[）)]了?(?:为|约|达)?$")
+
+
 def _change_of(lead: str) -> int:
     m = _CHANGE.search(lead)
     if not m:
@@ -404,10 +409,13 @@ def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str) -> list[Narr
         if level and _VS_BUDGET.search(text[clause_start:start]):
             last_end = stop
             continue
-        change = _change_of(lead)
+        unsigned = _UNSIGNED.search(lead)
+        change = 0 if unsigned else _change_of(lead)
         f = _Figure(value, unit, lead, text[max(g0, last_end):start], text[s0:start], change, level)
-        found_metric = _classify(f, ctx, prev)
+        found_metric = None if unsigned else _classify(f, ctx, prev)
         metric, subject = found_metric if found_metric else (OTHER, _other_subject(f, ctx, prev))
+        if unsigned:  # never a signed change metric: kept as printed, the subject says why
+            subject = f"{subject[:50]} (direction not stated: {unsigned.group(0)})"
         if metric != OTHER and metric not in NARRATIVE_METRICS:
             metric, subject = OTHER, _other_subject(f, ctx, prev)
         signed = -value if change < 0 and value != 0 else value

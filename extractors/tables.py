@@ -21,11 +21,10 @@ from extractors.headers import (
     ACTUAL,
     BUDGET,
     CODE_WORDS,
-    INDEX_WORDS,
     ColumnRole,
     classify_column,
-    header_norm,
     is_header_text,
+    is_index_row,
     match_parts,
     three_public_column,
 )
@@ -54,6 +53,8 @@ class TableExtraction:
     problems: list[str] = field(default_factory=list)  # human-readable, e.g. "income: grid not parsed on page 8"
     # the opening lines of the first table pages (title, 部门：…, 单位：…): metadata for a PDF of tables only
     page_heads: list[str] = field(default_factory=list)
+    # (page, text) of table pages outside the grids read: titles, 编制单位 / 单位 lines, notes (placeholder checks)
+    texts: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,9 +73,9 @@ class _Layout:
     def centers(self) -> list[float]:
         return [(a + b) / 2 for a, b in self.bounds]
 
-    def groups(self) -> list[list[int]]:
+    def groups(self, by_side: bool = True) -> list[list[int]]:
         """Column groups that each hold a full row: a new group starts where a code/label column follows values
-        (基本支出 side-by-side groups) or the side changes (two-sided tables)."""
+        (基本支出 side-by-side groups) or (``by_side``) the side changes (two-sided tables)."""
         groups: list[list[int]] = []
         current: list[int] = []
         has_value = False
@@ -82,7 +83,7 @@ class _Layout:
         for c, role in enumerate(self.roles):
             if role.kind in ("other", "index"):
                 continue
-            new_side = role.side is not None and side is not None and role.side != side
+            new_side = by_side and role.side is not None and side is not None and role.side != side
             if current and ((role.kind in ("code", "label") and has_value) or new_side):
                 groups.append(current)
                 current, has_value = [], False
@@ -157,6 +158,8 @@ class TableReader:
         self._done: list[_Table] = []
         # headers of this page's grids, read once for the usable / continuation tests and the reading itself
         self._headers: dict[tuple[Grid, TableSpec], _Header] = {}
+        self._page_lines: list[Line] = []  # this page's text lines and the grids read on it
+        self._page_grids: list[Grid] = []
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -176,11 +179,15 @@ class TableReader:
             self._headers.clear()
         if used:
             self.result.table_pages.add(page_no)
+            outside = _outside_grids(self._page_lines, self._page_grids)
+            if outside:
+                self.result.texts.append((page_no, outside))
+        self._page_lines, self._page_grids = [], []
         return used
 
     def _feed(self, page_no: int, page: Page) -> bool:
         chars = page.chars
-        lines = group_lines(chars)
+        lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
         if titles and _looks_like_contents(lines, titles, len(page.edges) >= 4):
             titles = []
@@ -309,7 +316,7 @@ class TableReader:
             self.result.problems.append(f"{t.key}: " + "; ".join(notes))
         engines = list(dict.fromkeys(t.engines))
         return TableRecord(
-            doc_id=self.doc_id, table=t.key, title=t.title, pages=tuple(t.pages), has_data=bool(t.cells),
+            doc_id=self.doc_id, table=t.key, title=t.title, pages=tuple(t.pages), has_data=_has_data(t.cells),
             n_cells=len(t.cells), engine="+".join(engines) or None, unit_printed=t.unit, status=status,
             note="; ".join(notes) or None,
         )
@@ -348,6 +355,7 @@ class TableReader:
     def _read_grid(self, table: _Table, grid: Grid, page_no: int) -> None:
         table.engines.append(grid.engine)
         table.read_any = True
+        self._page_grids.append(grid)
         if grid.header_rows is not None:  # known (text grids)
             head = _read_header(grid, list(range(grid.header_rows)), table.spec)
         else:
@@ -359,7 +367,8 @@ class TableReader:
             layout = table.layout.remap(grid.col_bounds())
         else:
             layout = None
-        data_rows = [r for r in range(grid.n_rows) if r not in header]
+        # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
+        data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
@@ -476,6 +485,20 @@ class TableReader:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
+    """The page's lines that lie in no grid read (headings, units, notes), one per line."""
+    def inside(ln: Line) -> bool:
+        mid = (ln.top + ln.bottom) / 2
+        return any(g.top - 1 <= mid <= g.bottom + 1 for g in grids)
+
+    return "\n".join(ln.text for ln in lines if not inside(ln))
+
+
+def _has_data(cells: list[TableCell]) -> bool:
+    """A table whose printed values are all zero holds no data (its zero cells are still kept)."""
+    return any(c.value != 0 for c in cells)
+
+
 def _quality(t: _Table) -> tuple[int, int, int]:
     return (len(t.cells), int(t.read_any), int(t.empty_note))
 
@@ -571,7 +594,7 @@ def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
     flat_all = [t.replace("\n", "") for t in texts]
     if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
         return True  # the title or 单位：万元 printed inside the grid's first rows
-    if _is_index_row(texts):
+    if is_index_row(texts):
         return True
     if spec.only_rows and _names_a_value_column(texts, spec):
         return True  # an item list's header: free wording (采购品目, 采购组织形式) beside its amount column
@@ -582,20 +605,6 @@ def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
         if not is_header_text(flat, spec.key, spec.family):
             return False
     return True
-
-
-def _is_index_row(texts: list[str]) -> bool:
-    """The 栏次 row under a header: 栏次, 1, 2, 3 … (the word may be missing: then at least 1, 2, 3 in order)."""
-    if not texts:
-        return False
-    labelled = header_norm(texts[0]) in INDEX_WORDS
-    numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
-    if not all(n.isdigit() for n in numbers):
-        return False
-    if labelled:
-        return True
-    ints = [int(n) for n in numbers]
-    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 
 def _names_a_value_column(texts: list[str], spec: TableSpec) -> bool:
@@ -621,7 +630,7 @@ def _read_header(grid: Grid, rows: list[int], spec: TableSpec) -> _Header:
 def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layout:
     roles: list[ColumnRole] = []
     paths: list[list[str]] = []
-    named = [r for r in header if not _is_index_row(_row_texts(grid, r))]
+    named = [r for r in header if not is_index_row(_row_texts(grid, r))]
     for c in range(grid.n_cols):
         path: list[str] = []
         seen: set[int] = set()
@@ -671,9 +680,15 @@ def _fill_sides(layout: _Layout, spec: TableSpec) -> _Layout:
         return layout
     groups = layout.groups()
     if not 2 <= len(groups) <= len(sides):  # one group says nothing of sides; more groups than sides: unknown
-        return layout
+        # a short 收入/支出 word centred over its side may name only the columns right under it (unruled
+        # print): the label columns still divide the sides, when no column's own side says otherwise
+        groups = layout.groups(by_side=False)
+        if not 2 <= len(groups) <= len(sides) or any(
+            layout.roles[c].side not in (None, side) for group, side in zip(groups, sides, strict=False) for c in group
+        ):
+            return layout
     roles = list(layout.roles)
-    for group, side in zip(groups, sides, strict=True):
+    for group, side in zip(groups, sides, strict=False):
         for c in group:
             if roles[c].side is None:
                 roles[c] = ColumnRole(roles[c].kind, roles[c].key, side)

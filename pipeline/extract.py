@@ -168,7 +168,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     if image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
-    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative))
+    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative, tables.texts))
 
 
 FAMILY_NOUN = {DocType.FINAL_ACCOUNTS: "final-account", DocType.BUDGET: "budget"}
@@ -234,10 +234,11 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
     return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages))
 
 
-def _text_checks(doc: Document, pages: list[PageText]) -> list[Finding]:
-    """Checks that need the raw narrative text (placeholders, years, direction words); re-checks keep them."""
+def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
+    """Checks that need the raw text (placeholders, years, direction words in the narrative; placeholders in
+    table headings, units and notes); re-checks keep them."""
     if doc.doc_type != DocType.FINAL_ACCOUNTS:
         return []
-    from pipeline.checks import text_findings
+    from pipeline.checks import table_text_findings, text_findings
 
-    return text_findings(doc, [(p.page, p.text) for p in pages])
+    return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts)

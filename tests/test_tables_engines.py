@@ -294,7 +294,7 @@ def test_a_stray_title_does_not_replace_the_table_read_later(tmp_path) -> None:
 
 
 def test_column_number_rows() -> None:
-    from extractors.tables import _is_index_row
+    from extractors.headers import is_index_row as _is_index_row
 
     assert _is_index_row(["栏次", "1", "2"])
     assert _is_index_row(["1", "2", "3", "4"])  # 三公: numbers only, no 栏次 label
@@ -302,6 +302,7 @@ def test_column_number_rows() -> None:
     assert not _is_index_row(["0.95", "0.95"])
     assert not _is_index_row(["3", "2", "1"])
     assert not _is_index_row(["合计", "1", "2", "3"])
+    assert not _is_index_row(["行次"])  # the 行次 header cell alone names a column
 
 
 @pytest.mark.parametrize(

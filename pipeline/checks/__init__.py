@@ -22,13 +22,13 @@ from pipeline.checks import (  # noqa: F401  (importing registers the rules)
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.registry import RULES, Rule
-from pipeline.checks.text import TEXT_RULES, text_findings
+from pipeline.checks.text import TEXT_RULES, table_text_findings, text_findings
 from pipeline.dataset import Dataset
 from schemas.records import DocStatus, Finding
 
 log = logging.getLogger("juesuan.checks")
 
-__all__ = ["RULES", "TEXT_RULES", "CheckConfig", "Rule", "run_checks", "text_findings"]
+__all__ = ["RULES", "TEXT_RULES", "CheckConfig", "Rule", "run_checks", "table_text_findings", "text_findings"]
 
 
 def run_checks(ds: Dataset, config: CheckConfig | None = None) -> list[Finding]:

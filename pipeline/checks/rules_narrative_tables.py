@@ -158,7 +158,8 @@ def _against_blank(ctx: DocContext, rid: str, f: NarrativeFact, value: Decimal, 
     if zero_table is None or not ctx.has_table(zero_table) or value == 0:
         return
     rec = ctx.tables.get(zero_table)
-    empty = not ctx.table_cells(zero_table) and (rec is None or not rec.has_data)
+    # printed zeros count as empty (the spec: a table of zeros has has_data false, its zero cells kept)
+    empty = all(c.value == 0 for c in ctx.table_cells(zero_table)) and (rec is None or not rec.has_data)
     if not empty and zero_table != THREE:
         return
     what = "is an empty table" if empty else "leaves this cell blank"

@@ -13,15 +13,25 @@ from pipeline.checks.registry import rule
 from schemas.keys import NINE_TABLES
 from schemas.records import DocStatus, DocType, Finding, Severity
 
+# the words a template offers as a choice: "增加（减少）", "下降（增长）", "上升（下降）", "大于（小于）"
+_CHOICE_WORDS = "增加|减少|增长|下降|上升|降低|提高|大于|小于|高于|低于"
 # template text left in: XX / XXX / ××, 某某, {部门}, "增加（减少）"-style alternatives and template instructions
 PLACEHOLDER = re.compile(
     r"(?<![A-Za-z])X{2,}(?![A-Za-z])|(?<![A-Za-z])X(?=\s*(?:万元|%|个|辆|人次|年度))|×{2,}|某某|\{[^{}]{0,16}\}"
-    r"|(?:增加|减少|增长|下降|大于|小于|高于|低于)\((?:增加|减少|增长|下降|大于|小于|高于|低于)\)"
+    rf"|(?:{_CHOICE_WORDS})\((?:{_CHOICE_WORDS})\)"
     r"|如持平作持平表述|不涉及的不列"
 )
 
 
-_ALTERNATIVE = re.compile(r"^(?:增加|减少|增长|下降|大于|小于|高于|低于)\(")
+_ALTERNATIVE = re.compile(rf"^(?:{_CHOICE_WORDS})\(")
+
+
+def placeholder_message(found: str, where: str) -> str:
+    """The finding's wording; a template alternative also says that the change it qualifies has no sign."""
+    message = f"template placeholder “{found}” left in {where}"
+    if _ALTERNATIVE.match(found):
+        message += ": the direction of the change it qualifies is not stated (no sign assigned)"
+    return message
 _ZERO_AFTER = re.compile(r"^\s*0(?:\.0+)?\s*(?:万元|%|个|辆)")
 
 
@@ -71,7 +81,7 @@ def placeholders(ctx: DocContext) -> Iterator[Finding]:
             if key in seen:
                 continue
             seen.add(key)
-            yield finding(ctx, rid, severity, f"template placeholder “{match}” left in {where}", evidence=snippet, **kw)
+            yield finding(ctx, rid, severity, placeholder_message(match, where), evidence=snippet, **kw)
 
     yield from emit("the department name", ctx.doc.department)
     for t in ctx.tables.values():

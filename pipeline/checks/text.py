@@ -18,10 +18,11 @@ from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
 from pipeline.checks.rules_narrative import WORD_VS_BUDGET, direction_finding
-from pipeline.checks.rules_structure import PLACEHOLDER, placeholder_severity, year_findings
+from pipeline.checks.rules_structure import PLACEHOLDER, placeholder_message, placeholder_severity, year_findings
 from schemas.records import Document, Finding, Severity
 
-TEXT_RULES = ("structure.placeholder.text", "structure.year.text", "structure.department.text", "narrative.direction.text")
+TEXT_RULES = ("structure.placeholder.text", "structure.placeholder.table", "structure.year.text", "structure.department.text",
+              "narrative.direction.text")
 
 _BUDGET_ACTUAL = re.compile(r"预算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元[，,]?(?:支出)?决算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元")
 _NEXT_ITEM = re.compile(r"预算(?:数)?为|(?<![\d.])\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]")
@@ -52,8 +53,29 @@ def _placeholders(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding
     for m in PLACEHOLDER.finditer(s):
         snippet = s[max(0, m.start() - 20): m.end() + 20]
         yield _at(finding(ctx, "structure.placeholder.text", placeholder_severity(s, m),
-                          f"template placeholder “{m.group(0)}” left in the narrative", evidence=snippet),
+                          placeholder_message(m.group(0), "the narrative"), evidence=snippet),
                   "structure.placeholder.text", page)
+
+
+def table_text_findings(doc: Document, texts: Iterable[tuple[int, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
+    """Placeholders in the text of table pages outside the cells: titles, 编制单位 / 单位 lines, notes
+    ("编制单位：上海市普陀区XX局", "说明：上海市XX局本年度没有…")."""
+    ctx = DocContext(doc, {}, {}, [], config)
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for page_no, text in texts:
+        for line in text.split("\n"):
+            s = clean_text(line)
+            for m in PLACEHOLDER.finditer(s):
+                key = (page_no, m.group(0), s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(_at(finding(ctx, "structure.placeholder.table", placeholder_severity(s, m),
+                                       placeholder_message(m.group(0), "a table heading or note"),
+                                       evidence=s[max(0, m.start() - 30): m.end() + 30]),
+                               "structure.placeholder.table", page_no))
+    return out
 
 
 def _years(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:

@@ -54,6 +54,8 @@ class Variant:
     row_numbers: bool = False  # 行次 columns and 栏次 rows (1, 2, 3…) of the 财政部 template
     font_size: float = 9.0
     image_pages: str = ""  # "" | "all" (no text layer at all) | "tables" (text cover, scanned tables)
+    value_align: str = "R"  # L | C | R: how amounts sit in their cells (Word tables often leave them left-aligned)
+    zero_funds: bool = False  # the two fund tables print 0.00 in their 合计 row and no note (决算 software)
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -130,6 +132,7 @@ THREE_PUBLIC_COLS = (
     "vehicle_purchase_budget", "vehicle_purchase_actual", "vehicle_operation_budget", "vehicle_operation_actual",
     "reception_budget", "reception_actual",
 )
+FUND_COLS = ("carryover_begin", "income", "expenditure_total", "expenditure_basic", "expenditure_project", "carryover_end")
 _CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -239,7 +242,7 @@ class Builder:
         if cell is not None:
             cell["unit_printed"] = "元" if self.v.yuan else "万元"
             row.cells.append(cell)
-            row.spans.append(Span(self.printed(cell), col, align="R"))
+            row.spans.append(Span(self.printed(cell), col, align=self.v.value_align))
 
     # ---- codes
 
@@ -469,10 +472,17 @@ class Builder:
                 h.rowspan += grown - depth
         header += [HeaderCell("本年支出", 0, n_code + 3, colspan=3)]
         header += [HeaderCell(t, 1, n_code + 3 + i, rowspan=grown - 1) for i, t in enumerate(values[2:5])]
-        rows = [BodyRow([]) for _ in range(6)] + [self.label_row("合计", n_code)]
+        total = self.label_row("合计", n_code)
+        note: str | None = f"注：{self.v.department}无{what}，故本表无数据。"
+        if self.v.zero_funds:  # printed zeros: cells (value 0), the table still without data
+            note = None
+            for i, col in enumerate(FUND_COLS):
+                total.spans.append(Span("0.00", n_code + 1 + i, align=self.v.value_align))
+                total.cells.append({"doc_id": "", "table": key, "side": None, "code": None, "row": "合计", "col": col,
+                                    "value": "0.00", "unit_printed": "万元"})
+        rows = [BodyRow([]) for _ in range(6)] + [total]
         if self.v.row_numbers:
             rows.insert(0, self.column_numbers(n_code, len(values)))
-        note = f"注：{self.v.department}无{what}，故本表无数据。"
         return TableLayout(key, self.title(key), True, widths, header, rows, note=note, has_data=False)
 
     def build(self) -> list[TableLayout]:
