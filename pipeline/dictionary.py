@@ -151,3 +151,30 @@ def enum_values(kind: type[Record], column: str) -> list[str] | None:
     if isinstance(t, type) and issubclass(t, Enum):
         return [str(m.value) for m in t]
     return None
+
+
+# the budget_vs_final view (DuckDB) and its CSV export, column by column
+BUDGET_VS_FINAL: dict[str, ColumnDoc] = {
+    "region": ColumnDoc("Region of the final accounts.", "决算文件所属地区。"),
+    "department": ColumnDoc("Department as the final accounts print it.", "部门（按决算原文）。"),
+    "fiscal_year": ColumnDoc("The year budgeted and accounted for.", "预算与决算所属年度。"),
+    "table": ColumnDoc("Table key shared by both families (budget_tables.yaml / nine_tables.yaml).", "两类文件共用的表键名。"),
+    "side": ColumnDoc("Side of a two-sided table, else empty.", "双栏表的栏别，否则为空。"),
+    "code": ColumnDoc("Subject code (digits), or empty.", "科目编码（纯数字）或空。"),
+    "row": ColumnDoc("Row label as the budget prints it.", "行名称（按预算原文）。"),
+    "budget_col": ColumnDoc("Column of the planned figure.", "预算数所在列键名。"),
+    "final_col": ColumnDoc("Column of the final figure (三公: X_budget → X_actual).", "决算数所在列键名（三公：X_budget → X_actual）。"),
+    "budget_value": ColumnDoc("Planned figure (万元, exact).", "预算数（万元，精确值）。", "万元"),
+    "final_value": ColumnDoc("Final figure (万元, exact); empty when the final accounts print none.", "决算数（万元）；决算未列示时为空。", "万元"),
+    "difference": ColumnDoc("final − budget (万元, exact).", "决算数减预算数（万元，精确值）。", "万元"),
+    "execution_rate_pct": ColumnDoc("final / budget × 100, rounded half up to 0.01 from the exact decimals.",
+                                    "执行率：决算数 ÷ 预算数 × 100，由精确值四舍五入至 0.01。", "%"),
+    "budget_source": ColumnDoc("budget_document (the department's budget of that year) or final_accounts (the budget "
+                               "as the final accounts restate it).", "预算数来源：budget_document（同年部门预算）或 "
+                               "final_accounts（决算中列示的预算数）。"),
+    "budget_doc_id": ColumnDoc("Document the planned figure is printed in.", "预算数所在文件。"),
+    "budget_page": ColumnDoc("Page of the planned figure.", "预算数所在页码。"),
+    "final_doc_id": ColumnDoc("The final accounts.", "决算文件。"),
+    "final_page": ColumnDoc("Page of the final figure.", "决算数所在页码。"),
+}
+

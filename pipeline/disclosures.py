@@ -40,17 +40,17 @@ def department_key(name: str | None) -> str | None:
     return s or None
 
 
-def _region_key(doc: Document) -> str:
-    """Province-level region (江苏省 of 江苏省南京市): documents of one department may print either."""
-    return (doc.region or "")[:3]
+def identity_of(region: str | None, department: str | None, fiscal_year: int | None) -> tuple[str, str, int] | None:
+    """(province-level region, department key, year): what a budget and final accounts of one department
+    share (a document may print 江苏省 or 江苏省南京市 for the same department)."""
+    key = department_key(department)
+    if key is None or fiscal_year is None:
+        return None
+    return ((region or "")[:3], key, int(fiscal_year))
 
 
 def identity(doc: Document) -> tuple[str, str, int] | None:
-    """(region, department key, year): what a budget and final accounts of one department share."""
-    key = department_key(doc.department)
-    if key is None or doc.fiscal_year is None:
-        return None
-    return (_region_key(doc), key, doc.fiscal_year)
+    return identity_of(doc.region, doc.department, doc.fiscal_year)
 
 
 def _disclosure_id(doc_ids: Iterable[str]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline import budget_vs_final
 from pipeline.dataset import Dataset, frame_of
 from pipeline.dictionary import logical_type
 from schemas.keys import NINE_TABLES
@@ -216,7 +217,8 @@ FROM findings f LEFT JOIN documents d USING (doc_id)
 """
 
 VIEW_NAMES: tuple[str, ...] = (
-    "document_summary", "document_tables", "findings_detail", *(f"wide_{t.key}" for t in NINE_TABLES)
+    "document_summary", "document_tables", "findings_detail", budget_vs_final.VIEW,
+    *(f"wide_{t.key}" for t in NINE_TABLES),
 )
 
 
@@ -224,5 +226,6 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_document_summary_sql())
     con.execute(_document_tables_sql())
     con.execute(FINDINGS_DETAIL_SQL)
+    budget_vs_final.create_view(con)
     for t in NINE_TABLES:
         con.execute(_wide_table_sql(t.key, tuple(t.columns)))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import EXTRACTOR_VERSION
+from pipeline import EXTRACTOR_VERSION, budget_vs_final
 from pipeline.dataset import Dataset, atomic_write_bytes
 from pipeline.dictionary import FILES, column_doc, enum_values, logical_type
 from pipeline.duck import VIEW_NAMES, load_dataset
@@ -55,15 +55,21 @@ def excel_csv_bytes(kind: type[Record], rows: list[Record]) -> bytes:
 
 def duckdb_bytes(ds: Dataset) -> bytes:
     """Build the database in a private temporary folder and return its bytes."""
+    return duckdb_and_comparison(ds)[0]
+
+
+def duckdb_and_comparison(ds: Dataset) -> tuple[bytes, bytes]:
+    """The database's bytes and the ``budget_vs_final`` view as CSV, from one build."""
     with tempfile.TemporaryDirectory(prefix="juesuan-duckdb-") as tmp:
         path = Path(tmp) / DUCKDB_FILE
         con = duckdb.connect(str(path))
         try:
             load_dataset(con, ds)
+            comparison = budget_vs_final.csv_bytes(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        return path.read_bytes()
+        return path.read_bytes(), comparison
 
 
 _FRICTIONLESS_TYPE = {"decimal": "number", "integer": "integer", "boolean": "boolean", "date": "date", "string": "string"}
@@ -143,7 +149,9 @@ def write_exports(ds: Dataset, out: Path) -> None:
     for kind in RECORD_TYPES:
         rows = sorted(ds.rows_of(kind), key=lambda r: getattr(r, "doc_id", ""))
         atomic_write_bytes(out / EXCEL_DIR / f"{kind.FILE}.csv", excel_csv_bytes(kind, rows))
-    atomic_write_bytes(out / DUCKDB_FILE, duckdb_bytes(ds))
+    database, comparison = duckdb_and_comparison(ds)
+    atomic_write_bytes(out / DUCKDB_FILE, database)
+    atomic_write_bytes(out / budget_vs_final.CSV_FILE, comparison)
     text = json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"
     atomic_write_bytes(out / DATAPACKAGE_FILE, text.encode("utf-8"))
 

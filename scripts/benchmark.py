@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ GOLDEN_PDF = SAMPLES / "上海市普陀区财政局2024年度部门决算.pdf"
 def corpus_documents() -> list[Path]:
     docs = sorted(SAMPLES.glob("*.pdf"))
     seen = {p.name for p in docs}
-    for folder in (SHARED_CORPUS / "final_accounts", SHARED_CORPUS / "templates"):
+    for folder in (SHARED_CORPUS / "final_accounts", SHARED_CORPUS / "templates", SHARED_CORPUS / "budgets"):
         for p in sorted(folder.rglob("*.pdf")) if folder.is_dir() else []:
             if p.name not in seen:  # the samples are copies of corpus files
                 docs.append(p)
@@ -130,6 +131,7 @@ def measure(path: Path, runs: int, quick: bool) -> dict:
     t_text, _ = _best(lambda: _text_only(path), runs)
     row: dict = {
         "pages": result.document.pages, "status": result.document.status, "cells": len(result.cells),
+        "doc_type": result.document.doc_type,
         "facts": len(result.facts), "extract_s": t_extract, "text_s": t_text, "narrative_share": None,
     }
     if not quick:
@@ -244,15 +246,20 @@ def main(argv: list[str]) -> int:
     print(f"{'document':44s} {'pages':>5s} {'status':>9s} {'extract s':>9s} {'text s':>8s} {'ratio':>6s} "
           f"{'narrative':>9s} {'traced MiB':>10s} {'RSS MiB':>8s}")
     ratios, shares = [], []
+    by_family: dict[str, list[float]] = {}
     for doc in docs:
         r = run_child(doc, args.runs, quick=False)
         print_row(doc.name, r)
         if "error" not in r and r["text_s"]:
             ratios.append(r["extract_s"] / r["text_s"])
             shares.append(r["narrative_share"] or 0.0)
+            by_family.setdefault(str(r.get("doc_type")), []).append(ratios[-1])
     if ratios:
         print(f"worst ratio {max(ratios):.2f} (target <= 1.5); worst narrative share {100 * max(shares):.1f} % "
               "(target <= 20 %)")
+        for family, values in sorted(by_family.items()):
+            print(f"  {family}: {len(values)} documents, extraction / extract_text median {statistics.median(values):.2f}, "
+                  f"worst {max(values):.2f}")
     if args.gc_rounds > 0:
         samples = sorted(SAMPLES.glob("*.pdf"))
         cmd = [sys.executable, __file__, "--gc-child", "--gc-rounds", str(args.gc_rounds), *map(str, samples)]

@@ -18,13 +18,14 @@ from tests.conftest import GOLDEN_PDF
 def test_timeout_stops_the_document_and_the_next_one_runs(tmp_path: Path) -> None:
     small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
     warm = extract_bounded(small)  # the worker is up before the tight limit applies
-    assert warm.document.status == "ok"
+    # a cover and a contents page: read, though they hold no table and no figure (so not "ok")
+    assert warm.document.status == "partial" and "no final-account tables" in (warm.document.error or "")
     stopped = extract_bounded(GOLDEN_PDF, timeout=0.05)
     assert stopped.document.status == "failed"
     assert "longer than 0.05 s" in (stopped.document.error or "")
     assert stopped.document.file_name == GOLDEN_PDF.name and stopped.document.doc_id == sha256_of(GOLDEN_PDF)[:16]
     again = extract_bounded(small)
-    assert again.document.status == "ok" and len(again.cells) == len(warm.cells)
+    assert again.document == warm.document and len(again.cells) == len(warm.cells)
 
 
 def _inflation_bomb(path: Path, inflated_mb: int = 1536) -> Path:

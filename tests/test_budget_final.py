@@ -93,3 +93,29 @@ def test_a_narrative_and_its_table_pdf_are_one_disclosure():
                             {tables.document.doc_id, other_year.document.doc_id})
     ids = [d.disclosure_id for d in docs]
     assert ids[0] == ids[1] and ids[2] == other_year.document.doc_id
+
+
+def test_budget_vs_final_view_and_csv(tmp_path, golden_extraction, budget):
+    """The view pairs the budget's figures with the final accounts' by table, code and column, and rates
+    execution exactly; its CSV is written beside the dataset."""
+    import csv
+    from decimal import ROUND_HALF_UP
+
+    from pipeline.run import save_dataset
+
+    ds = _paired(golden_extraction, budget)
+    save_dataset(ds, tmp_path)
+    rows = list(csv.DictReader((tmp_path / "budget_vs_final.csv").open(encoding="utf-8")))
+    from_budget = [r for r in rows if r["budget_source"] == "budget_document"]
+    gpb = next(r for r in from_budget if r["table"] == "general_public_budget_expenditure" and r["code"] == "201"
+               and r["budget_col"] == "total")
+    final = next(c for c in golden_extraction.cells
+                 if c.table == "general_public_budget_expenditure" and c.code == "201" and c.col == "total")
+    assert Decimal(gpb["budget_value"]) == Decimal("2160.1733") and Decimal(gpb["final_value"]) == final.value
+    rate = (final.value * 100 / Decimal("2160.1733")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(gpb["execution_rate_pct"]) == rate
+    assert Decimal(gpb["difference"]) == final.value - Decimal("2160.1733")
+    three = [r for r in from_budget if r["table"] == "three_public_expenses"]
+    assert {(r["budget_col"], r["final_col"]) for r in three} >= {("reception_budget", "reception_actual")}
+    # the final accounts' own 预算数 rows are there too, whatever the pairing
+    assert any(r["budget_source"] == "final_accounts" for r in rows)

@@ -1,8 +1,8 @@
 """Hypothesis fuzzing of the small parsers every cell and header goes through.
 
 Properties: never raise on any text; what they return is well-formed; printed amounts and codes
-round-trip exactly (grouped, full-width, parenthesised, spaced). Parsers that do not exist (yet)
-are skipped, not failed.
+round-trip exactly (grouped, full-width, parenthesised, spaced). The parsers are imported
+directly: a rename fails the tests instead of skipping them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-numbers = pytest.importorskip("extractors.numbers")
+from extractors import numbers
+from schemas.keys import FAMILIES, table_spec
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 cell_text = st.text(
@@ -29,8 +30,8 @@ amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), pla
 
 def _need(module, name: str):
     fn = getattr(module, name, None)
-    if fn is None:
-        pytest.skip(f"{module.__name__}.{name} does not exist")
+    if fn is None:  # a renamed parser fails its properties, never skips them
+        pytest.fail(f"{module.__name__}.{name} does not exist")
     return fn
 
 
@@ -109,21 +110,20 @@ def test_find_unit_never_raises(text: str) -> None:
 
 
 @FUZZ
-@given(st.lists(st.text(max_size=16), max_size=5), st.sampled_from(
-    ["income_expenditure_summary", "income", "expenditure", "fiscal_appropriation_summary",
-     "general_public_budget_expenditure", "general_public_budget_basic_expenditure", "three_public_expenses",
-     "government_fund", "state_capital"]))
-def test_header_classification_never_raises_and_uses_spec_keys(path: list[str], table: str) -> None:
-    headers = pytest.importorskip("extractors.headers")
-    from schemas.keys import table_spec
+@given(st.lists(st.text(alphabet=st.one_of(st.sampled_from(list("收入支出合计小计预算决算数栏次用途")), st.characters()),
+                      max_size=16), max_size=5),
+       st.sampled_from([(f.name, t.key) for f in FAMILIES.values() for t in f.tables]))
+def test_header_classification_never_raises_and_uses_spec_keys(path: list[str], family_table: tuple[str, str]) -> None:
+    from extractors import headers
 
-    role = _need(headers, "classify_column")(path, table)
-    assert role.kind in ("code", "label", "value", "other")
+    family, table = family_table
+    role = _need(headers, "classify_column")(path, table, family)
+    assert role.kind in ("code", "label", "value", "index", "other")
     if role.kind == "value":
-        assert role.key in table_spec(table).columns
-    assert role.side in (None, "income", "expenditure")
+        assert role.key in table_spec(table, family).columns or role.key in (headers.BUDGET, headers.ACTUAL)
+    assert role.side in (None, *table_spec(table, family).sides)
     for cell in path:
-        _need(headers, "is_header_text")(cell, table)
+        _need(headers, "is_header_text")(cell, table, family)
         assert isinstance(_need(headers, "header_norm")(cell), str)
 
 
@@ -131,7 +131,7 @@ def test_header_classification_never_raises_and_uses_spec_keys(path: list[str], 
 @given(st.binary(min_size=0, max_size=400), st.integers(0, 20), st.integers(0, 255))
 def test_pdfminer_corrupted_inflate_matches_the_original(raw: bytes, back: int, flip: int) -> None:
     """The linear replacement of pdfminer's decompress_corrupted gives the same answer."""
-    fixes = pytest.importorskip("extractors.pdfminer_fixes")
+    from extractors import pdfminer_fixes as fixes
     original, decompress_corrupted = fixes.ORIGINAL_DECOMPRESS_CORRUPTED, fixes.decompress_corrupted
     if original is None:
         pytest.skip("original pdfminer function not kept")

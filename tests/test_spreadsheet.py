@@ -6,12 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
+import openpyxl  # noqa: E402  (a core dependency: its absence is a failure, not a skip)
 
 from extractors.spreadsheet import column_letter, number_text, read_tables, read_xlsx
 from pipeline.extract import extract_document
-
-openpyxl = pytest.importorskip("openpyxl")
 
 
 def _income_workbook(path: Path, unit: str = "单位：万元") -> Path:
