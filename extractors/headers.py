@@ -74,7 +74,7 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
     s = header_norm(text)
     if not s:
         return True
-    if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(("分类", "编码", "预算数", "决算数")):
+    if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(("分类", "编码", "代码", "预算数", "决算数")):
         return True
     if s in _LABEL_WORDS or s.endswith("科目名称") or s == "项目名称":
         return True

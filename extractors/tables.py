@@ -644,6 +644,10 @@ def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layo
                 path.append(text)
         roles.append(classify_column(path, spec.key, spec.family))
         paths.append(path)
+    for c in range(1, len(roles)):
+        # a sub-label column under its neighbour's 项目名称 (the header cell spans only the first): a label too
+        if roles[c].kind == "other" and roles[c - 1].kind == "label" and set(paths[c]) <= set(paths[c - 1]):
+            roles[c] = ColumnRole("label", side=roles[c - 1].side)
     layout = _Layout(roles, grid.col_bounds())
     return _fill_sides(_one_column_per_key(layout, paths, spec), spec)
 

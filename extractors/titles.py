@@ -25,7 +25,7 @@ _NUMBER_PREFIX = re.compile(
 # 上海市普陀区财政局 / 中共...工作部 / XX单位 followed by an optional year: a department or period prefix
 _ORG_OR_YEAR_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:局|部|委|办|院|会|中心|室|厅|处|所|站|馆|队|社|校|署|单位|政府|机关|本级))?"
-    r"(?:(?:19|20)\d{2}年度?)?(?:部门|单位)?"
+    r"(?:(?:19|20)\d{2}年度?)?(?:预算)?(?:部门|单位)?"
 )
 _PREFIX = re.compile(
     rf"(?:{_NUMBER_PREFIX.pattern[1:]})?(?:{_ORG_OR_YEAR_PREFIX.pattern[1:]})(?:{_NUMBER_PREFIX.pattern[1:]})?"

@@ -126,3 +126,18 @@ def test_every_corpus_budget_yields_tables_or_says_why():
         d = r.document
         assert d.doc_type == "budget", pdf.name
         assert r.cells or (d.status != "ok" and d.error), f"{pdf.name}: {d.status} {d.error}"
+
+
+def test_unit_budget_titles_and_code_headers():
+    """A 单位预算 prints 2025年预算单位…; Jiangsu heads its code column 功能科目代码."""
+    assert match_title("2025年预算单位财务收支预算总表").key == "income_expenditure_summary"  # type: ignore[union-attr]
+    assert classify_column(["功能科目代码"], "government_fund", "budget").kind == "code"
+    unit = extract_document(BUDGETS / "shanghai_putuo" / "上海市普陀区商务委员会单位25年预算.pdf")
+    assert len({c.table for c in unit.cells}) == 7 and unit.document.status == "ok"
+
+
+def test_a_sub_label_column_under_a_spanning_header_is_part_of_the_row_label():
+    r = extract_document(BUDGETS / "jiangsu_province" / "江苏省政协办公厅_2017年度部门预算公开表.pdf")
+    income = {(c.row, c.value) for c in r.cells if c.table == "income"}
+    assert ("一般公共预算资金/公共财政拨款(补助)资金", Decimal("9066.79")) in income
+    assert ("其他资金/小计", Decimal("80.00")) in income
