@@ -80,7 +80,14 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
         return True
     if "三公" in s:
         return True
-    return any(s in parts for _, parts in _variants(table_key, family))
+    return any(s in parts for _, parts in _variants(table_key, family)) or s in _family_column_words(family)
+
+
+@cache
+def _family_column_words(family: str) -> frozenset[str]:
+    """Every header wording of any table of the family: a header row may name columns this table's
+    contract has no key for (a unit budget's summary split into 基本支出 / 人员经费 / 项目支出)."""
+    return frozenset(p for t in FAMILIES[family].tables for _, parts in _variants(t.key, family) for p in parts)
 
 
 def _side(path: list[str], table_key: str, family: str) -> str | None:

@@ -32,6 +32,8 @@ class TableSpec:
     extra_columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     row_sum: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     only_rows: tuple[str, ...] = ()  # a list-shaped table of which only these rows are cells (政府采购: 合计)
+    codes: str | None = None  # "functional" / "economic": rows carry subject codes whose levels must add up
+    balance_rows: tuple[str, ...] = ()  # a two-sided table's grand-total labels: every side's must be equal
 
     @property
     def all_titles(self) -> tuple[str, ...]:
@@ -112,6 +114,7 @@ def _family(path: Path) -> Family:
             extra_columns={k: _strings(v) for k, v in (more.get("extra_columns") or {}).items()},
             row_sum={k: _strings(v) for k, v in (more.get("row_sum") or {}).items()},
             only_rows=_strings(more.get("only_rows")),
+            codes=more.get("codes"), balance_rows=_strings(more.get("balance_rows")),
         ))
     return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
                   header_words=frozenset(_strings(ext.get("header_words"))),

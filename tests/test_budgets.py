@@ -133,7 +133,12 @@ def test_unit_budget_titles_and_code_headers():
     assert match_title("2025年预算单位财务收支预算总表").key == "income_expenditure_summary"  # type: ignore[union-attr]
     assert classify_column(["功能科目代码"], "government_fund", "budget").kind == "code"
     unit = extract_document(BUDGETS / "shanghai_putuo" / "上海市普陀区商务委员会单位25年预算.pdf")
-    assert len({c.table for c in unit.cells}) == 7 and unit.document.status == "ok"
+    assert len({c.table for c in unit.cells}) == 7
+    # its summary splits 本年支出 into 基本支出 / 人员经费 / 项目支出: columns the contract has no key for are
+    # named, not read as the 预算数 they sit under
+    assert unit.document.status == "partial" and "'本年支出/预算数/基本支出/人员经费' not read" in (unit.document.error or "")
+    summary = [c for c in unit.cells if c.table == "income_expenditure_summary"]
+    assert len(summary) == 11 and all(c.col == "amount" for c in summary)
 
 
 def test_a_sub_label_column_under_a_spanning_header_is_part_of_the_row_label():
@@ -141,3 +146,32 @@ def test_a_sub_label_column_under_a_spanning_header_is_part_of_the_row_label():
     income = {(c.row, c.value) for c in r.cells if c.table == "income"}
     assert ("一般公共预算资金/公共财政拨款(补助)资金", Decimal("9066.79")) in income
     assert ("其他资金/小计", Decimal("80.00")) in income
+
+
+def _checked(result, table: str, col: str, code: str | None, row: str | None, value: str):
+    """The checks over ``result`` with one printed cell changed to ``value``."""
+    from pipeline.run import check_dataset
+
+    cells = [c.model_copy(update={"value": Decimal(value)})
+             if (c.table, c.col, c.code, c.row if code is None else None) == (table, col, code, row if code is None else None)
+             else c for c in result.cells]
+    return check_dataset(dataset_of([result.__class__(result.document, result.tables, cells, [], [])])).findings
+
+
+def test_budget_identities_hold_on_the_golden_budgets(shanghai, jiangsu):
+    for r in (shanghai, jiangsu):
+        errors = [f for f in _checked(r, "", "", None, None, "0") if f.severity == "error"]
+        assert not errors, [f.message for f in errors]
+
+
+def test_summary_sides_must_balance(jiangsu):
+    found = _checked(jiangsu, "income_expenditure_summary", "amount", None, "支出合计", "27664.52")
+    balance = [f for f in found if f.rule == "table.summary.balance"]
+    assert [(f.severity, f.actual) for f in balance] == [("error", Decimal("27664.52"))]
+
+
+def test_economic_classes_of_every_coded_table_add_up(jiangsu):
+    """Jiangsu's 财政拨款基本支出预算表 (公开06表) is a table of 经济分类 codes too."""
+    found = _checked(jiangsu, "fiscal_appropriation_basic_expenditure", "amount", "30201", None, "451.00")
+    hits = [f for f in found if f.rule == "table.basic.class_items" and f.table == "fiscal_appropriation_basic_expenditure"]
+    assert len(hits) == 1 and hits[0].severity == "error" and "302" in (hits[0].row or "")

@@ -13,6 +13,7 @@ from extractors.labels import normalise_label
 from extractors.numbers import UNIT_SHIFT
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.dataset import Dataset
+from schemas.keys import family_of
 from schemas.records import Document, NarrativeFact, TableCell, TableRecord
 
 
@@ -71,6 +72,13 @@ class DocContext:
         return [cls(d, tables.get(d.doc_id, {}), cells.get(d.doc_id, {}), facts.get(d.doc_id, []), config) for d in docs]
 
     # ---- tables -------------------------------------------------------------------------
+    def title_of(self, table: str) -> str:
+        """The table's first title in the document's family contract (收入支出决算总表 / 财务收支预算总表)."""
+        family = family_of(self.doc.doc_type)
+        if family is None or not family.has(table):
+            return table
+        return family.table(table).titles[0]
+
     def has_table(self, table: str) -> bool:
         return table in self.tables or bool(self.cells.get(table))
 

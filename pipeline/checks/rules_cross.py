@@ -58,7 +58,8 @@ def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
     for a, b, what in pairs:
         if a is not None and b is not None:
             yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
-    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), ("expenditure", "total"), "收入支出决算总表 vs 支出决算表")
+    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), ("expenditure", "total"),
+                                f"{ctx.title_of(SUMMARY)} vs {ctx.title_of('expenditure')}")
 
 
 def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail: tuple[str, str],

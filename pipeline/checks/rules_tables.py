@@ -14,9 +14,14 @@ from schemas.records import Finding, TableCell
 
 # the order row_total findings come in (that of the tables whose identities were first written down)
 _ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
-# tables whose rows are 功能分类 codes: 类 (3 digits) ⊃ 款 (5) ⊃ 项 (7)
-FUNCTIONAL_TABLES = ("income", "expenditure", "general_public_budget_expenditure", "government_fund", "state_capital")
 BASIC = "general_public_budget_basic_expenditure"
+
+
+def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
+    """The document's family's tables whose rows carry ``codes`` ("functional": 类 ⊃ 款 ⊃ 项 of 3/5/7
+    digits; "economic": class ⊃ item of 3/5), as schemas/families says."""
+    family = family_of(ctx.doc.doc_type)
+    return tuple(t.key for t in family.tables if t.codes == codes) if family else ()
 THREE = "three_public_expenses"
 
 
@@ -66,17 +71,17 @@ def _hierarchy(ctx: DocContext, rule_id: str, tables: tuple[str, ...], parent_le
 
 @rule("table.sum.class_items", "table", "Every 类 row equals the sum of its 款 rows (by code prefix), per column.")
 def class_items(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.sum.class_items", FUNCTIONAL_TABLES, 3, 5, ("类", "款"))
+    yield from _hierarchy(ctx, "table.sum.class_items", coded_tables(ctx, "functional"), 3, 5, ("类", "款"))
 
 
 @rule("table.sum.item_subitems", "table", "Every 款 row equals the sum of its 项 rows (by code prefix), per column.")
 def item_subitems(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.sum.item_subitems", FUNCTIONAL_TABLES, 5, 7, ("款", "项"))
+    yield from _hierarchy(ctx, "table.sum.item_subitems", coded_tables(ctx, "functional"), 5, 7, ("款", "项"))
 
 
 @rule("table.sum.grand_total", "table", "The 合计 row equals the sum of the 类 rows, per column.")
 def grand_total(ctx: DocContext) -> Iterator[Finding]:
-    for table in FUNCTIONAL_TABLES:
+    for table in coded_tables(ctx, "functional"):
         rows = rows_of(ctx.table_cells(table))
         classes = [r for r in rows if len(r.code) == 3]
         if not classes:
@@ -265,9 +270,30 @@ def basic_personnel_public(ctx: DocContext) -> Iterator[Finding]:
             yield from _sum_finding(ctx, rid, public, parts, "basic table: 公用经费合计 = 302 + 310")
 
 
-@rule("table.basic.class_items", "table", "一般公共预算财政拨款基本支出决算表: each 经济分类 class = sum of its items.")
+@rule("table.basic.class_items", "table",
+      "Tables of 经济分类 codes (基本支出表, 机关运行经费表): each class = sum of its items.")
 def basic_class_items(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.basic.class_items", (BASIC,), 3, 5, ("class", "items"))
+    yield from _hierarchy(ctx, "table.basic.class_items", coded_tables(ctx, "economic"), 3, 5, ("class", "items"))
+
+
+@rule("table.summary.balance", "table",
+      "A two-sided summary table's grand totals (收入总计 = 支出总计; Jiangsu: 收入合计 = 支出合计 under 支出用途) are "
+      "equal on every side, as the family's contract lists them.")
+def summary_balance(ctx: DocContext) -> Iterator[Finding]:
+    family = family_of(ctx.doc.doc_type)
+    for spec in family.tables if family else ():
+        if not spec.balance_rows:
+            continue
+        totals: list[TableCell] = []
+        for side in spec.sides:
+            rows = rows_of(ctx.table_cells(spec.key, side))
+            found = next((c for label in spec.balance_rows for r in rows if r.label == label
+                          for c in r.cells.values()), None)
+            if found is not None:
+                totals.append(found)
+        for other in totals[1:]:
+            yield from _sum_finding(ctx, "table.summary.balance", other, [totals[0]],
+                                    f"{spec.key}: {other.side} {other.row} = {totals[0].side} {totals[0].row}")
 
 
 # ---- 三公 -----------------------------------------------------------------------------------------
