@@ -12,6 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 
+def require_dataset(data: Path, err: Console) -> None:
+    """Refuse (exit 2) a folder that holds no dataset: a typo must not create or read an empty one."""
+    if not (Path(data) / "documents.csv").is_file():
+        err.print(f"[red]no dataset in {escape(str(data))} (documents.csv missing): run `juesuan extract` first")
+        raise typer.Exit(2)
+
+
 def query(
     sql: Annotated[str, typer.Argument(help='SQL over the tables documents, tables, table_cells, narrative_facts, '
                                             'findings and the views document_summary, document_tables, '
@@ -26,9 +33,7 @@ def query(
     from schemas.records import cell_text
 
     err = Console(stderr=True)
-    if not (data / "documents.csv").exists():
-        err.print(f"[red]no dataset in {escape(str(data))} (documents.csv missing): run `juesuan extract` first")
-        raise typer.Exit(2)
+    require_dataset(data, err)
     try:
         result = run_query(sql, data)
     except duckdb.Error as e:
@@ -55,9 +60,7 @@ def report(
     from pipeline.report import write_report
 
     err = Console(stderr=True)
-    if not (data / "documents.csv").exists():
-        err.print(f"[red]no dataset in {escape(str(data))} (documents.csv missing): run `juesuan extract` first")
-        raise typer.Exit(2)
+    require_dataset(data, err)
     out = out or data / "report"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err) as progress:
