@@ -96,6 +96,8 @@ def report(
     pdfs: Annotated[list[Path] | None, typer.Option("--pdfs", help="folder(s) holding the source PDFs "
                                                                     "(default: data/raw)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="report folder (default: DATA/report)")] = None,
+    single_file: Annotated[bool, typer.Option(
+        "--single-file", help="embed the page images in index.html: one file to mail or share")] = False,
 ) -> None:
     """Write a static HTML evidence report: per document its tables, headline figures and findings with page crops."""
     from pipeline.report import write_report
@@ -110,8 +112,13 @@ def report(
         def step(name: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, description=escape(name[:40]))
 
-        index = write_report(data, out, pdf_roots=pdfs or [Path("data/raw")], on_progress=step)
-    err.print(f"report → {escape(str(index))}")
+        index = write_report(data, out, pdf_roots=pdfs or [Path("data/raw")], on_progress=step,
+                             single_file=single_file)
+    if single_file:
+        err.print(f"report → {escape(str(index))} (one file, images inside: share it as it is)")
+    else:
+        err.print(f"report → {escape(str(index))} (with the images in {escape(str(index.parent / 'img'))}; "
+                  "--single-file makes one file to share)")
 
 
 def register_data_commands(app: typer.Typer) -> None:

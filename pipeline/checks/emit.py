@@ -21,8 +21,20 @@ def cell_text(c: TableCell) -> str:
     return f"{c.table} p{c.page} {side}{ident} [{c.col}] = {c.value}"
 
 
+def fact_place(f: NarrativeFact) -> str:
+    """Where a reader finds the clause: its page, or in a text file (no pages) its section."""
+    if f.page is not None:
+        return f"p{f.page}"
+    return f"section {f.section}" if f.section else "text"
+
+
+def quoted_facts(facts: Iterable[NarrativeFact]) -> list[str]:
+    """Each clause once (several figures of one clause are often compared), with its place."""
+    return list(dict.fromkeys(f"{fact_place(f)}: “{f.text}”" for f in facts))
+
+
 def evidence_of(cells: Iterable[TableCell] = (), facts: Iterable[NarrativeFact] = (), limit: int = 12) -> str:
-    parts = [f"p{f.page}: “{f.text}”" for f in facts]
+    parts = quoted_facts(facts)
     cs = list(cells)
     parts += [cell_text(c) for c in cs[:limit]]
     if len(cs) > limit:
