@@ -148,26 +148,36 @@ def _doc_anchor(doc_id: str) -> str:
     return f"doc-{doc_id}"
 
 
+TOLD_MARK = "<sup title='stated in the text (情况说明); no table gives it'>†</sup>"
+
+
 def _headline_rows(summary: dict[str, Any]) -> str:
+    told = set((summary.get("headlines_from_narrative") or "").split(";"))
+
+    def value(name: str) -> str:
+        v = summary.get(name)
+        return _e(v) + (TOLD_MARK if name in told and v is not None else "")
+
     rows = []
     for name, _ in HEADLINES:
-        value = summary.get(name)
-        if value is None or name.startswith("three_public_"):
+        if summary.get(name) is None or name.startswith("three_public_"):
             continue
-        rows.append(f"<tr><th>{html.escape(_HEADLINE_LABELS.get(name, name))}</th><td class='num'>{_e(value)}</td></tr>")
+        rows.append(f"<tr><th>{html.escape(_HEADLINE_LABELS.get(name, name))}</th><td class='num'>{value(name)}</td></tr>")
     three = []
     for key, label in _THREE_PUBLIC.items():
-        budget, actual = summary.get(f"three_public_{key}_budget"), summary.get(f"three_public_{key}_actual")
-        if budget is not None or actual is not None:
-            three.append(f"<tr><th>{html.escape(label)}</th><td class='num'>{_e(budget)}</td>"
-                         f"<td class='num'>{_e(actual)}</td></tr>")
+        budget, actual = f"three_public_{key}_budget", f"three_public_{key}_actual"
+        if summary.get(budget) is not None or summary.get(actual) is not None:
+            three.append(f"<tr><th>{html.escape(label)}</th><td class='num'>{value(budget)}</td>"
+                         f"<td class='num'>{value(actual)}</td></tr>")
     out = ""
     if rows:
         out += "<table class='headlines'><caption>万元</caption>" + "".join(rows) + "</table>"
     if three:
         out += ("<table class='three-public'><caption>“三公”经费 (万元)</caption><tr><th></th><th>预算数 budget</th>"
                 "<th>决算数 actual</th></tr>" + "".join(three) + "</table>")
-    return out or "<p class='note'>No headline figures were read from the tables.</p>"
+    if told - {""}:
+        out += "<p class='note'>† stated in the text (情况说明): no table of the document gives this figure.</p>"
+    return out or "<p class='note'>No headline figures were read from the tables or the text.</p>"
 
 
 def _tables_html(tables: list[TableRecord]) -> str:

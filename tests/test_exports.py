@@ -235,3 +235,27 @@ def test_narrative_values_keep_their_printed_digits(tmp_path: Path) -> None:
     assert list(parquet["value_text"]) == ["56781.82", "0.001", "100.00"]
     assert list(_rows(tmp_path / "narrative_facts.csv", "utf-8")[0]) == list(NarrativeFact.COLUMNS)
     assert [r["value"] for r in _rows(tmp_path / "narrative_facts.csv", "utf-8")] == ["56781.82", "0.001", "100.00"]
+
+
+def test_document_summary_falls_back_to_the_narrative_for_text_documents(tmp_path: Path) -> None:
+    from pipeline.dataset import Dataset
+    from pipeline.extract import extract_document
+    from pipeline.query import run_query
+    from tests.conftest import WUHAN_TXT
+
+    r = extract_document(WUHAN_TXT)
+    assert not r.cells
+    ds = small_dataset()
+    write_dataset(ds.add(Dataset([r.document], facts=r.facts)), tmp_path)
+    rows = run_query("select doc_id, total_income_expenditure, general_public_budget_expenditure, income_total, "
+                     "three_public_total_actual, headlines_from_narrative from document_summary order by doc_id",
+                     tmp_path).rows
+    by_doc = {row[0]: row[1:] for row in rows}
+    # printed in its text: 收、支总计均为58381.82万元; 一般公共预算财政拨款支出56781.82万元; “三公” 11.94
+    total, gpb, income, three, told = by_doc[r.document.doc_id]
+    assert (total, gpb, income, three) == (Decimal("58381.82"), Decimal("56781.82"), Decimal("58381.82"),
+                                           Decimal("11.94"))
+    assert {"total_income_expenditure", "general_public_budget_expenditure"} <= set(told.split(";"))
+    # a document whose tables give the figures keeps them, and says nothing came from the text
+    a = by_doc[DOC_A]
+    assert a[0] == Decimal("2995.39") and a[4] is None

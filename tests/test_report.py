@@ -238,3 +238,5 @@ def test_text_documents_have_no_pages_header_and_no_pnone(tmp_path: Path) -> Non
     page = write_report(tmp_path / "data", tmp_path / "site").read_text(encoding="utf-8")
     assert "· pages ·" not in page and "None" not in page
     assert "text file (no pages)" in page
+    # headline figures from the text, marked as such
+    assert "58381.82" in page and "stated in the text (情况说明)" in page
