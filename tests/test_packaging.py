@@ -32,7 +32,11 @@ def test_every_package_and_data_folder_is_configured() -> None:
                if p.suffix in (".py", ".yaml", ".md", ".txt") and "__pycache__" not in p.parts}
     assert on_disk <= found, on_disk - found
     data = setuptools_cfg["package-data"]
-    assert data["schemas.spec"] == ["*.yaml", "*.md"]
+    for top in ("pipeline", "extractors", "schemas"):
+        for f in (ROOT / top).rglob("*"):
+            if f.suffix in (".yaml", ".md", ".txt") and "__pycache__" not in f.parts:
+                package = f.parent.relative_to(ROOT).as_posix().replace("/", ".")
+                assert any(f.match(p) for p in data.get(package, [])), f"{f} is not in package-data"
 
 
 @pytest.mark.slow
@@ -54,4 +58,5 @@ def test_building_the_wheel_prints_no_warning_of_ours(tmp_path: Path) -> None:
     assert "absent from the `packages` configuration" not in out
     (wheel,) = tmp_path.glob("juesuan-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"pipeline/checks/__init__.py", "schemas/spec/nine_tables.yaml", "pipeline/sources.yaml"} <= names
+    assert {"pipeline/checks/__init__.py", "schemas/spec/nine_tables.yaml", "schemas/families/budget.yaml",
+            "pipeline/sources.yaml"} <= names
