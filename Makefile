@@ -13,11 +13,13 @@ $(STAMP): pyproject.toml
 .PHONY: install sample test lint bench browser
 install: $(STAMP)
 
-# Debian's chromium for the report's browser test (skipped, with its reason, where it cannot be installed)
+# Debian's chromium and a CJK font for the report's browser test (without the font every Chinese
+# character is drawn as a box, which the test detects); skipped, with its reason, where they cannot be installed
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	  echo "chromium not installed: the browser test will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
+	  echo "chromium or a CJK font (fonts-noto-cjk) not installed: the browser test will be skipped or fail"; }
 
 sample: $(STAMP)
 	$(BIN)/juesuan extract data/raw/samples --out data/clean

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
 REPORT_ROWS = 200
 EPHEMERAL_STARTUP_SECONDS = 180
 DEFAULT_REMOTE_WORKERS = 4  # batch sizing on a Dask cluster, whose size the flow does not know
+EVENT_FLUSH_SECONDS = 10.0  # longest wait for the run's last events at its end (they take milliseconds locally)
+EVENT_FLUSH_POLL_SECONDS = 0.02
 
 
 def _cache_key(sha256: str, version: str) -> str:
@@ -143,6 +146,8 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
         m.finish_run(run_id)
     logger.info("scrape: %d pages (%d not modified), %d documents downloaded, statuses %s", total.n_pages,
                 total.n_pages_not_modified, len(total.downloaded()), total.counts())
+    if failure := total.failure():
+        logger.error("scrape failed: %s", failure)
     return total
 
 
@@ -244,7 +249,30 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
 def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
     with run_settings(share_temporary_server=dask_address is None or on_this_machine(dask_address)):
-        return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
+        try:
+            return run_flow.with_options(task_runner=task_runner(workers, dask_address))(**parameters)
+        finally:
+            flush_events()
+
+
+def flush_events(timeout: float = EVENT_FLUSH_SECONDS) -> bool:
+    """Wait (bounded) until the run's last events have left the queue, while its server is still up.
+
+    Otherwise Prefect drains them at interpreter exit and, finding one not yet taken, warns "Still
+    processing items: 1 items remaining..." (the count includes its own stop marker): seen at the end
+    of every ``juesuan run --workers 2`` that had nothing to do, whose flow ends right after its last
+    events. Polls the queue length: ``Queue.join`` can wait forever, Prefect's task accounting leaks
+    when a worker serves several runs. Returns whether the queues emptied in time."""
+    from prefect.events.worker import EventsWorker
+
+    with EventsWorker._instance_lock:  # as Prefect's ProcessPoolTaskRunner does: never start a new worker here
+        queues = [w._queue for w in EventsWorker._instances.values() if not w._stopped]
+    deadline = time.monotonic() + timeout
+    while any(q.qsize() for q in queues):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(EVENT_FLUSH_POLL_SECONDS)
+    return True
 
 
 def on_this_machine(address: str) -> bool:
@@ -305,6 +333,7 @@ class RunSummary:
     merged_changed: bool = False
     extract_seconds: float = 0.0
     merge_seconds: float = 0.0
+    scrape_failure: str | None = None  # no source reached / every download failed: the run exits non-zero
 
 
 def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
@@ -312,6 +341,7 @@ def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
     if s:
         out.downloaded = len(s.downloaded())
         out.fetch_statuses = s.counts()
+        out.scrape_failure = s.failure()
     out.extracted = len(p.processed)
     for d in p.processed:
         out.doc_statuses[d.status] = out.doc_statuses.get(d.status, 0) + 1
@@ -330,6 +360,8 @@ def _cell(v: object) -> str:
 def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
     """The run's artifact: what came in, what happened to it, what does not add up."""
     lines = [f"# juesuan run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
+    if s and (failure := s.failure()):
+        lines += [f"**FAILED: {failure}.**", ""]
     if s:
         lines += [f"Scrape: {s.n_pages} pages ({s.n_pages_not_modified} not modified), "
                   f"{len(s.downloaded())} documents downloaded.", "",
@@ -363,9 +395,17 @@ def nightly_flow(data: str = "data", sources: str | None = None, only: list[str]
                  listing: str | None = None, pattern: str | None = None, delay: float | None = None,
                  scrape: bool = True, workers: int = 1, dask_address: str | None = None) -> dict:
     """What the schedule runs: the task runner is chosen from parameters at run time (a served
-    deployment re-imports the flow, so options set in the serving process would be lost)."""
-    return run(workers=workers, dask_address=dask_address, data=data, sources=sources, only=only,
-               listing=listing, pattern=pattern, delay=delay, scrape=scrape)
+    deployment re-imports the flow, so options set in the serving process would be lost). A scrape
+    that reached no source, or whose every download failed, fails this flow run (monitoring sees it)."""
+    result = run(workers=workers, dask_address=dask_address, data=data, sources=sources, only=only,
+                 listing=listing, pattern=pattern, delay=delay, scrape=scrape)
+    if result.get("scrape_failure"):
+        raise ScrapeFailed(result["scrape_failure"])
+    return result
+
+
+class ScrapeFailed(RuntimeError):
+    """The nightly scrape reached nothing: the flow run ends Failed instead of Completed."""
 
 
 def serve(cron: str, **parameters: Any) -> None:

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline.cli_data import register_data_commands
 from pipeline.cli_flows import register as register_flow_commands
 from pipeline.cli_text import register as register_text_command
+from pipeline.wording import plural
 
 app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
                   no_args_is_help=True, add_completion=False)
@@ -37,6 +38,10 @@ def extract(
     _logging(verbose)
     from pipeline.run import extract_into, find_sources
 
+    missing = [p for p in paths if not p.exists()]
+    if missing:  # a typo is a usage error: nothing is extracted, nothing written
+        console.print(f"[red]no such file or folder: {escape(', '.join(map(str, missing)))}")
+        raise typer.Exit(2)
     files = find_sources(paths)
     if not files:
         console.print(f"[red]no PDF or .txt files found in {', '.join(map(str, paths))}")
@@ -51,8 +56,9 @@ def extract(
         ds = extract_into(files, out, on_progress=step, merge=not fresh)
     n_err = sum(1 for f in ds.findings if f.severity == "error")
     console.print(
-        f"[green]{len(ds.documents)} documents[/], {len(ds.tables)} tables, {len(ds.cells)} cells, "
-        f"{len(ds.facts)} narrative facts, {len(ds.findings)} findings ({n_err} errors) → {out}"
+        f"[green]{plural(len(ds.documents), 'document')}[/], {plural(len(ds.tables), 'table')}, "
+        f"{plural(len(ds.cells), 'cell')}, {plural(len(ds.facts), 'narrative fact')}, "
+        f"{plural(len(ds.findings), 'finding')} ({plural(n_err, 'error')}) → {escape(str(out))}"
     )
     for d in ds.documents:
         if d.status != "ok":
@@ -66,6 +72,7 @@ def check(
         "--tolerance", help="extra 万元 beyond printed-precision rounding still reported as a rounding warning")] = "0",
     pct_tolerance: Annotated[str, typer.Option(
         "--pct-tolerance", help="extra percentage points beyond printed-precision rounding, likewise")] = "0",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the counts, not the error findings")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Re-run every cross-check over an existing dataset (e.g. after last year's documents arrive)."""
@@ -73,6 +80,7 @@ def check(
     from decimal import Decimal, InvalidOperation
 
     from pipeline.checks import CheckConfig
+    from pipeline.cli_data import require_dataset
     from pipeline.dataset import read_dataset
     from pipeline.run import check_dataset, save_dataset
 
@@ -81,10 +89,29 @@ def check(
     except InvalidOperation:
         console.print("[red]--tolerance and --pct-tolerance take decimal numbers, e.g. 0.05")
         raise typer.Exit(2) from None
+    require_dataset(data, console)
     ds = check_dataset(read_dataset(data), config)
     save_dataset(ds, data)
+    if not quiet:
+        print_errors(ds, Console())
     n_err = sum(1 for f in ds.findings if f.severity == "error")
-    console.print(f"{len(ds.findings)} findings ({n_err} errors) over {len(ds.documents)} documents → {data}")
+    console.print(f"{plural(len(ds.findings), 'finding')} ({plural(n_err, 'error')}) over "
+                  f"{plural(len(ds.documents), 'document')} → {escape(str(data))}")
+
+
+def print_errors(ds, out: Console) -> None:
+    """The error findings, grouped by document: rule, pages and message (what the report shows first)."""
+    docs = {d.doc_id: d for d in ds.documents}
+    errors = sorted((f for f in ds.findings if f.severity == "error"), key=lambda f: (f.doc_id, f.rule, f.page or ""))
+    current = None
+    for f in errors:
+        if f.doc_id != current:
+            current = f.doc_id
+            d = docs.get(f.doc_id)
+            title = f"{d.file_name} ({d.department or '?'} {d.fiscal_year or ''})".replace(" )", ")") if d else f.doc_id
+            out.print(f"[bold]{escape(title)}[/]")
+        where = f" p{f.page}" if f.page else ""
+        out.print(f"  [red]{escape(f.rule)}[/]{escape(where)}: {escape(f.message)}", soft_wrap=True)
 
 
 register_data_commands(app)  # query, report (pipeline/cli_data.py)

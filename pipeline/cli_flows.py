@@ -10,6 +10,13 @@ from typing import Annotated
 
 import typer
 
+from pipeline.wording import plural
+
+# exit codes (docs/scraping.md): 0 done, 1 unexpected error, 2 usage (bad options, sources file, data folder
+# locked by another run), 3 the scrape failed as a whole (no source reached, or every download failed)
+EXIT_USAGE = 2
+EXIT_SCRAPE_FAILED = 3
+
 DataOpt = Annotated[Path, typer.Option("--data", help="data root: downloads go to DATA/raw, the dataset to DATA/clean")]
 SourcesOpt = Annotated[Path | None, typer.Option("--sources", help="sources file (default: pipeline/sources.yaml)")]
 OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="only the source(s) with this name")]
@@ -71,12 +78,15 @@ def scrape(
     except RunLocked as e:  # a flow or another scrape is using this data folder
         console.print(f"[red]{e}")
         raise typer.Exit(2) from e
-    console.print(f"{report.n_pages} pages ({report.n_pages_not_modified} not modified since the last run), "
-                  f"{len(report.downloaded())} documents downloaded → {raw}")
+    console.print(f"{plural(report.n_pages, 'page')} ({report.n_pages_not_modified} not modified since the last run), "
+                  f"{plural(len(report.downloaded()), 'document')} downloaded → {raw}")
     for status, n in report.counts().items():
         console.print(f"  {status}: {n}")
     for u, msg in report.page_errors.items():
         console.print(f"  [yellow]page not read[/] {u}: {msg}")
+    if failure := report.failure():
+        console.print(f"[red]scrape failed: {failure}")
+        raise typer.Exit(EXIT_SCRAPE_FAILED)
 
 
 def sources(
@@ -142,11 +152,15 @@ def run(
     except RunLocked as e:  # a nightly run still going, or a scrape by hand
         console.print(f"[red]{e}")
         raise typer.Exit(2) from e
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(result["doc_statuses"].items()))
     console.print(
-        f"downloaded {result['downloaded']}, extracted {result['extracted']} {result['doc_statuses'] or ''}, "
-        f"{result['documents_in_dataset']} documents in {data / 'clean'}, "
-        f"{result['new_error_findings']} error findings in new documents"
+        f"downloaded {result['downloaded']}, extracted {result['extracted']}{f' ({statuses})' if statuses else ''}; "
+        f"{plural(result['documents_in_dataset'], 'document')} in {data / 'clean'}, "
+        f"{plural(result['new_error_findings'], 'error finding')} in new documents"
     )
+    if result.get("scrape_failure"):
+        console.print(f"[red]scrape failed: {result['scrape_failure']}")
+        raise typer.Exit(EXIT_SCRAPE_FAILED)
 
 
 def register(app: typer.Typer) -> None:

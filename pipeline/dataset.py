@@ -96,8 +96,13 @@ def frame_of(kind: type[Record], rows: list[Record]) -> pd.DataFrame:
 
 
 def parquet_bytes(kind: type[Record], rows: list[Record]) -> bytes:
+    """Typed columns (exact decimals, integers, booleans): see ``pipeline/typed.py``."""
+    import pyarrow.parquet as pq
+
+    from pipeline.typed import arrow_table
+
     buf = io.BytesIO()
-    frame_of(kind, rows).to_parquet(buf, index=False, engine="pyarrow")
+    pq.write_table(arrow_table(kind, rows), buf)
     return buf.getvalue()
 
 

@@ -98,6 +98,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
                            "数值；减少/下降记为负数，占比以百分数记（如 22.06）。", "see column unit / 见 unit 列"),
         "unit": ColumnDoc("Unit of value (万元, %, 个, 辆, ...).", "数值单位（万元、%、个、辆等）。"),
         "text": ColumnDoc("The clause the figure was read from.", "数字所在的原文语句。"),
+        "value_text": ColumnDoc("value as text with exactly the digits printed (100.00 stays 100.00); Parquet and "
+                                "DuckDB hold value at the column's common scale.",
+                                "数值的文本形式，保留原文的小数位数（如 100.00）；Parquet 与 DuckDB 中 value 列按统一小数位存储。"),
     },
     Finding.FILE: {
         "rule": ColumnDoc("Stable id of the cross-check rule.", "核对规则的固定编号。"),
@@ -119,10 +122,12 @@ def column_doc(file: str, column: str) -> ColumnDoc | None:
 
 
 def _unwrap(annotation: object) -> object:
-    """``X | None`` → ``X``."""
+    """``X | None`` → ``X``; ``Annotated[X, ...]`` (e.g. ``Amount``) → ``X``."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
+        return _unwrap(args[0]) if len(args) == 1 else str
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
     return annotation
 
 

@@ -150,15 +150,52 @@ HEADLINES: tuple[tuple[str, str], ...] = (
 )
 
 
+# headline → the narrative metric (and subject) stating the same figure: the fallback where no table
+# gives it (a .txt narrative has no tables). 基本支出 of 情况说明 六 is the general public budget's.
+NARRATIVE_HEADLINES: dict[str, tuple[str, str | None]] = {
+    "total_income_expenditure": ("total_income_expenditure", None),
+    "income_total": ("income_total", None),
+    "expenditure_total": ("expenditure_total", None),
+    "basic_expenditure": ("expenditure_item", "基本支出"),
+    "project_expenditure": ("expenditure_item", "项目支出"),
+    "fiscal_appropriation_total": ("fiscal_total", None),
+    "general_public_budget_expenditure": ("gpb_expenditure", None),
+    "general_public_budget_basic": ("basic_expenditure", None),
+    "personnel_expenditure": ("basic_personnel", None),
+    "public_expenditure": ("basic_public", None),
+    "three_public_total_budget": ("three_public_budget", None),
+    "three_public_total_actual": ("three_public_actual", None),
+    **{f"three_public_{k}_actual": (f"{k}_actual", None)
+       for k in ("overseas", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")},
+}
+
+
+def _narrative_pick(metric: str, subject: str | None) -> str:
+    """The first statement (by page, then order in the text) of a metric in 万元."""
+    cond = f"metric = {_lit(metric)} AND unit = '万元' AND " + (
+        f"subject = {_lit(subject)}" if subject else "subject IS NULL")
+    return f"first(value ORDER BY page NULLS FIRST, rowid) FILTER (WHERE {cond})"
+
+
 def _document_summary_sql() -> str:
     heads = ",\n    ".join(f"{expr} AS {name}" for name, expr in HEADLINES)
-    head_cols = ", ".join(f"h.{name}" for name, _ in HEADLINES)
+    told = ",\n    ".join(f"{_narrative_pick(*NARRATIVE_HEADLINES[name])} AS {name}"
+                          for name, _ in HEADLINES if name in NARRATIVE_HEADLINES)
+    head_cols = ", ".join(f"coalesce(h.{name}, n.{name}) AS {name}" if name in NARRATIVE_HEADLINES else f"h.{name}"
+                          for name, _ in HEADLINES)
+    from_text = ", ".join(f"CASE WHEN h.{name} IS NULL AND n.{name} IS NOT NULL THEN {_lit(name)} END"
+                          for name, _ in HEADLINES if name in NARRATIVE_HEADLINES)
     return f"""
 CREATE OR REPLACE VIEW document_summary AS
 WITH heads AS (
   SELECT doc_id,
     {heads}
   FROM table_cells GROUP BY doc_id
+),
+told AS (
+  SELECT doc_id,
+    {told}
+  FROM narrative_facts GROUP BY doc_id
 ),
 tabs AS (
   SELECT doc_id, count(*) AS n_tables, count(*) FILTER (WHERE has_data) AS n_tables_with_data
@@ -177,9 +214,11 @@ SELECT d.doc_id, d.file_name, d.region, d.department, d.fiscal_year, d.doc_type,
   coalesce(c.n_cells, 0) AS n_cells, coalesce(f.n_facts, 0) AS n_facts,
   {head_cols},
   coalesce(x.n_findings, 0) AS n_findings, coalesce(x.n_errors, 0) AS n_errors,
-  coalesce(x.n_warnings, 0) AS n_warnings
+  coalesce(x.n_warnings, 0) AS n_warnings,
+  nullif(concat_ws(';', {from_text}), '') AS headlines_from_narrative
 FROM documents d
-LEFT JOIN heads h USING (doc_id) LEFT JOIN tabs t USING (doc_id) LEFT JOIN cells c USING (doc_id)
+LEFT JOIN heads h USING (doc_id) LEFT JOIN told n USING (doc_id) LEFT JOIN tabs t USING (doc_id)
+LEFT JOIN cells c USING (doc_id)
 LEFT JOIN facts f USING (doc_id) LEFT JOIN finds x USING (doc_id)
 """
 

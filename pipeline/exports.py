@@ -115,8 +115,10 @@ def datapackage(kinds: tuple[type[Record], ...] = RECORD_TYPES) -> dict:
                           "schema": _schema(kind)})
         resources.append({"name": f"{kind.FILE}_parquet", "path": f"{kind.FILE}.parquet", "format": "parquet",
                           "mediatype": "application/vnd.apache.parquet", **base,
-                          "description": f.en + " Parquet copy; every column stored as text, exactly as in the CSV.",
-                          "description_zh": f.zh + " Parquet 副本；各列以文本存储，与 CSV 完全一致。",
+                          "description": f.en + " Parquet copy, typed: amounts as exact decimal128 at the scale the "
+                                                "column needs (never floats), integers int32, booleans bool, the rest text.",
+                          "description_zh": f.zh + " Parquet 副本（带类型）：金额为精确 decimal128（按该列所需小数位，"
+                                                   "绝不使用浮点数），整数为 int32，布尔值为 bool，其余为文本。",
                           "schema": _schema(kind)})
         resources.append({"name": f"{kind.FILE}_excel", "path": f"{EXCEL_DIR}/{kind.FILE}.csv", "format": "csv",
                           "mediatype": "text/csv", "encoding": "utf-8-sig", **base,

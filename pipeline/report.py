@@ -7,6 +7,7 @@ the PDF page(s) around the values involved, outlined. No server, no JavaScript f
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 import os
@@ -18,6 +19,7 @@ from typing import Any
 from pipeline.dataset import Dataset, atomic_write_bytes, read_dataset
 from pipeline.duck import HEADLINES, connect
 from pipeline.evidence import EvidencePdf, finding_pages, finding_values
+from pipeline.wording import plural
 from schemas.keys import NINE_TABLES
 from schemas.records import Document, Finding, TableRecord, cell_text, format_decimal
 
@@ -44,6 +46,20 @@ _THREE_PUBLIC = {
 }
 
 ProgressFn = Callable[[str, int, int], None]
+ImageStore = Callable[[str, bytes], str]  # (relative name, PNG) → the src to put in the page
+
+
+def file_store(out: Path) -> ImageStore:
+    """Crops as PNG files beside the page (``img/…``): the report is a folder."""
+    def store(name: str, png: bytes) -> str:
+        atomic_write_bytes(out / name, png)
+        return name
+    return store
+
+
+def embedded_store(name: str, png: bytes) -> str:
+    """Crops inside the page as ``data:`` URLs: the report is one file, to mail as it is."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 class PdfLocator:
@@ -132,26 +148,36 @@ def _doc_anchor(doc_id: str) -> str:
     return f"doc-{doc_id}"
 
 
+TOLD_MARK = "<sup title='stated in the text (情况说明); no table gives it'>†</sup>"
+
+
 def _headline_rows(summary: dict[str, Any]) -> str:
+    told = set((summary.get("headlines_from_narrative") or "").split(";"))
+
+    def value(name: str) -> str:
+        v = summary.get(name)
+        return _e(v) + (TOLD_MARK if name in told and v is not None else "")
+
     rows = []
     for name, _ in HEADLINES:
-        value = summary.get(name)
-        if value is None or name.startswith("three_public_"):
+        if summary.get(name) is None or name.startswith("three_public_"):
             continue
-        rows.append(f"<tr><th>{html.escape(_HEADLINE_LABELS.get(name, name))}</th><td class='num'>{_e(value)}</td></tr>")
+        rows.append(f"<tr><th>{html.escape(_HEADLINE_LABELS.get(name, name))}</th><td class='num'>{value(name)}</td></tr>")
     three = []
     for key, label in _THREE_PUBLIC.items():
-        budget, actual = summary.get(f"three_public_{key}_budget"), summary.get(f"three_public_{key}_actual")
-        if budget is not None or actual is not None:
-            three.append(f"<tr><th>{html.escape(label)}</th><td class='num'>{_e(budget)}</td>"
-                         f"<td class='num'>{_e(actual)}</td></tr>")
+        budget, actual = f"three_public_{key}_budget", f"three_public_{key}_actual"
+        if summary.get(budget) is not None or summary.get(actual) is not None:
+            three.append(f"<tr><th>{html.escape(label)}</th><td class='num'>{value(budget)}</td>"
+                         f"<td class='num'>{value(actual)}</td></tr>")
     out = ""
     if rows:
         out += "<table class='headlines'><caption>万元</caption>" + "".join(rows) + "</table>"
     if three:
         out += ("<table class='three-public'><caption>“三公”经费 (万元)</caption><tr><th></th><th>预算数 budget</th>"
                 "<th>决算数 actual</th></tr>" + "".join(three) + "</table>")
-    return out or "<p class='note'>No headline figures were read from the tables.</p>"
+    if told - {""}:
+        out += "<p class='note'>† stated in the text (情况说明): no table of the document gives this figure.</p>"
+    return out or "<p class='note'>No headline figures were read from the tables or the text.</p>"
 
 
 def _tables_html(tables: list[TableRecord]) -> str:
@@ -177,7 +203,7 @@ def _finding_html(f: Finding, anchor: str, crops: list[str]) -> str:
 
 
 def _crops_for(f: Finding, pdf: Path | None, source: EvidencePdf | None, doc: Document, index: int,
-               out: Path) -> list[str]:
+               out: Path, store: ImageStore) -> list[str]:
     doc_id = doc.doc_id
     pages = finding_pages(f)
     if not pages:
@@ -198,11 +224,13 @@ def _crops_for(f: Finding, pdf: Path | None, source: EvidencePdf | None, doc: Do
             log.warning("%s p%d: cannot render: %s", pdf.name, page_no, e)
             parts.append(f"<p class='note'>Page {page_no} could not be rendered ({_e(type(e).__name__)}).</p>")
             continue
-        atomic_write_bytes(out / name, crop.png)
+        src = store(name, crop.png)
         caption = (f"page {page_no}: outlined {', '.join(crop.found)}" if crop.found
                    else f"page {page_no}: the values were not located on this page; the whole page is shown")
-        parts.append(f"<figure class='crop'><a href='{html.escape(name)}'><img src='{html.escape(name)}' "
-                     f"alt='{html.escape(caption)}' loading='eager'></a><figcaption>{html.escape(caption)} · "
+        img = f"<img src='{html.escape(src)}' alt='{html.escape(caption)}' loading='eager'>"
+        if not src.startswith("data:"):  # a file beside the page: a click opens it full size
+            img = f"<a href='{html.escape(src)}'>{img}</a>"
+        parts.append(f"<figure class='crop'>{img}<figcaption>{html.escape(caption)} · "
                      f"<a href='{html.escape(_rel(pdf, out))}#page={page_no}'>open PDF at page {page_no}</a>"
                      "</figcaption></figure>")
     return parts
@@ -216,10 +244,18 @@ def _open_evidence(pdf: Path) -> EvidencePdf | None:
         return None
 
 
-def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Path | None, out: Path) -> str:
+def _pages_text(doc: Document) -> str:
+    if doc.pages:
+        return f"{doc.pages} page{'s' if doc.pages != 1 else ''}"
+    return "text file (no pages)" if not doc.file_name.lower().endswith(".pdf") else ""
+
+
+def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Path | None, out: Path,
+                   store: ImageStore) -> str:
     anchor = _doc_anchor(doc.doc_id)
     title = f"{doc.department or doc.file_name} {doc.fiscal_year or ''}"
-    meta = (f"<p>{_e(doc.file_name)} · {_e(doc.region or '')} · {_e(doc.doc_type or '')} · {_e(doc.pages)} pages · "
+    facts = [_e(doc.file_name), _e(doc.region or ""), _e(doc.doc_type or ""), _pages_text(doc)]
+    meta = (f"<p>{' · '.join(x for x in facts if x)} · "
             f"status <span class='status-{html.escape(str(doc.status))}'>{_e(doc.status)}</span>"
             + (f" — {_e(doc.error)}" if doc.error else "")
             + (f" · <a href='{html.escape(_rel(pdf, out))}'>PDF</a>" if pdf else "") + "</p>")
@@ -232,12 +268,16 @@ def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Pat
     source = _open_evidence(pdf) if pdf and any(f.page for f in findings) else None
     try:
         for i, f in enumerate(findings, start=1):
-            parts.append(_finding_html(f, f"{anchor}-f{i}", _crops_for(f, pdf, source, doc, i, out)))
+            parts.append(_finding_html(f, f"{anchor}-f{i}", _crops_for(f, pdf, source, doc, i, out, store)))
     finally:
         if source:
             source.close()
     parts.append("<p><a href='#top'>↑ top</a></p></section>")
     return "".join(parts)
+
+
+INDEX_NOTE = ("tables with data / found: of the standard tables found in the document, how many hold figures "
+              "(a table printed empty, e.g. 本表无数据, is found but has no data). A text file has no tables.")
 
 
 def _index_html(docs: list[Document], summaries: dict[str, dict[str, Any]], data: Path, out: Path) -> str:
@@ -247,19 +287,24 @@ def _index_html(docs: list[Document], summaries: dict[str, dict[str, Any]], data
         rows.append(
             f"<tr><td><a href='#{_doc_anchor(d.doc_id)}'>{_e(d.department or d.file_name)}</a></td>"
             f"<td>{_e(d.fiscal_year)}</td><td class='status-{html.escape(str(d.status))}'>{_e(d.status)}</td>"
-            f"<td class='num'>{_e(s.get('n_tables_with_data', 0))}</td><td class='num'>{_e(s.get('n_errors', 0))}</td>"
+            f"<td class='num'>{_e(s.get('n_tables_with_data', 0))} / {_e(s.get('n_tables', 0))}</td><td class='num'>{_e(s.get('n_errors', 0))}</td>"
             f"<td class='num'>{_e(s.get('n_warnings', 0))}</td></tr>")
     files = " · ".join(f"<a href='{html.escape(_rel(data / n, out))}'>{n}</a>"
                        for n in ("documents.csv", "tables.csv", "table_cells.csv", "narrative_facts.csv", "findings.csv")
                        if (data / n).exists())
-    return ("<table class='index'><tr><th>department 部门</th><th>year</th><th>status</th><th>tables</th>"
-            f"<th>errors</th><th>warnings</th></tr>{''.join(rows)}</table><p>Data: {files}</p>")
+    return ("<table class='index'><tr><th>department 部门</th><th>year</th><th>status</th>"
+            "<th title='standard tables found with figures in them, of the tables found'>tables with data / found "
+            "有数据的表 / 找到的表</th><th>errors</th><th>warnings</th></tr>"
+            f"{''.join(rows)}</table><p class='note'>{INDEX_NOTE}</p><p>Data: {files}</p>")
 
 
 def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,
-                 on_progress: ProgressFn | None = None) -> Path:
-    """Write ``out/index.html`` (and its images) for the dataset in ``data``; returns the page's path."""
+                 on_progress: ProgressFn | None = None, single_file: bool = False) -> Path:
+    """Write ``out/index.html`` (and its images) for the dataset in ``data``; returns the page's path.
+    ``single_file``: the page crops are embedded in ``index.html``, which is then the whole report
+    (journalists mail it); the links to the source PDFs and the CSVs work only beside the data."""
     data, out = Path(data), Path(out)
+    store = embedded_store if single_file else file_store(out)
     ds = read_dataset(data)
     summaries = _summaries(data)
     locator = PdfLocator(list(pdf_roots or []))
@@ -270,7 +315,7 @@ def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,
             on_progress(doc.file_name, n - 1, len(docs))
         own = ds.for_doc(doc.doc_id)
         pdf = locator.find(doc) if any(f.page for f in own.findings) or doc.file_name.lower().endswith(".pdf") else None
-        sections.append(_document_html(doc, summaries.get(doc.doc_id, {}), own, pdf, out))
+        sections.append(_document_html(doc, summaries.get(doc.doc_id, {}), own, pdf, out, store))
     if on_progress:
         on_progress("done", len(docs), len(docs))
     n_err = sum(1 for f in ds.findings if f.severity == "error")
@@ -278,7 +323,7 @@ def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan evidence report</title>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style>"
         f"<script>{SCRIPT}</script></head><body><a id='top'></a><h1>juesuan · 决算 evidence report</h1>"
-        f"<p>{len(docs)} documents, {len(ds.findings)} findings ({n_err} errors). Each finding shows the printed "
+        f"<p>{plural(len(docs), 'document')}, {plural(len(ds.findings), 'finding')} ({plural(n_err, 'error')}). Each finding shows the printed "
         "figures it is about, outlined on the page they were printed on.</p>"
         + _index_html(docs, summaries, data, out) + "".join(sections) + "</body></html>"
     )

@@ -5,7 +5,8 @@ opens the listing links whose text or URL marks a disclosure (an article page, o
 itself), and downloads the documents linked there. Politeness and safety:
 
 - only hosts the source allows are contacted (redirects included); other links are logged as
-  ``foreign_host`` and never requested; robots.txt is obeyed (``robots_disallowed``);
+  ``foreign_host`` and never requested; robots.txt is obeyed (``robots_disallowed``); a host that
+  does not answer at all is ``unreachable``;
 - per-host rate limit (minimum delay between requests) and concurrency limit;
 - timeouts, retries with exponential backoff on network errors, 429 and 5xx;
 - conditional GET (ETag / Last-Modified) so an unchanged document is not transferred again, and
@@ -334,6 +335,10 @@ class _Slot:
 
 # --- fetching ----------------------------------------------------------------------------
 
+UNREACHABLE = "unreachable"  # the host did not answer (DNS, connection refused, timeout): nothing was asked of it
+FAILED_DOWNLOADS = ("http_error", "error", "not_pdf", "too_large", UNREACHABLE)
+
+
 class Blocked(Exception):
     def __init__(self, status: str, message: str) -> None:
         super().__init__(message)
@@ -349,12 +354,16 @@ class Fetcher:
     client: httpx.Client
     gate: HostGate
     _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    _unreachable: dict[str, str] = field(default_factory=dict)  # scheme://host → why it was not reached
     _robots_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def check(self, url: str) -> None:
         if not host_allowed(url, self.source.hosts()):
             raise Blocked("foreign_host", f"host {host_of(url)!r} is not in allowed_hosts")
         rp = self._robots_for(url)
+        parts = urlsplit(url)
+        if (why := self._unreachable.get(f"{parts.scheme}://{parts.netloc}")) is not None:
+            raise Blocked(UNREACHABLE, f"host not reached (robots.txt: {why}): not crawled in this run")
         if rp is None:
             raise Blocked("robots_disallowed", "robots.txt could not be read (server error): not crawling this host")
         if not rp.can_fetch(USER_AGENT, url):
@@ -379,8 +388,9 @@ class Fetcher:
                     rp.allow_all = True  # type: ignore[union-attr]
                 else:
                     rp.parse(body.decode("utf-8", errors="replace").splitlines())  # type: ignore[union-attr]
-            except httpx.HTTPError as e:
+            except httpx.HTTPError as e:  # no answer at all (DNS, refused, timeout): the host is unreachable
                 log.warning("%s: robots.txt unreachable (%s): not crawling this host", key, e)
+                self._unreachable[key] = f"{type(e).__name__}: {e}"[:200]
                 rp = None
             self._robots[key] = rp
             return rp
@@ -750,6 +760,22 @@ class ScrapeReport:
 
     def downloaded(self) -> list[FetchOutcome]:
         return [o for _, o in self.outcomes if o.status in DOWNLOADED]
+
+    def failure(self) -> str | None:
+        """Why this scrape failed as a whole (for a non-zero exit that cron and monitoring see), or None.
+
+        Failed: some pages were tried and not one was read (every portal down, DNS gone, offline), or
+        documents were tried and every download failed. A run that found nothing new is no failure.
+        """
+        attempted = [o for _, o in self.outcomes if o.status != "local"]  # "local": put into raw/ by hand
+        if self.n_pages == 0 and (self.page_errors or attempted):
+            reasons = sorted({o.status for o in attempted} | ({"page_error"} if self.page_errors else set()))
+            return f"no source could be reached: not one listing page was read ({', '.join(reasons)})"
+        tried = [o for o in attempted if o.status not in ("foreign_host", "robots_disallowed")]
+        if tried and all(o.status in FAILED_DOWNLOADS for o in tried):
+            return f"every download failed ({len(tried)} tried: " + ", ".join(
+                f"{k} {v}" for k, v in self.counts().items() if k in FAILED_DOWNLOADS) + ")"
+        return None
 
     def add(self, other: ScrapeReport) -> None:
         """Fold one source's report into a run's total."""

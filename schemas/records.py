@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, computed_field
 
 
 class DocStatus(StrEnum):
@@ -137,7 +137,7 @@ class TableCell(Record):
 class NarrativeFact(Record):
     FILE: ClassVar[str] = "narrative_facts"
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "doc_id", "section", "metric", "subject", "value", "unit", "page", "text",
+        "doc_id", "section", "metric", "subject", "value", "unit", "page", "text", "value_text",
     )
     doc_id: str
     section: str | None = None
@@ -147,6 +147,13 @@ class NarrativeFact(Record):
     unit: str
     page: int | None = None
     text: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def value_text(self) -> str:
+        """``value`` with exactly the digits it was printed with (56781.82, 0.6, 100.00): a typed copy
+        (Parquet, DuckDB) holds the column at one common scale and would show 56781.820."""
+        return format_decimal(self.value)
 
 
 class Finding(Record):

@@ -168,3 +168,94 @@ def test_check_command_rewrites_the_exports(tmp_path: Path) -> None:
     canonical = _rows(tmp_path / "findings.csv", "utf-8")
     excel = _rows(tmp_path / EXCEL_DIR / "findings.csv", "utf-8-sig")
     assert [r["rule"] for r in excel] == [r["rule"] for r in canonical]
+
+
+def test_parquet_columns_are_typed(out: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cells = pq.read_table(out / "table_cells.parquet")
+    assert cells.schema.field("value").type == pa.decimal128(18, 6)  # the scale the 元-shifted values need
+    assert cells.schema.field("page").type == pa.int32()
+    assert cells.schema.field("row").type == pa.string()
+    frame = pd.read_parquet(out / "table_cells.parquet")
+    b = frame[frame["doc_id"] == DOC_B]
+    assert b["value"].sum() == Decimal("1234.567890")  # a sum, not concatenated digits
+    assert all(isinstance(v, Decimal) for v in frame["value"])
+    tables = pq.read_table(out / "tables.parquet")
+    assert tables.schema.field("has_data").type == pa.bool_()
+    assert tables.schema.field("n_cells").type == pa.int32()
+    assert tables.column("pages").to_pylist()[0] in {"6;7", "18", "20", "8"}  # pages of a table: as in the CSV
+    docs = pq.read_table(out / "documents.parquet").to_pydict()
+    assert sorted(docs["fiscal_year"]) == [2023, 2024] and sorted(docs["pages"]) == [25, 30]
+    findings = pq.read_table(out / "findings.parquet")
+    assert pa.types.is_decimal(findings.schema.field("expected").type)
+    assert Decimal("-2961.38") in findings.column("difference").to_pylist()
+    # the same types as the DuckDB tables
+    con = duckdb.connect(str(out / DUCKDB_FILE), read_only=True)
+    try:
+        assert con.execute("select data_type from information_schema.columns where table_name = 'table_cells' "
+                           "and column_name = 'value'").fetchone()[0] == "DECIMAL(18,6)"
+        assert con.execute("select data_type from information_schema.columns where table_name = 'findings' "
+                           "and column_name = 'expected'").fetchone()[0].startswith("DECIMAL")
+    finally:
+        con.close()
+
+
+def test_empty_parquet_files_are_typed_too(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.dataset import Dataset
+
+    write_dataset(Dataset(), tmp_path)
+    schema = pq.read_table(tmp_path / "tables.parquet").schema
+    assert schema.field("has_data").type == pa.bool_() and schema.field("n_cells").type == pa.int32()
+
+
+def test_narrative_values_keep_their_printed_digits(tmp_path: Path) -> None:
+    from schemas.records import NarrativeFact
+
+    ds = small_dataset()
+    facts = [NarrativeFact(doc_id=DOC_A, metric="gpb_expenditure", value=Decimal("56781.82"), unit="万元", text="a"),
+             NarrativeFact(doc_id=DOC_A, metric="gpb_class_share_pct", value=Decimal("0.001"), unit="%", text="b"),
+             NarrativeFact(doc_id=DOC_A, metric="gpb_completion_pct", value=Decimal("100.00"), unit="%", text="c")]
+    ds.facts = facts
+    write_dataset(ds, tmp_path)
+    write_exports(ds, tmp_path)
+    con = duckdb.connect(str(tmp_path / DUCKDB_FILE), read_only=True)
+    try:
+        rows = dict(con.execute("select metric, value_text from narrative_facts").fetchall())
+        exact = dict(con.execute("select metric, value from narrative_facts").fetchall())
+    finally:
+        con.close()
+    assert rows == {"gpb_expenditure": "56781.82", "gpb_class_share_pct": "0.001", "gpb_completion_pct": "100.00"}
+    assert exact["gpb_expenditure"] == Decimal("56781.82")  # the exact value beside it, at the column's scale
+    parquet = pd.read_parquet(tmp_path / "narrative_facts.parquet")
+    assert list(parquet["value_text"]) == ["56781.82", "0.001", "100.00"]
+    assert list(_rows(tmp_path / "narrative_facts.csv", "utf-8")[0]) == list(NarrativeFact.COLUMNS)
+    assert [r["value"] for r in _rows(tmp_path / "narrative_facts.csv", "utf-8")] == ["56781.82", "0.001", "100.00"]
+
+
+def test_document_summary_falls_back_to_the_narrative_for_text_documents(tmp_path: Path) -> None:
+    from pipeline.dataset import Dataset
+    from pipeline.extract import extract_document
+    from pipeline.query import run_query
+    from tests.conftest import WUHAN_TXT
+
+    r = extract_document(WUHAN_TXT)
+    assert not r.cells
+    ds = small_dataset()
+    write_dataset(ds.add(Dataset([r.document], facts=r.facts)), tmp_path)
+    rows = run_query("select doc_id, total_income_expenditure, general_public_budget_expenditure, income_total, "
+                     "three_public_total_actual, headlines_from_narrative from document_summary order by doc_id",
+                     tmp_path).rows
+    by_doc = {row[0]: row[1:] for row in rows}
+    # printed in its text: 收、支总计均为58381.82万元; 一般公共预算财政拨款支出56781.82万元; “三公” 11.94
+    total, gpb, income, three, told = by_doc[r.document.doc_id]
+    assert (total, gpb, income, three) == (Decimal("58381.82"), Decimal("56781.82"), Decimal("58381.82"),
+                                           Decimal("11.94"))
+    assert {"total_income_expenditure", "general_public_budget_expenditure"} <= set(told.split(";"))
+    # a document whose tables give the figures keeps them, and says nothing came from the text
+    a = by_doc[DOC_A]
+    assert a[0] == Decimal("2995.39") and a[4] is None

@@ -86,3 +86,50 @@ def test_cli_prints_brackets_as_text(folder: Path) -> None:
     assert "[/bold] [red]x" in result.output
     bad = CliRunner().invoke(app, ["query", "select [/x] from documents", "--data", str(folder)])
     assert bad.exit_code == 1 and "query failed" in bad.output
+
+
+@pytest.mark.parametrize("sql", ["delete from findings", "drop table findings", "create table x as select 1",
+                                 "select 1; delete from documents", "copy findings to 'x.csv'",
+                                 "insert into documents (doc_id) values ('x')"])
+def test_writes_are_refused_with_a_clear_message(folder: Path, sql: str) -> None:
+    before = (folder / "findings.csv").read_bytes()
+    result = CliRunner().invoke(app, ["query", sql, "--data", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "only reads" in result.output and "refused" in result.output
+    assert "Count" not in result.output and "Success" not in result.output
+    assert (folder / "findings.csv").read_bytes() == before
+
+
+def test_reading_statements_still_run(folder: Path) -> None:
+    for sql in ("describe findings", "explain select 1", "pragma table_info('documents')", "show tables"):
+        assert CliRunner().invoke(app, ["query", sql, "--data", str(folder)]).exit_code == 0, sql
+
+
+def test_wide_results_are_shown_as_records(folder: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "select * from document_summary order by doc_id desc", "--data", str(folder)],
+                                env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "── row 1 ──" in out and "── row 2 ──" in out
+    # every column name with its value on one line, readable at 100 columns
+    line = next(x for x in out.splitlines() if x.startswith("total_income_expenditure "))
+    assert Decimal(line.split()[-1]) == Decimal("2995.39")  # row 1 is DOC_A
+    assert max(len(x) for x in out.splitlines() if "──" not in x and "CSV" not in x) <= 100
+    assert "--csv" in out
+    narrow = CliRunner().invoke(app, ["query", "select doc_id, status from documents", "--data", str(folder)],
+                                env={"COLUMNS": "100"})
+    assert "── row" not in narrow.output and "partial" in narrow.output
+    forced = CliRunner().invoke(app, ["query", "select doc_id from documents", "--data", str(folder), "--records"])
+    assert "── row 1 ──" in forced.output
+
+
+def test_csv_with_bom_for_excel(folder: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    sql = "select department from documents order by doc_id"
+    result = CliRunner().invoke(app, ["query", sql, "--data", str(folder), "--csv", str(target), "--bom"])
+    assert result.exit_code == 0, result.output
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfdepartment\r\n") and "上海市普陀区财政局".encode() in raw
+    plain = CliRunner().invoke(app, ["query", sql, "--data", str(folder), "--csv", str(target)])
+    assert plain.exit_code == 0 and target.read_bytes().startswith(b"department")
+    assert CliRunner().invoke(app, ["query", sql, "--data", str(folder), "--bom"]).exit_code == 2

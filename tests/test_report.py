@@ -188,3 +188,55 @@ def test_located_numbers_are_read_like_table_cells() -> None:
     assert found("4．2025年部门预算", "2025", "4.2025") == ["2025"]  # 4．is list numbering, not a decimal point
     box = locate_in_words([_word("支出2,940.05万元", x=10)], [Decimal("2940.05")])[0]
     assert (box.x0, box.x1) == (10 + 6 * 2, 10 + 6 * 9 + 5)  # only the digits are outlined
+
+
+def test_single_file_report_embeds_every_crop(tmp_path: Path, golden_sha: str) -> None:
+    ds = small_dataset(golden_sha, GOLDEN_PDF.name)
+    write_dataset(ds, tmp_path / "data")
+    out = tmp_path / "mail"
+    result = CliRunner().invoke(app, ["report", "--data", str(tmp_path / "data"), "--pdfs", str(SAMPLES),
+                                      "--out", str(out), "--single-file"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.rglob("*") if p.is_file()] == ["index.html"]  # nothing beside it
+    page = (out / "index.html").read_text(encoding="utf-8")
+    images = re.findall(r"<img src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    assert len(images) == 3
+    import base64
+
+    for data in images:
+        assert Image.open(io.BytesIO(base64.b64decode(data))).format == "PNG"
+    assert "outlined 0.3" in page
+    # copied elsewhere alone (as a mail attachment), no image is missing
+    alone = tmp_path / "elsewhere" / "report.html"
+    alone.parent.mkdir()
+    alone.write_text(page, encoding="utf-8")
+    assert not [r for r in re.findall(r"<img src='([^']*)'", page) if not r.startswith("data:")]
+
+
+def test_index_says_what_the_tables_column_counts(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    assert "tables with data / found" in page
+    assert "<td class='num'>2 / 3</td>" in page  # the golden sample: 3 tables found, 1 printed empty
+
+
+def test_text_documents_have_no_pages_header_and_no_pnone(tmp_path: Path) -> None:
+    from pipeline.checks import run_checks
+    from pipeline.dataset import Dataset
+    from pipeline.extract import extract_document
+    from tests.conftest import WUHAN_TXT
+
+    r = extract_document(WUHAN_TXT)
+    ds = Dataset([r.document], r.tables, r.cells, r.facts)
+    ds = Dataset(ds.documents, ds.tables, ds.cells, ds.facts, run_checks(ds))
+    assert ds.findings
+    for f in ds.findings:
+        assert "pNone" not in (f.evidence or "") and "pNone" not in f.message
+        quotes = [q for q in (f.evidence or "").split(" | ") if "“" in q]
+        assert len(quotes) == len(set(quotes)), f.evidence  # no clause quoted twice
+    assert any("section " in (f.evidence or "") for f in ds.findings)
+    write_dataset(ds, tmp_path / "data")
+    page = write_report(tmp_path / "data", tmp_path / "site").read_text(encoding="utf-8")
+    assert "· pages ·" not in page and "None" not in page
+    assert "text file (no pages)" in page
+    # headline figures from the text, marked as such
+    assert "58381.82" in page and "stated in the text (情况说明)" in page

@@ -59,3 +59,62 @@ def test_report_screenshot_is_not_blank(report: Path, tmp_path: Path) -> None:
     assert white < 0.97 * image.width * image.height
     # the outline of a located value is visible in the rendered page
     assert sum(n for c, n in colours.items() if c[0] > 180 and c[1] < 60 and c[2] < 60) > 20
+
+
+SAME_LENGTH = ("财政局决算", "收入支出表", "\ue000\ue001\ue002\ue003\ue004")  # two Chinese strings, then sure boxes
+
+
+def _text_shot(text: str, folder: Path, name: str, env: dict[str, str] | None = None) -> Image.Image:
+    """A screenshot of ``text`` alone, set in the report's own CSS (its font stack)."""
+    from pipeline.report import CSS
+
+    page = folder / f"{name}.html"
+    page.write_text(f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>{CSS}"
+                    "body{margin:0;padding:10px;max-width:none}p{font-size:40px;margin:0}</style></head>"
+                    f"<body><p>{text}</p></body></html>", encoding="utf-8")
+    shot = folder / f"{name}.png"
+    base = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            f"--user-data-dir={folder / ('profile-' + name)}", "--window-size=400,80", f"--screenshot={shot}",
+            page.as_uri()]
+    subprocess.run(base, capture_output=True, text=True, timeout=120, check=False, env=env)
+    return Image.open(shot).convert("L")
+
+
+def _differing_share(a: Image.Image, b: Image.Image) -> float:
+    """Share of pixels whose grey level differs by more than a quarter (anti-aliasing noise stays below)."""
+    pa, pb = a.load(), b.load()
+    w, h = min(a.width, b.width), min(a.height, b.height)
+    return sum(1 for x in range(w) for y in range(h) if abs(pa[x, y] - pb[x, y]) > 64) / (w * h)
+
+
+def _ink(image: Image.Image) -> int:
+    return sum(n for n, c in image.getcolors(maxcolors=256) if c < 128)
+
+
+# measured here (Noto Sans CJK): two different Chinese strings differ on 10 % of the pixels and from the
+# boxes on 12 %; without a CJK font, every character is the same box and all three differ on 0 %
+MIN_GLYPH_DIFFERENCE = 0.02
+
+
+def test_chinese_text_is_drawn_not_boxes(tmp_path: Path) -> None:
+    """Fails where chromium has no CJK font (install fonts-noto-cjk: `make browser`)."""
+    a, b, boxes = (_text_shot(t, tmp_path, f"s{i}") for i, t in enumerate(SAME_LENGTH))
+    assert _ink(a) > 200, "nothing was drawn"
+    assert _differing_share(a, b) > MIN_GLYPH_DIFFERENCE, "two different Chinese strings look the same: boxes"
+    assert _differing_share(a, boxes) > MIN_GLYPH_DIFFERENCE, "Chinese text looks like the missing-glyph boxes"
+
+
+def test_the_box_detector_sees_boxes_without_a_cjk_font(tmp_path: Path) -> None:
+    """The check above can fail: with fontconfig limited to fonts without Chinese, the strings are boxes."""
+    import os
+
+    latin = [d for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation") if Path(d).is_dir()]
+    if not latin:
+        pytest.skip("no Latin-only font folder to build a font configuration without CJK fonts")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text("<?xml version='1.0'?><!DOCTYPE fontconfig SYSTEM 'fonts.dtd'><fontconfig>"
+                    + "".join(f"<dir>{d}</dir>" for d in latin)
+                    + f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>", encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    a, b = (_text_shot(t, tmp_path, f"n{i}", env) for i, t in enumerate(SAME_LENGTH[:2]))
+    assert _differing_share(a, b) <= MIN_GLYPH_DIFFERENCE

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from pipeline.checks.context import DocContext
+from pipeline.checks.labels import humanize
 from pipeline.checks.tolerance import RatioCheck, SumCheck, Verdict
 from schemas.records import Finding, NarrativeFact, Severity, TableCell
 
@@ -21,8 +22,20 @@ def cell_text(c: TableCell) -> str:
     return f"{c.table} p{c.page} {side}{ident} [{c.col}] = {c.value}"
 
 
+def fact_place(f: NarrativeFact) -> str:
+    """Where a reader finds the clause: its page, or in a text file (no pages) its section."""
+    if f.page is not None:
+        return f"p{f.page}"
+    return f"section {f.section}" if f.section else "text"
+
+
+def quoted_facts(facts: Iterable[NarrativeFact]) -> list[str]:
+    """Each clause once (several figures of one clause are often compared), with its place."""
+    return list(dict.fromkeys(f"{fact_place(f)}: “{f.text}”" for f in facts))
+
+
 def evidence_of(cells: Iterable[TableCell] = (), facts: Iterable[NarrativeFact] = (), limit: int = 12) -> str:
-    parts = [f"p{f.page}: “{f.text}”" for f in facts]
+    parts = quoted_facts(facts)
     cs = list(cells)
     parts += [cell_text(c) for c in cs[:limit]]
     if len(cs) > limit:
@@ -53,10 +66,15 @@ def finding(
 ) -> Finding:
     cells, facts = list(cells), list(facts)
     return Finding(
-        doc_id=ctx.doc.doc_id, rule=rule, severity=severity, message=message, table=table, row=row, col=col,
+        doc_id=ctx.doc.doc_id, rule=rule, severity=severity, message=humanize(message, table), table=table, row=row, col=col,
         metric=metric, expected=expected, actual=actual, difference=difference,
         page=pages_of(cells, facts), evidence=evidence if evidence is not None else evidence_of(cells, facts),
     )
+
+
+def _span(low: Decimal, high: Decimal) -> str:
+    a, b = f"{low:.4f}", f"{high:.4f}"
+    return a if a == b else f"{a}…{b}"
 
 
 def from_check(
@@ -72,8 +90,11 @@ def from_check(
         return []
     if isinstance(check, SumCheck):
         band = f"rounding allowance ±{check.allowance.normalize():f}"
+    elif check.verdict == Verdict.ROUNDING:  # outside the exact range, but one last digit from it
+        band = (f"the printed figures give {_span(check.low, check.high)}, which rounds to {check.expected}: "
+                "the printed value is one last digit off")
     else:
-        band = f"admissible {check.low:.4f}…{check.high:.4f}"
+        band = f"the printed figures allow {_span(check.low, check.high)}"
     label = "rounding: " if check.verdict == Verdict.ROUNDING else ""
     message = (f"{label}{what}: expected {check.expected}, printed {check.actual} "
                f"(difference {check.difference}; {band})")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from pipeline.checks.context import DocContext, fact_amount, norm_label
-from pipeline.checks.emit import from_check
+from pipeline.checks.emit import from_check, quoted_facts
 from pipeline.checks.registry import rule
 from pipeline.checks.rules_narrative import CHANGES
 from pipeline.checks.rules_narrative_tables import COUNTERPARTS
@@ -65,5 +65,5 @@ def prior_figures(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding
                            facts=[level, change], metric=level_metric)
         for f in found:
             extra = " | last year: " + "; ".join([f"{c.table} p{c.page} {c.row} = {c.value}" for c in cells]
-                                                + [f"p{x.page}: “{x.text}”" for x in facts])
+                                                + quoted_facts(facts))
             yield f.model_copy(update={"evidence": (f.evidence or "") + extra})
