@@ -17,12 +17,23 @@ from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
+from extractors.performance import read_text_forms
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableExtraction, TableReader
 from extractors.text import PageText, page_text
 from pipeline import EXTRACTOR_VERSION
 from schemas.keys import family_of
-from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
+from schemas.records import (
+    DocStatus,
+    DocType,
+    Document,
+    Finding,
+    NarrativeFact,
+    PerformanceForm,
+    PerformanceIndicator,
+    TableCell,
+    TableRecord,
+)
 
 log = logging.getLogger("juesuan.extract")
 
@@ -38,6 +49,8 @@ class ExtractionResult:
     cells: list[TableCell] = field(default_factory=list)
     facts: list[NarrativeFact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    forms: list[PerformanceForm] = field(default_factory=list)
+    indicators: list[PerformanceIndicator] = field(default_factory=list)
 
 
 def failed_result(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> ExtractionResult:
@@ -231,7 +244,8 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=None,
         status=DocStatus.PARTIAL, error=note, extractor_version=EXTRACTOR_VERSION,
     )
-    return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages))
+    forms, indicators = read_text_forms(doc_id, meta.fiscal_year, pages)
+    return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages), forms=forms, indicators=indicators)
 
 
 def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
