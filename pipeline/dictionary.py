@@ -200,10 +200,12 @@ def column_doc(file: str, column: str) -> ColumnDoc | None:
 
 
 def _unwrap(annotation: object) -> object:
-    """``X | None`` → ``X``."""
+    """``X | None`` → ``X``; ``Annotated[X, ...]`` (an ``Amount``) → ``X``."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
+        return _unwrap(args[0]) if len(args) == 1 else str
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
     return annotation
 
 

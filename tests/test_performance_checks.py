@@ -138,3 +138,18 @@ def test_target_changed(ds: Dataset) -> None:
 def test_run_checks_keeps_forms(ds: Dataset) -> None:
     rules = {f.rule for f in run_checks(ds)}
     assert {"performance.score_above_weight", "performance.total", "performance.annex"} <= rules
+
+
+def test_view_claims_vs_numbers(ds: Dataset) -> None:
+    import duckdb
+
+    from pipeline.duck import load_dataset
+
+    def rows(data: Dataset) -> list[tuple]:
+        con = duckdb.connect(":memory:")
+        load_dataset(con, data)
+        return con.execute("SELECT indicator, target_text, actual_text, score FROM performance_claims_vs_numbers").fetchall()
+
+    assert rows(ds) == []  # every missed target of the ten forms lost points
+    full = _replace_row(ds, _row(ds, "3", "租金收入"), score=Decimal(10))
+    assert rows(full) == [("租金收入", "96.58万元", "67.49万元", Decimal(10))]
