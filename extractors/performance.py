@@ -15,12 +15,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from extractors.numbers import clean_text
 from extractors.perf_values import parse_value
 from extractors.performance_rows import RawRow, layout
 from extractors.performance_text import YEAR, TextForm, find_forms, read_form
 from extractors.text import PageText
+
+if TYPE_CHECKING:
+    from extractors.performance_grid import PerformanceReader as GridReader
 from schemas.records import PerformanceForm, PerformanceIndicator
 
 TITLE_SIMILARITY = 0.5  # announced vs printed title: the Hongshan ten score ≥ 0.6 when they name the same form, 0.1 when not
@@ -150,6 +154,7 @@ class FormDraft:
     unit_shift: int = 0  # -4 when the form prints 元 (to 万元)
     status: str = "ok"
     note: str | None = None
+    score_rule: str | None = None
 
 
 def draft_of_text_form(f: TextForm) -> FormDraft:
@@ -160,7 +165,7 @@ def draft_of_text_form(f: TextForm) -> FormDraft:
                 "total_score": f.total_score, "overall_weight": f.overall_weight, "overall_score": f.overall_score},
         texts={"overall_target": f.overall_target, "overall_result": f.overall_result,
                "deviation_reason": f.deviation_reason, "improvement": f.improvement},
-        rows=f.rows, lead=statements(f.lead, f.lead_pages) if f.lead else Statements(),
+        rows=f.rows, lead=statements(f.lead, f.lead_pages) if f.lead else Statements(), score_rule=f.score_rule,
     )
 
 
@@ -179,6 +184,16 @@ def read_text_forms(doc_id: str, fiscal_year: int | None, pages: list[PageText])
     if not drafts and not any("见附件" in t for _, t in narrative):
         return [], []
     return build_records(doc_id, fiscal_year, drafts, narrative)
+
+
+def pdf_forms(doc_id: str, fiscal_year: int | None, reader: GridReader,
+              narrative: list[PageText]) -> tuple[list[PerformanceForm], list[PerformanceIndicator]]:
+    """The forms a PDF prints as ruled grids, joined to what its narrative pages say about them."""
+    drafts = reader.drafts()
+    lines = [(p.page, line) for p in narrative for line in p.text.split("\n")]
+    if not drafts and not any("见附件" in t for _, t in lines):
+        return [], []
+    return build_records(doc_id, fiscal_year, drafts, lines)
 
 
 def _amount(text: str | None, shift: int = 0) -> Decimal | None:
@@ -226,7 +241,7 @@ def build_records(doc_id: str, fiscal_year: int | None, drafts: list[FormDraft],
             stated_executed=stated.executed, stated_rate_pct=stated.rate,
             stated_indicators_set=stated.indicators_set, stated_indicators_met=stated.indicators_met,
             stated_pages=tuple(sorted(stated.pages)), stated_text=" | ".join(stated.texts) or None,
-            source=d.source, status=d.status, note=d.note,
+            score_rule=d.score_rule, source=d.source, status=d.status, note=d.note,
         ))
         indicators += [_indicator(doc_id, form_id, i, r) for i, r in enumerate(d.rows, start=1)]
     printed = {d.annex for d in drafts if d.annex}
@@ -262,7 +277,7 @@ def _indicator(doc_id: str, form_id: str, order: int, r: RawRow) -> PerformanceI
         doc_id=doc_id, form_id=form_id, order=order, level1=r.level1 or None, level2=r.level2 or None,
         indicator=r.name, weight=_amount(r.weight), target_text=t.text or None, target_op=t.op,
         target_value=t.number, target_unit=t.unit, actual_text=a.text or None, actual_op=a.op,
-        actual_value=a.number, actual_unit=a.unit, score=_amount(r.score), page=r.page,
+        actual_value=a.number, actual_unit=a.unit, score=_amount(r.score), deviation_reason=r.deviation_reason, page=r.page,
         level1_weight=_amount(r.level1_weight), level2_weight=_amount(r.level2_weight),
         weight_from=r.weight_from, group=r.group,
     )

@@ -52,6 +52,7 @@ class RawRow:
     new_level2: bool = False
     weight_from: str | None = None
     group: str | None = None
+    deviation_reason: str | None = None
 
 
 @dataclass

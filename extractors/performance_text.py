@@ -48,6 +48,7 @@ class TextForm:
     overall_result: str | None = None
     deviation_reason: str | None = None
     improvement: str | None = None
+    score_rule: str | None = None
     rows: list[RawRow] = field(default_factory=list)
     lead: str = ""  # the text between the 附件 heading and the title (its 自评结果 summary)
     lead_pages: list[int] = field(default_factory=list)
@@ -166,7 +167,15 @@ def read_form(form: TextForm, lines: list[Line]) -> TextForm:
     if goals and form.overall_target is None:
         form.overall_target = "\n".join(goals)
     _deviation(form, texts[end:])
+    form.score_rule = score_rule("".join(texts[end:]))
     return form
+
+
+def score_rule(text: str) -> str | None:
+    """The scoring rule a form prints in its notes ("正向指标（即目标值为≥X，得分=权重*B/A）…"), squeezed."""
+    s = squeeze(text)
+    m = re.search(r"[^。；]*得分[=＝]权重[^。]*", s)
+    return m.group(0)[:300] if m else None
 
 
 def _ends_indicators(text: str) -> bool:

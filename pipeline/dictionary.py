@@ -165,6 +165,8 @@ COLUMNS[PerformanceForm.FILE] = {
     "stated_indicators_met": ColumnDoc("…M 项实现: M as stated.", "情况说明所述实现的指标数。"),
     "stated_pages": ColumnDoc("Pages of the restating clauses.", "相关情况说明所在页码。"),
     "stated_text": ColumnDoc("The clauses the stated_* values were read from.", "stated_* 数值所在原文。"),
+    "score_rule": ColumnDoc("The scoring rule the form prints in its notes (备注: 得分=权重*B/A …), when it does; "
+                            "the score-formula check applies only then.", "表中备注所印计分规则（如有）；仅此时核对计分公式。"),
     "source": ColumnDoc("How the form was read: text-lines, pdf-grid or pdf-text.", "读取方式：text-lines、pdf-grid 或 pdf-text。"),
     "status": ColumnDoc("ok, partial, or missing (announced by the narrative, not printed).", "ok、partial 或 missing（情况说明提及但未附）。"),
     "note": ColumnDoc("Remark about the form (what could not be read).", "备注（未能读取的内容）。"),

@@ -17,7 +17,8 @@ from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
-from extractors.performance import read_text_forms
+from extractors.performance import pdf_forms, read_text_forms
+from extractors.performance_grid import PerformanceReader
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableExtraction, TableReader
 from extractors.text import PageText, page_text
@@ -120,6 +121,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     head_chars = 0  # printed characters in `narrative`, until the metadata is read
     meta: DocumentMetadata | None = None
     reader = TableReader(doc_id)
+    perf = PerformanceReader()
     with _open_pdf(path) as pdf:
         try:
             n_pages = len(pdf.pages)
@@ -129,6 +131,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
         for page_no, page in iter_pages(pdf):
             chars = page.chars
+            perf.offer(page_no, page, (c["text"] for c in chars))
             if not chars:
                 if page.images:
                     image_only.append(page_no)
@@ -181,7 +184,9 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     if image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
-    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative, tables.texts))
+    forms, indicators = pdf_forms(doc_id, meta.fiscal_year, perf, narrative)
+    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative, tables.texts),
+                            forms, indicators)
 
 
 FAMILY_NOUN = {DocType.FINAL_ACCOUNTS: "final-account", DocType.BUDGET: "budget"}

@@ -183,7 +183,7 @@ class PerformanceForm(Record):
         "total_score", "overall_target", "overall_result", "deviation_reason", "improvement", "pages",
         "title", "annex", "announced_title", "funds_initial", "overall_weight", "overall_score", "n_indicators",
         "stated_score", "stated_funds_total", "stated_executed", "stated_rate_pct", "stated_indicators_set",
-        "stated_indicators_met", "stated_pages", "stated_text", "source", "status", "note",
+        "stated_indicators_met", "stated_pages", "stated_text", "score_rule", "source", "status", "note",
     )
     doc_id: str
     form_id: str
@@ -220,6 +220,7 @@ class PerformanceForm(Record):
     stated_indicators_met: int | None = None  # "M 项实现"
     stated_pages: tuple[int, ...] = ()
     stated_text: str | None = None  # the clauses the stated_* values were read from
+    score_rule: str | None = None  # the scoring rule the form prints (备注: 得分=权重*B/A …), when it does
     source: str | None = None  # text-lines / pdf-grid / pdf-text
     status: str = "ok"  # ok / partial / missing (announced by the narrative, not printed)
     note: str | None = None

@@ -101,13 +101,13 @@ def formula_score(r: PerformanceIndicator) -> Decimal | None:
 
 
 @rule("performance.score_formula", "performance",
-      "A quantitative indicator's score equals the form's formula (positive: weight × actual / target, reverse: "
-      "weight × target / actual, capped at the weight) at the printed precision.")
+      "A quantitative indicator's score equals the formula its form prints in its notes (positive: weight × actual / "
+      "target, reverse: weight × target / actual, capped at the weight) at the printed precision.")
 def score_formula(ctx: DocContext) -> Iterator[Finding]:
     rid = "performance.score_formula"
     for f in _forms(ctx):
-        if f.kind != "self_evaluation":
-            continue
+        if f.kind != "self_evaluation" or not f.score_rule:
+            continue  # only a form that prints the rule is held to it (central forms score otherwise)
         for r in _rows_of(ctx, f):
             if r.score is None or (r.weight is not None and r.score > r.weight):
                 continue  # above its weight: score_above_weight says so
