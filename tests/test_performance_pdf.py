@@ -72,7 +72,7 @@ def test_central_narrative_restates_forms(central: ExtractionResult) -> None:
     errors = [f for f in perf if f.severity == "error"]
     assert [(f.rule, f.col, f.expected, f.actual) for f in errors] == [
         ("performance.narrative", "total_score", Decimal("90.5"), Decimal("88.5"))]
-    assert errors[0].page == "28;35"  # the narrative's page and the form's
+    assert errors[0].page == "28;36"  # the narrative's page and the page of the form's 总分
     assert not [f for f in perf if f.rule == "performance.score_formula"]  # central forms print no formula
 
 

@@ -244,7 +244,8 @@ def _stated_vs(ctx: DocContext, f: PerformanceForm, what: str, stated: Decimal |
     out = from_check(ctx, "performance.narrative", check, f"{where}: {what} stated in the narrative vs the form",
                      table=FORMS, row=f.form_id, col=col,
                      evidence=f"narrative: “{(f.stated_text or '')[:200]}” | form: {col} = {printed}")
-    return [x.model_copy(update={"page": _pages(*f.stated_pages, *f.pages[:1])}) for x in out]
+    printed_on = f.pages[-1:] if col == "total_score" else f.pages[:1]  # 总分 closes the form; funds open it
+    return [x.model_copy(update={"page": _pages(*f.stated_pages, *printed_on)}) for x in out]
 
 
 @rule("performance.narrative", "performance",
