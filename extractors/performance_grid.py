@@ -190,10 +190,13 @@ def _indicator_row(row: GRow, st: _Open) -> None:
     if m:
         name, weight = name[: m.start()], weight or m.group(1)
     cell_target, cell_actual = get.get("target"), get.get("actual")
+    target = _joined(cell_target)
+    if target and ("target_op" in spans or "target_unit" in spans):  # "≥" | "63" | "个" in three cells
+        target = f"{texts.get('target_op', '')}{target}{texts.get('target_unit', '')}"
     st.draft.rows.append(RawRow(
         level1=WEIGHT_END.sub("", texts.get("level1", "")) or None, level2=WEIGHT_END.sub("", texts.get("level2", "")) or None,
         name=name, weight=weight if weight and re.fullmatch(r"\d+(?:\.\d+)?", weight) else None,
-        target=_joined(cell_target), actual=_joined(cell_actual), score=texts.get("score", ""), page=row.page,
+        target=target, actual=_joined(cell_actual), score=texts.get("score", ""), page=row.page,
     ))
     reason = _joined(get.get("reason"))
     st.draft.rows[-1].deviation_reason = reason or None
@@ -280,17 +283,19 @@ def summary_forms(rows: list[GRow], department: str | None) -> list[FormDraft]:
         if not text and not goal:  # 合计, or a unit's subtotal: the projects below are that unit's
             unit = project if project and project not in [squeeze(w) for w in lay["total_labels"]] else None
             continue
-        if not text:
-            continue
-        if not project and drafts:  # a project's row continued at the top of the next page
-            drafts[-1].rows += indicator_text_rows(text, row.page)
+        cell = _at(row, spans["project"])
+        parsed = indicator_text_rows(text, row.page) if text else []
+        if not parsed:
+            continue  # a layout of one indicator per row is not this one: nothing is guessed from it
+        if (not project or (cell is not None and not cell.first)) and drafts:  # a project's row continued
+            drafts[-1].rows += parsed
             continue
         d = FormDraft(kind="target", title=project, pages=[row.page], source="pdf-grid")
         d.fields = {"project": project, **({"department": department} if department else {}),
                     **({"implementing_unit": unit} if unit else {})}
         d.values = {"funds_total": _value(row, spans.get("funds_total")), "funds_fiscal": _value(row, spans.get("funds_fiscal"))}
         d.texts = {"overall_target": _joined(_at(row, spans.get("overall_target"))) or None}
-        d.rows = indicator_text_rows(text, row.page)
+        d.rows = parsed
         drafts.append(d)
     return drafts
 
