@@ -28,8 +28,9 @@ def require_dataset(data: Path, err: Console) -> None:
 
 def query(
     sql: Annotated[str, typer.Argument(help='SQL over the tables documents, tables, table_cells, narrative_facts, '
-                                            'findings and the views document_summary, document_tables, '
-                                            'findings_detail, wide_<table>')],
+                                            'findings, performance_forms, performance_indicators and the views '
+                                            'document_summary, document_tables, findings_detail, '
+                                            'performance_claims_vs_numbers, wide_<table>')],
     data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
     csv_out: Annotated[Path | None, typer.Option("--csv", help="write the result to this CSV file instead")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="with --csv: start the file with a BOM, for Excel on Windows")] = False,

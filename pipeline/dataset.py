@@ -15,13 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemas.records import Document, Finding, NarrativeFact, Record, TableCell, TableRecord
+from schemas.records import (
+    Document,
+    Finding,
+    NarrativeFact,
+    PerformanceForm,
+    PerformanceIndicator,
+    Record,
+    TableCell,
+    TableRecord,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # order of writing: dependent rows first, documents.csv last
-WRITE_ORDER: tuple[type[Record], ...] = (TableRecord, TableCell, NarrativeFact, Finding, Document)
+WRITE_ORDER: tuple[type[Record], ...] = (
+    TableRecord, TableCell, NarrativeFact, Finding, PerformanceForm, PerformanceIndicator, Document,
+)
 
 
 @dataclass
@@ -31,11 +42,14 @@ class Dataset:
     cells: list[TableCell] = field(default_factory=list)
     facts: list[NarrativeFact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    forms: list[PerformanceForm] = field(default_factory=list)
+    indicators: list[PerformanceIndicator] = field(default_factory=list)
 
     def rows_of(self, kind: type[Record]) -> list[Record]:
         return {
             Document: self.documents, TableRecord: self.tables, TableCell: self.cells,
             NarrativeFact: self.facts, Finding: self.findings,
+            PerformanceForm: self.forms, PerformanceIndicator: self.indicators,
         }[kind]
 
     def doc_ids(self) -> set[str]:
@@ -48,6 +62,8 @@ class Dataset:
             [r for r in self.cells if r.doc_id not in doc_ids],
             [r for r in self.facts if r.doc_id not in doc_ids],
             [r for r in self.findings if r.doc_id not in doc_ids],
+            [r for r in self.forms if r.doc_id not in doc_ids],
+            [r for r in self.indicators if r.doc_id not in doc_ids],
         )
 
     def add(self, other: Dataset) -> Dataset:
@@ -56,6 +72,7 @@ class Dataset:
         return Dataset(
             base.documents + other.documents, base.tables + other.tables, base.cells + other.cells,
             base.facts + other.facts, base.findings + other.findings,
+            base.forms + other.forms, base.indicators + other.indicators,
         )
 
     def for_doc(self, doc_id: str) -> Dataset:
@@ -142,7 +159,7 @@ def _parse_row(kind: type[Record], row: dict[str, str]) -> dict:
             continue
         if v == "" or v is None:
             continue
-        if k == "pages" and kind is TableRecord:
+        if k in ("pages", "stated_pages") and kind in (TableRecord, PerformanceForm):
             data[k] = tuple(int(p) for p in v.split(";") if p)
         elif k == "has_data":
             data[k] = v.lower() == "true"

@@ -14,7 +14,16 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from schemas.records import Document, Finding, NarrativeFact, Record, TableCell, TableRecord
+from schemas.records import (
+    Document,
+    Finding,
+    NarrativeFact,
+    PerformanceForm,
+    PerformanceIndicator,
+    Record,
+    TableCell,
+    TableRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,11 @@ FILES: dict[str, FileDoc] = {
                                 "情况说明文字中出现的每个数字一行。"),
     Finding.FILE: FileDoc("One row per cross-check that did not hold: published figures that contradict each other.",
                           "每条未通过的交叉核对一行：相互矛盾的公开数字。"),
+    PerformanceForm.FILE: FileDoc("One row per performance form (绩效目标表 / 绩效自评表), see performance.yaml; "
+                                  "also a row per form the narrative announces but the document does not print.",
+                                  "每张绩效目标表或绩效自评表一行（见 performance.yaml）；情况说明提及但文件未附的表也列一行。"),
+    PerformanceIndicator.FILE: FileDoc("One row per indicator row of a performance form, values as printed.",
+                                       "绩效表中每个指标一行，数值按原文。"),
 }
 
 _SHARED: dict[str, ColumnDoc] = {
@@ -114,6 +128,75 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "page": ColumnDoc("Page or pages involved, ';'-separated.", "涉及的页码，以分号分隔。"),
         "evidence": ColumnDoc("The printed figures and where they are.", "相关原文数字及其位置。"),
     },
+}
+
+
+_PTS = "points / 分"
+COLUMNS[PerformanceForm.FILE] = {
+    "form_id": ColumnDoc("Stable id of the form within the document (doc_id and its order).", "表在文件内的固定编号（文件编号加序号）。"),
+    "kind": ColumnDoc("target (绩效目标表, budget year) or self_evaluation (绩效自评表, after the year).",
+                      "target（绩效目标表）或 self_evaluation（绩效自评表）。"),
+    "scope": ColumnDoc("project, or department for a 部门整体 form.", "project（项目）或 department（部门整体）。"),
+    "project": ColumnDoc("项目名称 as printed (empty for department scope).", "项目名称（部门整体表为空）。"),
+    "department": ColumnDoc("主管部门 / 单位名称 as printed.", "主管部门或单位名称（按原文）。"),
+    "implementing_unit": ColumnDoc("项目实施单位 as printed.", "项目实施单位（按原文）。"),
+    "fiscal_year": ColumnDoc("Year evaluated or budgeted (from the title, else the document's).", "评价或预算年度（取自表题，否则取文件年度）。"),
+    "funds_total": ColumnDoc("年度资金总额 / 预算数（A）: the budget execution is measured on.", "年度资金总额或预算数（A）。", "万元"),
+    "funds_fiscal": ColumnDoc("其中：财政拨款, when printed as its own row.", "其中：财政拨款（单独列示时）。", "万元"),
+    "executed": ColumnDoc("执行数（B）.", "执行数（B）。", "万元"),
+    "execution_rate_pct": ColumnDoc("执行率 as printed, a percentage number.", "执行率（按原文，百分数）。", "%"),
+    "execution_weight": ColumnDoc("Points for budget execution (分值).", "预算执行分值。", _PTS),
+    "execution_score": ColumnDoc("Points given for budget execution.", "预算执行得分。", _PTS),
+    "total_score": ColumnDoc("自评得分 / 总分 as printed on the form.", "表上的自评得分或总分。", _PTS),
+    "overall_target": ColumnDoc("年度总体目标 / 年初设定目标, text.", "年度总体目标或年初设定目标（文字）。"),
+    "overall_result": ColumnDoc("全年实际完成情况, text.", "全年实际完成情况（文字）。"),
+    "deviation_reason": ColumnDoc("偏差大或目标未完成原因分析, text.", "偏差大或目标未完成原因分析（文字）。"),
+    "improvement": ColumnDoc("改进措施及结果应用方案, text.", "改进措施及结果应用方案（文字）。"),
+    "pages": ColumnDoc("Pages the form covers, ';'-separated (empty for a text source without pages).", "表所在页码，以分号分隔。"),
+    "title": ColumnDoc("The form's title as printed.", "表题（按原文）。"),
+    "annex": ColumnDoc("The 附件 number the form is printed under.", "表所在的附件序号。"),
+    "announced_title": ColumnDoc("The title the narrative gives for that 附件 (见附件 N).", "情况说明中该附件的名称。"),
+    "funds_initial": ColumnDoc("年初预算数, when printed beside the full-year budget.", "年初预算数（与全年预算数并列时）。", "万元"),
+    "overall_weight": ColumnDoc("Points of the overall target (项目绩效总目标).", "项目绩效总目标分值。", _PTS),
+    "overall_score": ColumnDoc("Points given for the overall target.", "项目绩效总目标得分。", _PTS),
+    "n_indicators": ColumnDoc("Number of indicator rows read from the form.", "从表中读取的指标行数。"),
+    "stated_score": ColumnDoc("The score the narrative states for this form (自评得分为 X 分).", "情况说明所述该表得分。", _PTS),
+    "stated_funds_total": ColumnDoc("The budget the narrative states for it (全年预算数 / 预算总额).", "情况说明所述预算数。", "万元"),
+    "stated_executed": ColumnDoc("The executed amount the narrative states (执行数).", "情况说明所述执行数。", "万元"),
+    "stated_rate_pct": ColumnDoc("The execution rate the narrative states (执行率 / 完成预算).", "情况说明所述执行率。", "%"),
+    "stated_indicators_set": ColumnDoc("共设置 N 项绩效指标: N as stated.", "情况说明所述设置的指标数。"),
+    "stated_indicators_met": ColumnDoc("…M 项实现: M as stated.", "情况说明所述实现的指标数。"),
+    "stated_pages": ColumnDoc("Pages of the restating clauses.", "相关情况说明所在页码。"),
+    "stated_text": ColumnDoc("The clauses the stated_* values were read from.", "stated_* 数值所在原文。"),
+    "score_rule": ColumnDoc("The scoring rule the form prints in its notes (备注: 得分=权重*B/A …), when it does; "
+                            "the score-formula check applies only then.", "表中备注所印计分规则（如有）；仅此时核对计分公式。"),
+    "source": ColumnDoc("How the form was read: text-lines, pdf-grid or pdf-text.", "读取方式：text-lines、pdf-grid 或 pdf-text。"),
+    "status": ColumnDoc("ok, partial, or missing (announced by the narrative, not printed).", "ok、partial 或 missing（情况说明提及但未附）。"),
+    "note": ColumnDoc("Remark about the form (what could not be read).", "备注（未能读取的内容）。"),
+}
+COLUMNS[PerformanceIndicator.FILE] = {
+    "form_id": ColumnDoc("The form the row belongs to (performance_forms.form_id).", "所属绩效表编号。"),
+    "order": ColumnDoc("Position of the row within its form.", "指标在表内的顺序。"),
+    "level1": ColumnDoc("一级指标 (产出指标, 效益指标, ...), points removed.", "一级指标（去除分值）。"),
+    "level2": ColumnDoc("二级指标 (数量指标, 质量指标, ...), points removed.", "二级指标（去除分值）。"),
+    "indicator": ColumnDoc("三级指标 / 指标名称, points removed.", "三级指标或指标名称（去除分值）。"),
+    "weight": ColumnDoc("The indicator's points (分值, or the （5分） after its name).", "指标分值。", _PTS),
+    "target_text": ColumnDoc("年初目标值 / 年度指标值 exactly as printed.", "年初目标值或年度指标值（原文）。"),
+    "target_op": ColumnDoc(">=, <=, =, >, < or empty (no operator printed, or qualitative).", "比较符；未印比较符或定性指标为空。"),
+    "target_value": ColumnDoc("Number parsed from target_text; empty when qualitative.", "目标值中的数字；定性指标为空。"),
+    "target_unit": ColumnDoc("Unit parsed from target_text (次, %, 万平方米, ...).", "目标值单位。"),
+    "actual_text": ColumnDoc("实际完成值 exactly as printed.", "实际完成值（原文）。"),
+    "actual_op": ColumnDoc("Operator printed with the actual value, if any.", "实际值所带比较符。"),
+    "actual_value": ColumnDoc("Number parsed from actual_text; empty when qualitative.", "实际值中的数字；定性为空。"),
+    "actual_unit": ColumnDoc("Unit parsed from actual_text.", "实际值单位。"),
+    "score": ColumnDoc("得分 as printed.", "得分（原文）。", _PTS),
+    "deviation_reason": ColumnDoc("The row's own 偏差原因 when printed.", "该指标的偏差原因（如有）。"),
+    "page": ColumnDoc("Page of the row (empty for a text source without pages).", "指标所在页码。"),
+    "level1_weight": ColumnDoc("Points printed with the 一级指标.", "一级指标分值。", _PTS),
+    "level2_weight": ColumnDoc("Points printed with the 二级指标.", "二级指标分值。", _PTS),
+    "weight_from": ColumnDoc("Empty: weight printed with the indicator; level2: the points of its 二级 group, of which it is the only row.",
+                             "为空：分值印在指标上；level2：取其所在二级指标（仅此一项）的分值。"),
+    "group": ColumnDoc("The 年度目标 or sub-table the row belongs to, in forms that have several.", "所属年度目标（多目标表）。"),
 }
 
 

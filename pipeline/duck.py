@@ -255,8 +255,32 @@ SELECT d.department, d.region, d.fiscal_year, d.file_name, f.*
 FROM findings f LEFT JOIN documents d USING (doc_id)
 """
 
+# "Which projects reported targets as met while the numbers say otherwise": a self-evaluation row
+# given full marks although its own printed target and actual (same unit) say the target was missed.
+PERFORMANCE_MISSED_SQL = """
+CREATE OR REPLACE VIEW performance_claims_vs_numbers AS
+SELECT d.department, d.region, d.fiscal_year, d.file_name, f.project, f.annex, f.title,
+  i.level1, i.level2, i.indicator, i.target_text, i.actual_text, i.weight, i.score, i.page, i.doc_id, i.form_id
+FROM performance_indicators i
+JOIN performance_forms f ON f.doc_id = i.doc_id AND f.form_id = i.form_id
+LEFT JOIN documents d ON d.doc_id = i.doc_id
+WHERE f.kind = 'self_evaluation'
+  AND i.target_value IS NOT NULL AND i.actual_value IS NOT NULL
+  AND coalesce(i.target_unit, '') = coalesce(i.actual_unit, '')
+  AND i.score >= i.weight
+  AND CASE coalesce(i.target_op, '')
+        WHEN '>=' THEN i.actual_value < i.target_value
+        WHEN '' THEN i.actual_value < i.target_value
+        WHEN '>' THEN i.actual_value <= i.target_value
+        WHEN '<=' THEN i.actual_value > i.target_value
+        WHEN '<' THEN i.actual_value >= i.target_value
+        ELSE i.actual_value <> i.target_value
+      END
+ORDER BY d.department, d.fiscal_year, f.form_id, i."order"
+"""
+
 VIEW_NAMES: tuple[str, ...] = (
-    "document_summary", "document_tables", "findings_detail", budget_vs_final.VIEW,
+    "document_summary", "document_tables", "findings_detail", budget_vs_final.VIEW, "performance_claims_vs_numbers",
     *(f"wide_{t.key}" for t in NINE_TABLES),
 )
 
@@ -266,5 +290,6 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_document_tables_sql())
     con.execute(FINDINGS_DETAIL_SQL)
     budget_vs_final.create_view(con)
+    con.execute(PERFORMANCE_MISSED_SQL)
     for t in NINE_TABLES:
         con.execute(_wide_table_sql(t.key, tuple(t.columns)))

@@ -127,9 +127,9 @@ def datapackage(kinds: tuple[type[Record], ...] = RECORD_TYPES) -> dict:
                           "schema": _schema(kind)})
     resources.append({
         "name": "juesuan_duckdb", "path": DUCKDB_FILE, "format": "duckdb", "mediatype": "application/vnd.duckdb",
-        "description": "DuckDB database: the five tables typed (amounts as exact DECIMAL) and the views "
+        "description": "DuckDB database: the tables typed (amounts as exact DECIMAL) and the views "
                        + ", ".join(VIEW_NAMES) + ".",
-        "description_zh": "DuckDB 数据库：五张表（金额为精确 DECIMAL）及视图 " + "、".join(VIEW_NAMES) + "。",
+        "description_zh": "DuckDB 数据库：各表（金额为精确 DECIMAL）及视图 " + "、".join(VIEW_NAMES) + "。",
     })
     return {
         "profile": "tabular-data-package",

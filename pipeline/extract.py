@@ -17,12 +17,24 @@ from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.pages import iter_pages
+from extractors.performance import pdf_forms, read_text_forms
+from extractors.performance_grid import PerformanceReader
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableExtraction, TableReader
 from extractors.text import PageText, page_text
 from pipeline import EXTRACTOR_VERSION
 from schemas.keys import family_of
-from schemas.records import DocStatus, DocType, Document, Finding, NarrativeFact, TableCell, TableRecord
+from schemas.records import (
+    DocStatus,
+    DocType,
+    Document,
+    Finding,
+    NarrativeFact,
+    PerformanceForm,
+    PerformanceIndicator,
+    TableCell,
+    TableRecord,
+)
 
 log = logging.getLogger("juesuan.extract")
 
@@ -38,6 +50,8 @@ class ExtractionResult:
     cells: list[TableCell] = field(default_factory=list)
     facts: list[NarrativeFact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    forms: list[PerformanceForm] = field(default_factory=list)
+    indicators: list[PerformanceIndicator] = field(default_factory=list)
 
 
 def failed_result(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> ExtractionResult:
@@ -107,6 +121,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     head_chars = 0  # printed characters in `narrative`, until the metadata is read
     meta: DocumentMetadata | None = None
     reader = TableReader(doc_id)
+    perf = PerformanceReader()
     with _open_pdf(path) as pdf:
         try:
             n_pages = len(pdf.pages)
@@ -116,6 +131,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
         for page_no, page in iter_pages(pdf):
             chars = page.chars
+            perf.offer(page_no, page, (c["text"] for c in chars))
             if not chars:
                 if page.images:
                     image_only.append(page_no)
@@ -168,7 +184,9 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     if image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
-    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative, tables.texts))
+    forms, indicators = pdf_forms(doc_id, meta.fiscal_year, perf, narrative)
+    return ExtractionResult(doc, tables.tables, tables.cells, facts, _text_checks(doc, narrative, tables.texts),
+                            forms, indicators)
 
 
 FAMILY_NOUN = {DocType.FINAL_ACCOUNTS: "final-account", DocType.BUDGET: "budget"}
@@ -231,7 +249,8 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=None,
         status=DocStatus.PARTIAL, error=note, extractor_version=EXTRACTOR_VERSION,
     )
-    return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages))
+    forms, indicators = read_text_forms(doc_id, meta.fiscal_year, pages)
+    return ExtractionResult(doc, facts=facts, findings=_text_checks(doc, pages), forms=forms, indicators=indicators)
 
 
 def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:

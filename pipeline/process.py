@@ -69,7 +69,7 @@ def extract_payload(sha256: str, path: str, source_url: str | None) -> Payload:
                                f"stored file does not match its hash (now {actual[:16]}): raw store damaged",
                                source_url)
         doc = result.document
-    ds = Dataset([doc], result.tables, result.cells, result.facts, result.findings)
+    ds = Dataset([doc], result.tables, result.cells, result.facts, result.findings, result.forms, result.indicators)
     return {
         "sha256": sha256,
         "doc_id": doc.doc_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.checks import CheckConfig, run_checks
@@ -38,6 +39,8 @@ def dataset_of(results: Iterable[ExtractionResult]) -> Dataset:
         [c for r in last for c in r.cells],
         [f for r in last for f in r.facts],
         [f for r in last for f in r.findings],
+        [f for r in last for f in r.forms],
+        [i for r in last for i in r.indicators],
     )
 
 
@@ -45,8 +48,8 @@ def check_dataset(ds: Dataset, config: CheckConfig | None = None) -> Dataset:
     """Link the documents of one disclosure, then replace all findings by a fresh run of the checks
     (they may span documents: across years, budget against final accounts, narrative against its tables)."""
     documents = link_disclosures(ds.documents, {c.doc_id for c in ds.cells})
-    linked = Dataset(documents, ds.tables, ds.cells, ds.facts, ds.findings)
-    return Dataset(documents, ds.tables, ds.cells, ds.facts, run_checks(linked, config))
+    linked = replace(ds, documents=documents)
+    return replace(linked, findings=run_checks(linked, config))
 
 
 def save_dataset(ds: Dataset, out: Path) -> None:

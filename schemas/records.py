@@ -177,4 +177,95 @@ class Finding(Record):
     evidence: str | None = None
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (Document, TableRecord, TableCell, NarrativeFact, Finding)
+class PerformanceForm(Record):
+    """One performance form (绩效目标表 / 绩效自评表) per spec/performance.yaml; amounts in 万元.
+
+    Columns after ``pages`` extend the contract: where the form sits (title, 附件 number), the
+    points of its overall target, and what the narrative restates about it (``stated_*``)."""
+
+    FILE: ClassVar[str] = "performance_forms"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "form_id", "kind", "scope", "project", "department", "implementing_unit", "fiscal_year",
+        "funds_total", "funds_fiscal", "executed", "execution_rate_pct", "execution_weight", "execution_score",
+        "total_score", "overall_target", "overall_result", "deviation_reason", "improvement", "pages",
+        "title", "annex", "announced_title", "funds_initial", "overall_weight", "overall_score", "n_indicators",
+        "stated_score", "stated_funds_total", "stated_executed", "stated_rate_pct", "stated_indicators_set",
+        "stated_indicators_met", "stated_pages", "stated_text", "score_rule", "source", "status", "note",
+    )
+    doc_id: str
+    form_id: str
+    kind: str  # target | self_evaluation
+    scope: str  # project | department
+    project: str | None = None
+    department: str | None = None
+    implementing_unit: str | None = None
+    fiscal_year: int | None = None
+    funds_total: Amount | None = None
+    funds_fiscal: Amount | None = None
+    executed: Amount | None = None
+    execution_rate_pct: Amount | None = None
+    execution_weight: Amount | None = None
+    execution_score: Amount | None = None
+    total_score: Amount | None = None
+    overall_target: str | None = None
+    overall_result: str | None = None
+    deviation_reason: str | None = None
+    improvement: str | None = None
+    pages: tuple[int, ...] = ()
+    title: str | None = None  # the form's title as printed
+    annex: str | None = None  # the 附件 number it is printed under
+    announced_title: str | None = None  # the title the narrative announces for that 附件 (见附件 N)
+    funds_initial: Amount | None = None  # 年初预算数, when printed beside the full-year budget
+    overall_weight: Amount | None = None  # points of the overall target (项目绩效总目标（20分）)
+    overall_score: Amount | None = None
+    n_indicators: int | None = None
+    stated_score: Amount | None = None  # the narrative's 自评得分 for this form
+    stated_funds_total: Amount | None = None
+    stated_executed: Amount | None = None
+    stated_rate_pct: Amount | None = None
+    stated_indicators_set: int | None = None  # "共设置 N 项绩效指标"
+    stated_indicators_met: int | None = None  # "M 项实现"
+    stated_pages: tuple[int, ...] = ()
+    stated_text: str | None = None  # the clauses the stated_* values were read from
+    score_rule: str | None = None  # the scoring rule the form prints (备注: 得分=权重*B/A …), when it does
+    source: str | None = None  # text-lines / pdf-grid / pdf-text
+    status: str = "ok"  # ok / partial / missing (announced by the narrative, not printed)
+    note: str | None = None
+
+
+class PerformanceIndicator(Record):
+    """One indicator row of a performance form; values as printed, parsed where quantitative."""
+
+    FILE: ClassVar[str] = "performance_indicators"
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "doc_id", "form_id", "order", "level1", "level2", "indicator", "weight", "target_text", "target_op",
+        "target_value", "target_unit", "actual_text", "actual_op", "actual_value", "actual_unit", "score",
+        "deviation_reason", "page", "level1_weight", "level2_weight", "weight_from", "group",
+    )
+    doc_id: str
+    form_id: str
+    order: int
+    level1: str | None = None
+    level2: str | None = None
+    indicator: str
+    weight: Amount | None = None
+    target_text: str | None = None
+    target_op: str | None = None
+    target_value: Amount | None = None
+    target_unit: str | None = None
+    actual_text: str | None = None
+    actual_op: str | None = None
+    actual_value: Amount | None = None
+    actual_unit: str | None = None
+    score: Amount | None = None
+    deviation_reason: str | None = None
+    page: int | None = None
+    level1_weight: Amount | None = None
+    level2_weight: Amount | None = None
+    weight_from: str | None = None  # empty: printed with the indicator; level2: its group's points (sole indicator)
+    group: str | None = None  # the 年度目标 / sub-table the row belongs to, when a form has several
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Document, TableRecord, TableCell, NarrativeFact, Finding, PerformanceForm, PerformanceIndicator,
+)

@@ -10,11 +10,13 @@ fresh subprocess so peak memory is the document's own:
   ratio       extract / text                                   target <= 1.5
   narrative   share of the extraction spent in the narrative stage (reading-order page text
               + figures), timed inside the same runs                target <= 20 %
+  forms       share of the extraction spent on performance forms (when the document has any)
   traced MiB  tracemalloc peak during one extraction (Python allocations)
   RSS MiB     the subprocess's max resident set size (ru_maxrss, imports included)
 
 Then a long document (the golden PDF's pages repeated --copies times) shows whether memory
-stays flat as pages grow (pages are closed as they are read).
+stays flat as pages grow (pages are closed as they are read), and a long disclosure with forms
+(~130 pages, 8 self-evaluation forms) shows the extra time the forms cost.
 
   .venv/bin/python scripts/benchmark.py [--runs 2] [--copies 10] [--no-long] [PDF ...]
 """
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw" / "samples"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 GOLDEN_PDF = SAMPLES / "上海市普陀区财政局2024年度部门决算.pdf"
+CENTRAL_PDF = SHARED_CORPUS / "other_cities" / "central_国家信访局2024年度部门决算.pdf"
 
 
 def corpus_documents() -> list[Path]:
@@ -62,6 +65,37 @@ def build_long_document(src: Path, copies: int, out: Path) -> Path:
     long_doc.close()
     source.close()
     return out
+
+
+def build_forms_document(out: Path, copies: int) -> Path:
+    """A long disclosure with forms: the central final accounts (4 self-evaluation forms over pages
+    30–36), those form pages once more, then the golden PDF's pages ``copies // 3`` times: about
+    130 pages and 8 forms for the default 10, like a Hubei disclosure with ten forms."""
+    import pypdfium2
+
+    central = pypdfium2.PdfDocument(str(CENTRAL_PDF))
+    golden = pypdfium2.PdfDocument(str(GOLDEN_PDF))
+    doc = pypdfium2.PdfDocument.new()
+    doc.import_pages(central)
+    doc.import_pages(central, list(range(29, 36)))
+    for _ in range(max(1, copies // 3)):
+        doc.import_pages(golden)
+    doc.save(str(out))
+    for d in (doc, central, golden):
+        d.close()
+    return out
+
+
+def forms_long(copies: int) -> None:
+    """The extra time performance forms cost on a long document (timed inside one extraction)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run_child(build_forms_document(Path(tmp) / "forms_long.pdf", copies), 1, quick=True)
+    if "error" in r:
+        print(f"\nforms on a long document: ERROR {r['error']}")
+        return
+    spent = r["forms_share"] * r["extract_s"]
+    print(f"\nforms on a long document ({r['pages']} pages, {r['forms']} forms): extraction {r['extract_s']:.2f} s, "
+          f"of which forms {spent:.2f} s ({100 * r['forms_share']:.1f} %)")
 
 
 # ---- measuring one document (runs inside its own subprocess)
@@ -93,8 +127,20 @@ def _narrative_share(extract, path: Path, runs: int) -> float:
     Measured in the same runs by timing the two stage functions, not as the difference of two
     separate runs: on a loaded machine such a difference is mostly noise.
     """
+    return _stage_share(extract, path, runs, [(extract, "page_text"), (extract, "extract_facts")])
+
+
+def _forms_share(extract, path: Path, runs: int) -> float:
+    """Time inside the performance-form stage (grids of form pages, text forms, records) over the extraction."""
+    from extractors.performance_grid import PerformanceReader
+
+    return _stage_share(extract, path, runs, [(PerformanceReader, "offer"), (extract, "pdf_forms"),
+                                              (extract, "read_text_forms")])
+
+
+def _stage_share(extract, path: Path, runs: int, targets: list[tuple[object, str]]) -> float:
     spent = [0.0]
-    originals = {name: getattr(extract, name) for name in ("page_text", "extract_facts")}
+    originals = {(owner, name): getattr(owner, name) for owner, name in targets}
 
     def timed(fn):
         def wrapper(*args, **kwargs):
@@ -105,8 +151,8 @@ def _narrative_share(extract, path: Path, runs: int) -> float:
                 spent[0] += time.perf_counter() - t
         return wrapper
 
-    for name, fn in originals.items():
-        setattr(extract, name, timed(fn))
+    for (owner, name), fn in originals.items():
+        setattr(owner, name, timed(fn))
     try:
         best = None
         for _ in range(runs):
@@ -117,8 +163,8 @@ def _narrative_share(extract, path: Path, runs: int) -> float:
             if best is None or total < best[0]:
                 best = (total, spent[0])
     finally:
-        for name, fn in originals.items():
-            setattr(extract, name, fn)
+        for (owner, name), fn in originals.items():
+            setattr(owner, name, fn)
     return best[1] / best[0]
 
 
@@ -136,6 +182,8 @@ def measure(path: Path, runs: int, quick: bool) -> dict:
     }
     if not quick:
         row["narrative_share"] = _narrative_share(extract, path, runs)
+    row["forms"] = len(result.forms)
+    row["forms_share"] = _forms_share(extract, path, 1) if quick or row["forms"] else 0.0
     tracemalloc.start()
     extract.extract_document(path)
     row["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -273,6 +321,8 @@ def main(argv: list[str]) -> int:
                   f"{cpu['tuned'] / cpu['default']:.3f}x (noisy)")
         else:
             print(f"\ngarbage collector comparison failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    if not args.no_long and CENTRAL_PDF.exists() and GOLDEN_PDF.exists():
+        forms_long(args.copies)
     if args.no_long or not GOLDEN_PDF.exists():
         return 0
     with tempfile.TemporaryDirectory() as tmp:

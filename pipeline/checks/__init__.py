@@ -15,6 +15,7 @@ from pipeline.checks import (  # noqa: F401  (importing registers the rules)
     rules_cross,
     rules_narrative,
     rules_narrative_tables,
+    rules_performance,
     rules_structure,
     rules_tables,
     rules_years,

@@ -14,7 +14,7 @@ from extractors.numbers import UNIT_SHIFT
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.dataset import Dataset
 from schemas.keys import family_of
-from schemas.records import Document, NarrativeFact, TableCell, TableRecord
+from schemas.records import Document, NarrativeFact, PerformanceForm, PerformanceIndicator, TableCell, TableRecord
 
 
 def norm_label(text: str | None) -> str:
@@ -51,6 +51,8 @@ class DocContext:
     cells: dict[str, list[TableCell]]
     facts: list[NarrativeFact]
     config: CheckConfig = field(default_factory=lambda: DEFAULT_CONFIG)
+    forms: list[PerformanceForm] = field(default_factory=list)
+    indicators: list[PerformanceIndicator] = field(default_factory=list)
     _facts_by_metric: dict[str, list[NarrativeFact]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -69,7 +71,14 @@ class DocContext:
         facts: dict[str, list[NarrativeFact]] = defaultdict(list)
         for f in ds.facts:
             facts[f.doc_id].append(f)
-        return [cls(d, tables.get(d.doc_id, {}), cells.get(d.doc_id, {}), facts.get(d.doc_id, []), config) for d in docs]
+        forms: dict[str, list[PerformanceForm]] = defaultdict(list)
+        for p in ds.forms:
+            forms[p.doc_id].append(p)
+        indicators: dict[str, list[PerformanceIndicator]] = defaultdict(list)
+        for i in ds.indicators:
+            indicators[i.doc_id].append(i)
+        return [cls(d, tables.get(d.doc_id, {}), cells.get(d.doc_id, {}), facts.get(d.doc_id, []), config,
+                    forms.get(d.doc_id, []), indicators.get(d.doc_id, [])) for d in docs]
 
     # ---- tables -------------------------------------------------------------------------
     def title_of(self, table: str) -> str:

@@ -1,0 +1,370 @@
+"""Performance forms from ruled grids (PDF pages), one form per grid or one form per row.
+
+Each grid becomes rows of cells with their x-extent; a cell merged down several rows (一级/二级
+指标 for a group of indicators) is read once and carried down, and a merged region the ruling
+leaves without a cell (its bottom rule on the next page) is read from the characters inside it.
+Columns are told apart by their header text (layout YAML) and matched by position, so a form
+continued on the next page without its header is read with the header of its first page.
+
+Two layouts: a form per grid (项目名称 / 主管部门 / 资金 rows, 年度总体目标, an indicator table,
+总分) as in the central final accounts; and a table of target forms with a row per project whose
+indicators are numbered inside one cell (Guangzhou 项目支出绩效目标表).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pdfplumber.page import Page
+
+from extractors.grid import Grid, group_lines, ruled_grids
+from extractors.performance import FormDraft
+from extractors.performance_rows import WEIGHT_END, RawRow, layout, squeeze
+from extractors.performance_text import score_rule, title_kind
+from extractors.text import PageText
+
+CUE_WORDS = ("自评表", "绩效目标表", "目标申报表", "目标填报表", "绩效指标")  # a page worth reading for forms
+ABOVE_LINES = 6  # title lines printed above a grid: a title, a year, 部门名称/单位 — at most 4 in the corpus
+
+
+@dataclass
+class GCell:
+    x0: float
+    x1: float
+    text: str
+    first: bool  # False on the rows below a cell's first (a merged cell carried down)
+
+    @property
+    def key(self) -> str:
+        return squeeze(self.text)
+
+
+@dataclass
+class GRow:
+    page: int
+    cells: list[GCell]
+
+    def texts(self) -> list[str]:
+        return [c.key for c in self.cells]
+
+
+def _orphan_text(grid: Grid, chars: list[dict], c: int, r0: int, r1: int) -> str:
+    x0, x1, top, bottom = grid.xs[c], grid.xs[c + 1], grid.ys[r0], grid.ys[r1]
+    inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+    return "\n".join(ln.text for ln in group_lines(inside))
+
+
+def grid_rows(grid: Grid, chars: list[dict], page: int) -> list[GRow]:
+    """Rows of cells (merged cells once per row they cover), regions without a cell read from their characters."""
+    orphan: dict[tuple[int, int], GCell] = {}
+    for c in range(grid.n_cols):
+        r = 0
+        while r < grid.n_rows:
+            if grid.owner[r][c] is not None:
+                r += 1
+                continue
+            end = r
+            while end < grid.n_rows and grid.owner[end][c] is None:
+                end += 1
+            text = _orphan_text(grid, chars, c, r, end)
+            for k in range(r, end):
+                orphan[(k, c)] = GCell(grid.xs[c], grid.xs[c + 1], text, k == r)
+            r = end
+    rows: list[GRow] = []
+    for r in range(grid.n_rows):
+        cells: list[GCell] = []
+        seen: set[int] = set()
+        for c in range(grid.n_cols):
+            i = grid.owner[r][c]
+            if i is None:
+                cells.append(orphan[(r, c)])
+                continue
+            if i in seen:
+                continue
+            seen.add(i)
+            cell = grid.cells[i]
+            cells.append(GCell(grid.xs[cell.c0], grid.xs[cell.c1], cell.text, cell.r0 == r))
+        rows.append(GRow(page, cells))
+    return rows
+
+
+def _role(text: str, table: dict[str, list[str]]) -> str | None:
+    key = squeeze(text)
+    if not key:
+        return None
+    for role, words in table.items():
+        if key in (squeeze(w) for w in words):
+            return role
+    for role, words in table.items():
+        if any(key.startswith(squeeze(w)) for w in words):
+            return role
+    return None
+
+
+def _header(row: GRow, table: dict[str, list[str]], need: tuple[str, ...]) -> dict[str, tuple[float, float]] | None:
+    """role → x-extent when ``row`` is a header naming every role in ``need``."""
+    spans: dict[str, tuple[float, float]] = {}
+    for c in row.cells:
+        role = _role(c.text, table)
+        if role and role not in spans:
+            spans[role] = (c.x0, c.x1)
+    return spans if all(n in spans for n in need) else None
+
+
+def _at(row: GRow, span: tuple[float, float] | None) -> GCell | None:
+    """The cell of ``row`` under a header span: the one covering its centre."""
+    if span is None:
+        return None
+    mid = (span[0] + span[1]) / 2
+    for c in row.cells:
+        if c.x0 - 1 <= mid <= c.x1 + 1:
+            return c
+    return None
+
+
+def _value(row: GRow, span: tuple[float, float] | None) -> str | None:
+    c = _at(row, span)
+    if c is None:
+        return None
+    v = c.key.replace(",", "").rstrip("%％")
+    return v if re.fullmatch(r"-?\d+(?:\.\d+)?", v) else None
+
+
+@dataclass
+class _Open:
+    draft: FormDraft
+    ind: dict[str, tuple[float, float]] | None = None
+    funds: dict[str, tuple[float, float]] | None = None
+    overall: dict[str, tuple[float, float]] | None = None
+    carry: dict[str, str] = field(default_factory=dict)
+    closed: bool = False
+
+
+def _fields(row: GRow, draft: FormDraft) -> bool:
+    """Label cells followed by their value cell (项目名称 X, 主管部门 X 实施单位 Y)."""
+    labels = layout()["fields"]
+    found = False
+    for i, c in enumerate(row.cells[:-1]):
+        key = c.key.rstrip("：:")
+        column = labels.get(key)
+        if column and c.first and column not in draft.fields:
+            value = row.cells[i + 1].key
+            value = re.sub(r"^\[\d+\]", "", value)  # "[292] 国家信访局": the department's code
+            if value:
+                draft.fields[column] = value
+                found = True
+    return found
+
+
+def _funds_row(row: GRow, st: _Open) -> None:
+    label = next((c.key.rstrip("：:") for c in row.cells if c.key and not re.match(r"^[\d.,%-]+$", c.key)
+                  and _role(c.text, layout()["grid_funds_columns"]) is None and c.first), "")
+    kinds = layout()["grid_funds_rows"]
+    v = st.draft.values
+    if any(label.startswith(w) for w in kinds["total"]) and v.get("funds_total") is None:
+        for role, span in (st.funds or {}).items():
+            v[role] = _value(row, span)
+    elif any(label.startswith(w) for w in kinds["fiscal"]) and v.get("funds_fiscal") is None:
+        v["funds_fiscal"] = _value(row, (st.funds or {}).get("funds_total"))
+
+
+def _indicator_row(row: GRow, st: _Open) -> None:
+    spans = st.ind or {}
+    get = {role: _at(row, span) for role, span in spans.items()}
+    texts: dict[str, str] = {}
+    for role, cell in get.items():
+        text = cell.key if cell is not None else ""
+        if role in ("level1", "level2"):
+            if text:
+                st.carry[role] = text
+            text = st.carry.get(role, "")
+        texts[role] = text
+    name = texts.get("indicator", "")
+    cell = get.get("indicator")
+    if not name or (cell is not None and not cell.first):
+        return
+    weight = texts.get("weight") or None
+    m = WEIGHT_END.search(name)
+    if m:
+        name, weight = name[: m.start()], weight or m.group(1)
+    cell_target, cell_actual = get.get("target"), get.get("actual")
+    target = _joined(cell_target)
+    if target and ("target_op" in spans or "target_unit" in spans):  # "≥" | "63" | "个" in three cells
+        target = f"{texts.get('target_op', '')}{target}{texts.get('target_unit', '')}"
+    st.draft.rows.append(RawRow(
+        level1=WEIGHT_END.sub("", texts.get("level1", "")) or None, level2=WEIGHT_END.sub("", texts.get("level2", "")) or None,
+        name=name, weight=weight if weight and re.fullmatch(r"\d+(?:\.\d+)?", weight) else None,
+        target=target, actual=_joined(cell_actual), score=texts.get("score", ""), page=row.page,
+    ))
+    reason = _joined(get.get("reason"))
+    st.draft.rows[-1].deviation_reason = reason or None
+
+
+def _joined(cell: GCell | None) -> str:
+    """A cell's lines joined: wrapped text without spaces, spaces kept inside a line ("155 万平方米")."""
+    if cell is None:
+        return ""
+    return "".join(line.strip() for line in cell.text.split("\n"))
+
+
+def read_form_grids(rows: list[GRow], titles: dict[int, tuple[str, str, str]]) -> list[FormDraft]:
+    """Forms from grid rows in reading order; ``titles`` maps a row index to (kind, title, text above its grid)."""
+    lay = layout()
+    drafts: list[FormDraft] = []
+    st: _Open | None = None
+    for i, row in enumerate(rows):
+        if i in titles:
+            kind, title, above = titles[i]
+            st = _Open(FormDraft(kind=kind, title=title, pages=[], source="pdf-grid"))
+            st.draft.fields.update(_above_fields(above))
+            drafts.append(st.draft)
+        if st is None or st.closed:
+            continue
+        if row.page not in st.draft.pages:
+            st.draft.pages.append(row.page)
+        keys = row.texts()
+        if keys and keys[0] in [squeeze(w) for w in lay["total_labels"]]:
+            score = _value(row, (st.ind or {}).get("score"))
+            st.draft.values["total_score"] = score
+            st.closed = True
+            continue
+        if _fields(row, st.draft):
+            continue
+        head = _header(row, lay["grid_funds_columns"], ("funds_total", "executed"))
+        if head is not None and st.ind is None:
+            st.funds = head
+            continue
+        head = _header(row, lay["grid_overall_columns"], ("target", "result"))
+        if head is not None and st.ind is None:
+            st.overall = head
+            continue
+        head = _header(row, lay["grid_indicator_columns"], ("indicator",))
+        if head is not None and ("target" in head or "score" in head):
+            st.ind = head
+            st.carry = {}
+            continue
+        if st.ind is not None:
+            _indicator_row(row, st)
+        elif st.overall is not None and st.draft.texts.get("overall_target") is None:
+            st.draft.texts["overall_target"] = _joined(_at(row, st.overall["target"])) or None
+            st.draft.texts["overall_result"] = _joined(_at(row, st.overall["result"])) or None
+        elif st.funds is not None:
+            _funds_row(row, st)
+    return drafts
+
+
+def _above_fields(text: str) -> dict[str, str]:
+    out = {}
+    for label, column in layout()["fields"].items():
+        m = re.search(re.escape(label) + r"[：:]\s*(\S+)", text)
+        if m and column not in out:
+            out[column] = m.group(1)
+    return out
+
+
+def summary_forms(rows: list[GRow], department: str | None) -> list[FormDraft]:
+    """Target forms from a table with one project per row and its indicators numbered in one cell."""
+    lay = layout()
+    spans: dict[str, tuple[float, float]] | None = None
+    drafts: list[FormDraft] = []
+    unit: str | None = None
+    for row in rows:
+        head = _header(row, lay["grid_summary_columns"], ("project", "indicators"))
+        if head is not None:
+            spans = head
+            continue
+        if spans is None:
+            continue
+        text = _joined(_at(row, spans["indicators"]))
+        project = squeeze(_joined(_at(row, spans["project"])))
+        goal = _joined(_at(row, spans.get("overall_target")))
+        if not text and not goal:  # 合计, or a unit's subtotal: the projects below are that unit's
+            unit = project if project and project not in [squeeze(w) for w in lay["total_labels"]] else None
+            continue
+        cell = _at(row, spans["project"])
+        parsed = indicator_text_rows(text, row.page) if text else []
+        if not parsed:
+            continue  # a layout of one indicator per row is not this one: nothing is guessed from it
+        if (not project or (cell is not None and not cell.first)) and drafts:  # a project's row continued
+            drafts[-1].rows += parsed
+            continue
+        d = FormDraft(kind="target", title=project, pages=[row.page], source="pdf-grid")
+        d.fields = {"project": project, **({"department": department} if department else {}),
+                    **({"implementing_unit": unit} if unit else {})}
+        d.values = {"funds_total": _value(row, spans.get("funds_total")), "funds_fiscal": _value(row, spans.get("funds_fiscal"))}
+        d.texts = {"overall_target": _joined(_at(row, spans.get("overall_target"))) or None}
+        d.rows = parsed
+        drafts.append(d)
+    return drafts
+
+
+def indicator_text_rows(text: str, page: int) -> list[RawRow]:
+    """"1、1-产出指标；11-数量指标；name；实施周期指标值:X；年度指标值:Y。2、…" → rows (target = 年度指标值)."""
+    s = re.sub(r"\s+", "", text)
+    out = []
+    for m in re.finditer(layout()["indicator_text"], s):
+        out.append(RawRow(level1=m.group("level1") or None, level2=m.group("level2") or None,
+                          name=m.group("indicator").strip(".．"), weight=None, target=m.group("target"), actual="",
+                          score="", page=page))
+    return out
+
+
+@dataclass
+class PerformanceReader:
+    """Collects the grids of pages that may hold forms while the document is read; ``drafts`` at the end."""
+
+    pages: list[tuple[int, list[GRow], list[tuple[int, str]]]] = field(default_factory=list)
+    rules: dict[int, str | None] = field(default_factory=dict)  # page → scoring rule printed below its grids
+    _open: bool = False
+
+    def offer(self, page_no: int, page: Page, texts: Iterable[str]) -> None:
+        """Read the page's grids when it names a form, or continues one from the page before."""
+        joined = "".join(texts)
+        if not any(w in joined for w in CUE_WORDS) and not self._open:
+            return
+        chars = page.chars
+        grids = ruled_grids(page, chars)
+        if not grids:
+            self._open = False
+            return
+        rows: list[GRow] = []
+        starts: list[tuple[int, str]] = []
+        top = 0.0
+        for g in grids:
+            above = [ch for ch in chars if top <= ch["top"] and ch["bottom"] <= g.top + 1]
+            lines = [ln.text for ln in group_lines(above)][-ABOVE_LINES:]
+            starts.append((len(rows), "\n".join(lines)))
+            rows += grid_rows(g, chars, page_no)
+            top = g.bottom
+        below = "".join(ln.text for ln in group_lines([ch for ch in chars if ch["top"] >= top - 1]))
+        self.pages.append((page_no, rows, starts))
+        self.rules[page_no] = score_rule(below)
+        self._open = True
+
+    def drafts(self) -> list[FormDraft]:
+        rows: list[GRow] = []
+        titles: dict[int, tuple[str, str, str]] = {}
+        department = None
+        for _, page_rows, starts in self.pages:
+            for start, above in starts:
+                for line in above.split("\n"):
+                    kind = title_kind(line)
+                    if kind:
+                        titles[len(rows) + start] = (kind, squeeze(line), above)
+                        break
+                dept = re.search(r"部门名称[：:]\s*(\S+)", above)
+                department = department or (dept.group(1) if dept else None)
+            rows += page_rows
+        summary = summary_forms(rows, department)
+        if summary:
+            return summary
+        drafts = [d for d in read_form_grids(rows, titles) if d.rows or d.values.get("funds_total")]
+        for d in drafts:
+            d.score_rule = next((self.rules[p] for p in d.pages if self.rules.get(p)), None)
+        return drafts
+
+
+def narrative_lines(pages: list[PageText]) -> list[tuple[int | None, str]]:
+    return [(p.page, line) for p in pages for line in p.text.split("\n")]

@@ -1,0 +1,37 @@
+"""Expected performance forms written by hand as text (tests/fixtures/performance/*.txt) → score.py golden."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "performance"
+FORM_KEYS = ("kind", "scope", "name", "funds_total", "executed", "execution_rate_pct", "total_score")
+ROW_KEYS = ("indicator", "weight", "target_text", "actual_text", "score")
+
+
+def read_expected(path: Path) -> dict:
+    """Forms and indicator rows of an expected-values file; its first comment line names the document."""
+    forms: list[dict] = []
+    rows: list[dict] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.lstrip("@").split("|")]
+        if line.startswith("@"):
+            f = dict(zip(FORM_KEYS, parts, strict=True))
+            f["project" if f["scope"] == "project" else "department"] = f.pop("name")
+            forms.append({k: v for k, v in f.items() if v != ""})
+        else:
+            r = dict(zip(ROW_KEYS, parts, strict=True))
+            rows.append({"form": len(forms) - 1, **r})
+    return {"forms": forms, "indicators": rows}
+
+
+def golden(doc: str, path: Path) -> dict:
+    return {"doc": doc, **read_expected(path)}
+
+
+def write_golden(doc: str, path: Path, out: Path) -> Path:
+    out.write_text(json.dumps(golden(doc, path), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return out
