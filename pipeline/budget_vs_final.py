@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from pathlib import Path
 
 import duckdb
 
@@ -27,6 +28,8 @@ from schemas.records import cell_text
 PAIRS_TABLE = "budget_final_pairs"
 VIEW = "budget_vs_final"
 CSV_FILE = "budget_vs_final.csv"
+PARQUET_FILE = "budget_vs_final.parquet"
+ORDER = 'region, department, fiscal_year, budget_source, "table", side, code, "row", budget_col'
 SCALE = 10**8  # amounts are scaled to integers before dividing: exact for up to 8 decimals
 
 
@@ -86,12 +89,15 @@ def create_view(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VIEW_SQL)
 
 
+def parquet_bytes(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
+    """The view as Parquet, its amounts as exact decimals (DuckDB writes DECIMAL as decimal128)."""
+    con.execute(f"COPY (SELECT * FROM {VIEW} ORDER BY {ORDER}) TO '{path}' (FORMAT PARQUET)")
+    return path.read_bytes()
+
+
 def csv_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
     """The view as CSV (UTF-8, header), in a stable order; decimals exactly as held (never via floats)."""
-    cur = con.execute(
-        f"SELECT * FROM {VIEW} ORDER BY region, department, fiscal_year, budget_source, \"table\", side, code, "
-        "\"row\", budget_col"
-    )
+    cur = con.execute(f"SELECT * FROM {VIEW} ORDER BY {ORDER}")
     columns = [d[0] for d in cur.description]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")

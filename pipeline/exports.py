@@ -58,18 +58,19 @@ def duckdb_bytes(ds: Dataset) -> bytes:
     return duckdb_and_comparison(ds)[0]
 
 
-def duckdb_and_comparison(ds: Dataset) -> tuple[bytes, bytes]:
-    """The database's bytes and the ``budget_vs_final`` view as CSV, from one build."""
+def duckdb_and_comparison(ds: Dataset) -> tuple[bytes, bytes, bytes]:
+    """The database's bytes and the ``budget_vs_final`` view as CSV and Parquet, from one build."""
     with tempfile.TemporaryDirectory(prefix="juesuan-duckdb-") as tmp:
         path = Path(tmp) / DUCKDB_FILE
         con = duckdb.connect(str(path))
         try:
             load_dataset(con, ds)
             comparison = budget_vs_final.csv_bytes(con)
+            parquet = budget_vs_final.parquet_bytes(con, Path(tmp) / budget_vs_final.PARQUET_FILE)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        return path.read_bytes(), comparison
+        return path.read_bytes(), comparison, parquet
 
 
 _FRICTIONLESS_TYPE = {"decimal": "number", "integer": "integer", "boolean": "boolean", "date": "date", "string": "string"}
@@ -151,9 +152,10 @@ def write_exports(ds: Dataset, out: Path) -> None:
     for kind in RECORD_TYPES:
         rows = sorted(ds.rows_of(kind), key=lambda r: getattr(r, "doc_id", ""))
         atomic_write_bytes(out / EXCEL_DIR / f"{kind.FILE}.csv", excel_csv_bytes(kind, rows))
-    database, comparison = duckdb_and_comparison(ds)
+    database, comparison, comparison_parquet = duckdb_and_comparison(ds)
     atomic_write_bytes(out / DUCKDB_FILE, database)
     atomic_write_bytes(out / budget_vs_final.CSV_FILE, comparison)
+    atomic_write_bytes(out / budget_vs_final.PARQUET_FILE, comparison_parquet)
     text = json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"
     atomic_write_bytes(out / DATAPACKAGE_FILE, text.encode("utf-8"))
 

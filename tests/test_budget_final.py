@@ -119,3 +119,15 @@ def test_budget_vs_final_view_and_csv(tmp_path, golden_extraction, budget):
     assert {(r["budget_col"], r["final_col"]) for r in three} >= {("reception_budget", "reception_actual")}
     # the final accounts' own 预算数 rows are there too, whatever the pairing
     assert any(r["budget_source"] == "final_accounts" for r in rows)
+
+
+def test_budget_vs_final_has_a_typed_parquet_twin(tmp_path, golden_extraction, budget):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.run import save_dataset
+
+    save_dataset(_paired(golden_extraction, budget), tmp_path)
+    table = pq.read_table(tmp_path / "budget_vs_final.parquet")
+    assert pa.types.is_decimal(table.schema.field("budget_value").type)
+    assert table.num_rows == len((tmp_path / "budget_vs_final.csv").read_text(encoding="utf-8").splitlines()) - 1
