@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.cli_data import register_data_commands
-from pipeline.cli_flows import register as register_flow_commands
-from pipeline.cli_text import register as register_text_command
+from pipeline import cli_data, cli_flows, cli_text
+from pipeline.cli_options import DEFAULT_DATASET, DatasetOpt, OutOpt, VerboseOpt, console, progress_bar, setup_logging
 from pipeline.wording import plural
 
 app = typer.Typer(help="juesuan: Chinese departmental final-account and budget PDFs → one clean, cross-checked dataset.",
                   no_args_is_help=True, add_completion=False)
-console = Console(stderr=True)
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
-                        handlers=[RichHandler(console=console, show_path=False)], force=True)
-
-
-@app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="PDF or .txt files, or folders of them")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="dataset folder")] = Path("data/clean"),
+    paths: Annotated[list[Path], typer.Argument(help="PDF, .txt, .html or spreadsheet files, or folders of them")],
+    out: OutOpt = DEFAULT_DATASET,
     fresh: Annotated[bool, typer.Option(help="start an empty dataset instead of merging into OUT")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Extract tables and narrative figures from PATHS, check them, and write the dataset to OUT."""
-    _logging(verbose)
+    setup_logging(verbose)
     from pipeline.run import extract_into, find_sources
 
     missing = [p for p in paths if not p.exists()]
@@ -46,8 +35,7 @@ def extract(
     if not files:
         console.print(f"[red]no PDF or .txt files found in {', '.join(map(str, paths))}")
         raise typer.Exit(2)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("extracting", total=len(files))
 
         def step(f: Path, r) -> None:
@@ -65,18 +53,17 @@ def extract(
             console.print(f"  [yellow]{escape(d.file_name)}[/]: {d.status}: {escape(d.error or '')}")
 
 
-@app.command()
 def check(
-    data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
+    data: DatasetOpt = DEFAULT_DATASET,
     tolerance: Annotated[str, typer.Option(
         "--tolerance", help="extra 万元 beyond printed-precision rounding still reported as a rounding warning")] = "0",
     pct_tolerance: Annotated[str, typer.Option(
         "--pct-tolerance", help="extra percentage points beyond printed-precision rounding, likewise")] = "0",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the counts, not the error findings")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Re-run every cross-check over an existing dataset (e.g. after last year's documents arrive)."""
-    _logging(verbose)
+    setup_logging(verbose)
     from decimal import Decimal, InvalidOperation
 
     from pipeline.checks import CheckConfig
@@ -114,9 +101,16 @@ def print_errors(ds, out: Console) -> None:
         out.print(f"  [red]{escape(f.rule)}[/]{escape(where)}: {escape(f.message)}", soft_wrap=True)
 
 
-register_data_commands(app)  # query, report (pipeline/cli_data.py)
-register_flow_commands(app)  # scrape, run (pipeline/cli_flows.py)
-register_text_command(app)  # text (pipeline/cli_text.py)
+def register(target: typer.Typer) -> None:
+    target.command()(extract)
+    target.command()(check)
+
+
+# one registration style: each command module registers its commands, in the order of `juesuan --help`
+register(app)  # extract, check
+cli_data.register(app)  # query, report
+cli_flows.register(app)  # scrape, sources, run
+cli_text.register(app)  # text
 
 if __name__ == "__main__":
     app()

@@ -9,9 +9,9 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.cli_options import DEFAULT_DATASET, DatasetOpt, progress_bar
 from pipeline.wording import plural
 from schemas.records import cell_text
 
@@ -31,7 +31,7 @@ def query(
                                             'findings, performance_forms, performance_indicators and the views '
                                             'document_summary, document_tables, findings_detail, '
                                             'performance_claims_vs_numbers, wide_<table>')],
-    data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
+    data: DatasetOpt = DEFAULT_DATASET,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="write the result to this CSV file instead")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="with --csv: start the file with a BOM, for Excel on Windows")] = False,
     records: Annotated[bool | None, typer.Option(
@@ -93,7 +93,7 @@ def print_records(result: QueryResult, out: Console) -> None:
 
 
 def report(
-    data: Annotated[Path, typer.Option("--data", help="dataset folder")] = Path("data/clean"),
+    data: DatasetOpt = DEFAULT_DATASET,
     pdfs: Annotated[list[Path] | None, typer.Option("--pdfs", help="folder(s) holding the source PDFs "
                                                                     "(default: data/raw)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="report folder (default: DATA/report)")] = None,
@@ -106,8 +106,7 @@ def report(
     err = Console(stderr=True)
     require_dataset(data, err)
     out = out or data / "report"
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as progress:
+    with progress_bar(err) as progress:
         task = progress.add_task("report", total=None)
 
         def step(name: str, done: int, total: int) -> None:
@@ -122,6 +121,6 @@ def report(
                   "--single-file makes one file to share)")
 
 
-def register_data_commands(app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     app.command()(query)
     app.command()(report)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli_options import VerboseOpt, console, progress_bar, setup_logging
 from pipeline.wording import plural
 
 # exit codes (docs/scraping.md): 0 done, 1 unexpected error, 2 usage (bad options, sources file, data folder
@@ -17,12 +18,12 @@ from pipeline.wording import plural
 EXIT_USAGE = 2
 EXIT_SCRAPE_FAILED = 3
 
-DataOpt = Annotated[Path, typer.Option("--data", help="data root: downloads go to DATA/raw, the dataset to DATA/clean")]
+# --root names the data root (ROOT/raw, ROOT/clean); --data, its old name here, still works
+DataOpt = Annotated[Path, typer.Option("--root", "--data", help="data root: downloads go to ROOT/raw, the dataset to ROOT/clean")]
 SourcesOpt = Annotated[Path | None, typer.Option("--sources", help="sources file (default: pipeline/sources.yaml)")]
 OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="only the source(s) with this name")]
 ListingOpt = Annotated[str | None, typer.Option("--listing", help="ad-hoc: crawl this listing URL instead of the sources file")]
 PatternOpt = Annotated[str | None, typer.Option("--pattern", help="ad-hoc: regex on link text or URL of the links to follow")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v")]
 DelayOpt = Annotated[float | None, typer.Option(help="seconds between requests to one host (overrides the source)")]
 
 
@@ -36,10 +37,8 @@ def scrape(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print what would be crawled, without a request")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Download new and changed disclosure PDFs from the portals into DATA/raw (no extraction)."""
-    from pipeline.cli import _logging, console
-
-    _logging(verbose)
+    """Download new and changed disclosure PDFs from the portals into ROOT/raw (no extraction)."""
+    setup_logging(verbose)
     from pipeline import scrape as scr
 
     try:
@@ -54,14 +53,12 @@ def scrape(
         typer.echo(f"{len(srcs)} sources, {sum(s.verified for s in srcs)} verified; nothing was requested")
         return
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.lock import RunLocked, run_lock
 
     raw = data / "raw"
     try:
-        with run_lock(raw), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=console) as bars:
+        with run_lock(raw), progress_bar() as bars:
             pages = bars.add_task("pages", total=None)
             docs = bars.add_task("documents", total=0, visible=False)
 
@@ -96,7 +93,6 @@ def sources(
 ) -> None:
     """List the configured portals with their state: verified, last run, documents found, last error."""
     from pipeline import scrape as scr
-    from pipeline.cli import console
     from pipeline.manifest import MANIFEST_NAME, Manifest
 
     try:
@@ -129,15 +125,13 @@ def run(
     delay: DelayOpt = None,
     workers: Annotated[int, typer.Option(help="extract in N worker processes (Prefect ProcessPoolTaskRunner)")] = 1,
     dask_address: Annotated[str | None, typer.Option(help="run extraction on this Dask scheduler (HOST:PORT)")] = None,
-    no_scrape: Annotated[bool, typer.Option("--no-scrape", help="only process what is already in DATA/raw")] = False,
+    no_scrape: Annotated[bool, typer.Option("--no-scrape", help="only process what is already in ROOT/raw")] = False,
     serve: Annotated[bool, typer.Option("--serve", help="serve the flow on the --cron schedule (blocks)")] = False,
     cron: Annotated[str, typer.Option(help="cron schedule for --serve")] = "30 2 * * *",
     verbose: VerboseOpt = False,
 ) -> None:
     """Scrape + process once as Prefect flows (or --serve nightly); ends with a report artifact."""
-    from pipeline.cli import _logging, console
-
-    _logging(verbose)
+    setup_logging(verbose)
     import flows
 
     params = dict(data=str(data), sources=str(sources) if sources else None, only=only, listing=listing,
