@@ -43,7 +43,7 @@ from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.limits import start_worker as start_extraction_worker
 from pipeline.lock import run_lock
-from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, RawDoc
+from pipeline.manifest import DOWNLOADED, FetchOutcome, FetchStatus, Manifest, RawDoc
 
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
 REPORT_ROWS = 200
@@ -142,7 +142,7 @@ def _scrape(root: Path, sources: list[scr.Source]) -> scr.ScrapeReport:
             logger.info("%s: %d pages (%d not modified), %s", s.name, r.n_pages, r.n_pages_not_modified,
                         r.counts() or "no documents found")
         for o in scr.scan_local(raw, m, run_id):
-            total.outcomes.append(("local", o))
+            total.outcomes.append((FetchStatus.LOCAL, o))
         m.finish_run(run_id)
     logger.info("scrape: %d pages (%d not modified), %d documents downloaded, statuses %s", total.n_pages,
                 total.n_pages_not_modified, len(total.downloaded()), total.counts())
@@ -368,7 +368,7 @@ def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
                   "| fetch status | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in s.counts().items()]
         problems: list[FetchOutcome] = [o for _, o in s.outcomes if o.status not in
-                                        (*DOWNLOADED, "not_modified", "local")]
+                                        (*DOWNLOADED, FetchStatus.NOT_MODIFIED, FetchStatus.LOCAL)]
         if problems or s.page_errors:
             lines += ["", "## Not downloaded", "", "| url | status | message |", "|---|---|---|"]
             lines += [f"| {_cell(o.url)} | {o.status} | {_cell(o.message)} |" for o in problems[:REPORT_ROWS]]

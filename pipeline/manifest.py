@@ -33,13 +33,34 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 MANIFEST_NAME = "manifest.sqlite"
 
+class FetchStatus(StrEnum):
+    """How one fetch of a document URL ended (manifest ``fetch_log.status``; docs/scraping.md)."""
+
+    NEW = "new"  # bytes never seen before
+    CHANGED = "changed"  # the URL now serves other bytes
+    DUPLICATE = "duplicate"  # bytes already stored under another URL
+    UNCHANGED = "unchanged"  # downloaded again, same bytes (the server sent no validators)
+    NOT_MODIFIED = "not_modified"  # HTTP 304: nothing transferred
+    LOCAL = "local"  # a file put into raw/ by hand, registered by a run without scraping
+    HTTP_ERROR = "http_error"
+    ERROR = "error"
+    NOT_PDF = "not_pdf"  # asked for a PDF, got something else (an HTML error page)
+    WRONG_TYPE = "wrong_type"  # asked for a spreadsheet, got something else
+    TOO_LARGE = "too_large"
+    UNREACHABLE = "unreachable"  # the host did not answer (DNS, refused, timeout)
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    FOREIGN_HOST = "foreign_host"  # a link to a host the source does not allow: never requested
+    OTHER_TYPE = "other_type"  # an attachment of another type (DOC, ZIP, OFD): recorded, never requested
+
+
 # fetch statuses that mean "new bytes were transferred"
-DOWNLOADED = ("new", "changed", "duplicate", "unchanged")
+DOWNLOADED = (FetchStatus.NEW, FetchStatus.CHANGED, FetchStatus.DUPLICATE, FetchStatus.UNCHANGED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -116,7 +137,8 @@ CREATE TABLE IF NOT EXISTS fetch_log (
 # columns added after the first release: (table, column, type), added to an older manifest on open
 _ADDED_COLUMNS = (("urls", "file_type", "TEXT"), ("fetch_log", "file_type", "TEXT"))
 # fetch statuses that are a failure worth showing as a source's last error
-ERROR_STATUSES = ("http_error", "error", "not_pdf", "wrong_type", "robots_disallowed", "too_large")
+ERROR_STATUSES = (FetchStatus.HTTP_ERROR, FetchStatus.ERROR, FetchStatus.NOT_PDF, FetchStatus.WRONG_TYPE,
+                  FetchStatus.ROBOTS_DISALLOWED, FetchStatus.TOO_LARGE)
 
 
 def now() -> str:
@@ -144,8 +166,7 @@ class StoredPage:
 
 @dataclass(frozen=True)
 class FetchOutcome:
-    """One document URL tried: ``status`` is new / changed / duplicate / unchanged / not_modified /
-    not_pdf / http_error / error / robots_disallowed / foreign_host / too_large."""
+    """One document URL tried; ``status`` is a ``FetchStatus``."""
 
     url: str
     status: str
@@ -271,7 +292,7 @@ class Manifest:
                     "file_type = COALESCE(?, file_type) WHERE url = ?",
                     (o.status, o.message, o.http_status, t, o.file_type, o.url),
                 )
-            sha = o.sha256 or (old[0] if old and o.status == "not_modified" else None)
+            sha = o.sha256 or (old[0] if old and o.status == FetchStatus.NOT_MODIFIED else None)
             if sha:
                 self.db.execute(
                     "INSERT INTO url_versions (url, sha256, first_seen, last_seen) VALUES (?, ?, ?, ?) "

@@ -49,7 +49,7 @@ import yaml
 
 from extractors.html_text import decode_html, is_narrative_page
 from pipeline.file_names import file_name_for
-from pipeline.manifest import DOWNLOADED, FetchOutcome, Manifest, StoredPage
+from pipeline.manifest import DOWNLOADED, FetchOutcome, FetchStatus, Manifest, StoredPage
 
 __all__ = ["decode_html"]  # re-exported: the HTML decoding rule lives with the HTML reader
 
@@ -335,8 +335,8 @@ class _Slot:
 
 # --- fetching ----------------------------------------------------------------------------
 
-UNREACHABLE = "unreachable"  # the host did not answer (DNS, connection refused, timeout): nothing was asked of it
-FAILED_DOWNLOADS = ("http_error", "error", "not_pdf", "too_large", UNREACHABLE)
+UNREACHABLE = FetchStatus.UNREACHABLE  # the host did not answer (DNS, refused, timeout): nothing was asked of it
+FAILED_DOWNLOADS = (FetchStatus.HTTP_ERROR, FetchStatus.ERROR, FetchStatus.NOT_PDF, FetchStatus.TOO_LARGE, UNREACHABLE)
 
 
 class Blocked(Exception):
@@ -359,15 +359,15 @@ class Fetcher:
 
     def check(self, url: str) -> None:
         if not host_allowed(url, self.source.hosts()):
-            raise Blocked("foreign_host", f"host {host_of(url)!r} is not in allowed_hosts")
+            raise Blocked(FetchStatus.FOREIGN_HOST, f"host {host_of(url)!r} is not in allowed_hosts")
         rp = self._robots_for(url)
         parts = urlsplit(url)
         if (why := self._unreachable.get(f"{parts.scheme}://{parts.netloc}")) is not None:
             raise Blocked(UNREACHABLE, f"host not reached (robots.txt: {why}): not crawled in this run")
         if rp is None:
-            raise Blocked("robots_disallowed", "robots.txt could not be read (server error): not crawling this host")
+            raise Blocked(FetchStatus.ROBOTS_DISALLOWED, "robots.txt could not be read (server error): not crawling this host")
         if not rp.can_fetch(USER_AGENT, url):
-            raise Blocked("robots_disallowed", "disallowed by robots.txt")
+            raise Blocked(FetchStatus.ROBOTS_DISALLOWED, "disallowed by robots.txt")
 
     def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser | None:
         parts = urlsplit(url)
@@ -538,13 +538,13 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
     except Blocked as b:
         return FetchOutcome(url, b.status, message=b.message)
     except httpx.HTTPError as e:
-        return FetchOutcome(url, "error", message=f"{type(e).__name__}: {e}"[:300])
+        return FetchOutcome(url, FetchStatus.ERROR, message=f"{type(e).__name__}: {e}"[:300])
     with contextlib.closing(r):
         if r.status_code == 304:
-            return FetchOutcome(url, "not_modified", http_status=304, etag=prior.etag if prior else None,
+            return FetchOutcome(url, FetchStatus.NOT_MODIFIED, http_status=304, etag=prior.etag if prior else None,
                                 last_modified=prior.last_modified if prior else None)
         if r.status_code >= 400:
-            return FetchOutcome(url, "http_error", http_status=r.status_code, message=f"HTTP {r.status_code}")
+            return FetchOutcome(url, FetchStatus.HTTP_ERROR, http_status=r.status_code, message=f"HTTP {r.status_code}")
         h = hashlib.sha256()
         size = 0
         head = b""
@@ -570,11 +570,11 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
             ftype = sniff_type(head, accepted, expected)
             if ftype is None:
                 tmp.unlink(missing_ok=True)
-                return FetchOutcome(url, "not_pdf" if expected == "pdf" else "wrong_type", http_status=r.status_code,
+                return FetchOutcome(url, FetchStatus.NOT_PDF if expected == "pdf" else FetchStatus.WRONG_TYPE, http_status=r.status_code,
                                     bytes=size, message=_describe_non_pdf(head, ctype, expected), file_type=expected)
             if size > fetcher.source.max_bytes:
                 tmp.unlink(missing_ok=True)
-                return FetchOutcome(url, "too_large", http_status=r.status_code, bytes=size,
+                return FetchOutcome(url, FetchStatus.TOO_LARGE, http_status=r.status_code, bytes=size,
                                     message=f"larger than max_bytes={fetcher.source.max_bytes}")
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -599,13 +599,13 @@ def store_download(f: Fetched, raw_dir: Path, manifest: Manifest) -> FetchOutcom
         f.tmp.unlink(missing_ok=True)
         raise
     if f.prior_sha256 == f.sha256:
-        status = "unchanged"
+        status = FetchStatus.UNCHANGED
     elif f.prior_sha256:
-        status = "changed"
+        status = FetchStatus.CHANGED
     elif known is not None:
-        status = "duplicate"
+        status = FetchStatus.DUPLICATE
     else:
-        status = "new"
+        status = FetchStatus.NEW
     return FetchOutcome(f.url, status, sha256=f.sha256, http_status=f.http_status, etag=f.etag,
                         last_modified=f.last_modified, bytes=f.size, file_type=f.file_type)
 
@@ -737,7 +737,7 @@ def _page_links(fetcher: Fetcher, url: str, out: Crawl, manifest: Manifest | Non
 
 def _add_document(fetcher: Fetcher, link: Link, out: Crawl) -> None:
     if not host_allowed(link.url, fetcher.source.hosts()):
-        out.skipped.setdefault(link.url, ("foreign_host", f"host {host_of(link.url)!r} is not in allowed_hosts"))
+        out.skipped.setdefault(link.url, (FetchStatus.FOREIGN_HOST, f"host {host_of(link.url)!r} is not in allowed_hosts"))
         return
     out.documents.setdefault(link.url, link.text)
 
@@ -767,11 +767,11 @@ class ScrapeReport:
         Failed: some pages were tried and not one was read (every portal down, DNS gone, offline), or
         documents were tried and every download failed. A run that found nothing new is no failure.
         """
-        attempted = [o for _, o in self.outcomes if o.status != "local"]  # "local": put into raw/ by hand
+        attempted = [o for _, o in self.outcomes if o.status != FetchStatus.LOCAL]  # put into raw/ by hand
         if self.n_pages == 0 and (self.page_errors or attempted):
             reasons = sorted({o.status for o in attempted} | ({"page_error"} if self.page_errors else set()))
             return f"no source could be reached: not one listing page was read ({', '.join(reasons)})"
-        tried = [o for o in attempted if o.status not in ("foreign_host", "robots_disallowed")]
+        tried = [o for o in attempted if o.status not in (FetchStatus.FOREIGN_HOST, FetchStatus.ROBOTS_DISALLOWED)]
         if tried and all(o.status in FAILED_DOWNLOADS for o in tried):
             return f"every download failed ({len(tried)} tried: " + ", ".join(
                 f"{k} {v}" for k, v in self.counts().items() if k in FAILED_DOWNLOADS) + ")"
@@ -825,7 +825,7 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
             if ftype in source.download_types:
                 urls.append(url)
                 continue
-            o = FetchOutcome(url, "other_type", file_type=ftype,
+            o = FetchOutcome(url, FetchStatus.OTHER_TYPE, file_type=ftype,
                              message=f"{ftype} attachment: recorded, not downloaded (download_types: "
                                      f"{', '.join(source.download_types)})")
             manifest.record_fetch(o, source.name, run_id)
@@ -839,7 +839,7 @@ def scrape_source(source: Source, raw_dir: Path, manifest: Manifest, run_id: int
                     o = got if isinstance(got, FetchOutcome) else store_download(got, raw_dir, manifest)
                 except Exception as e:  # a server nobody anticipated (bad encoding, cut stream): record it
                     log.exception("%s: download failed", u)
-                    o = FetchOutcome(u, "error", message=f"{type(e).__name__}: {e}"[:300])
+                    o = FetchOutcome(u, FetchStatus.ERROR, message=f"{type(e).__name__}: {e}"[:300])
                 manifest.record_fetch(o, source.name, run_id)
                 report.outcomes.append((source.name, o))
                 progress.stored(o)
@@ -870,8 +870,8 @@ def scan_local(raw_dir: Path, manifest: Manifest, run_id: int) -> list[FetchOutc
             continue
         if manifest.blob_path(sha) is None:
             manifest.add_blob(sha, p, p.stat().st_size, url)
-        o = FetchOutcome(url, "local", sha256=sha)
-        manifest.record_fetch(o, "local", run_id)
+        o = FetchOutcome(url, FetchStatus.LOCAL, sha256=sha)
+        manifest.record_fetch(o, FetchStatus.LOCAL, run_id)
         outcomes.append(o)
     for row in manifest.url_rows():
         if row["url"].startswith("file:") and row["url"] not in seen:
