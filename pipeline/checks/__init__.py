@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 
-from pipeline.checks import (  # noqa: F401  (importing registers the rules)
-    rules_budget_final,
-    rules_cross,
-    rules_narrative,
-    rules_narrative_tables,
-    rules_performance,
-    rules_structure,
-    rules_tables,
-    rules_years,
-)
+# importing registers the rules, in the order their findings are listed: keep it
+# isort: off
+from pipeline.checks import rules_budget_final  # noqa: F401
+from pipeline.checks import rules_tables  # noqa: F401
+from pipeline.checks import rules_cross  # noqa: F401
+from pipeline.checks import rules_narrative_tables  # noqa: F401
+from pipeline.checks import rules_narrative  # noqa: F401
+from pipeline.checks import rules_performance, rules_structure, rules_years  # noqa: F401
+# isort: on
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.registry import RULES, Rule

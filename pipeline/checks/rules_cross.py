@@ -7,14 +7,20 @@ from collections.abc import Iterator
 from pipeline.checks.context import DocContext, digits, names_match, norm_label
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
-from pipeline.checks.rows import rows_of
-from pipeline.checks.rules_tables import BASIC, THREE, _basic_rows, _fiscal_income_rows, _three_cells
+from pipeline.checks.rows import (
+    BASIC,
+    FISCAL,
+    GPB,
+    SUMMARY,
+    THREE,
+    basic_rows,
+    fiscal_income_rows,
+    rows_of,
+    three_cells,
+)
 from pipeline.checks.tolerance import Verdict, check_equal, check_sum
 from schemas.records import Finding, Severity, TableCell
 
-SUMMARY = "income_expenditure_summary"
-FISCAL = "fiscal_appropriation_summary"
-GPB = "general_public_budget_expenditure"
 # summary-table income rows → income-table 合计 column
 SUMMARY_INCOME_COLS = {
     "上级补助收入": "superior_subsidy", "事业收入": "business", "经营收入": "operating",
@@ -86,7 +92,7 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
         yield from _equal(ctx, rid, year_out, gpb_total, "一般公共预算财政拨款支出: 财政拨款总表 vs 一般公共预算支出表")
     yield from _classes_against(ctx, rid, (FISCAL, "general_public_budget"), (GPB, "total"),
                                 "财政拨款总表 vs 一般公共预算支出表")
-    sources, _, _, _ = _fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
+    sources, _, _, _ = fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
     for r in sources:
         cell = r.cells.get("amount")
         other = next((c for c in ctx.table_cells(SUMMARY, "income")
@@ -98,7 +104,7 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
 @rule("cross.basic_vs_gpb", "cross",
       "基本支出决算表 人员经费合计 + 公用经费合计 = 一般公共预算财政拨款支出决算表 合计 基本支出.")
 def basic_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
-    _, personnel, public = _basic_rows(ctx)
+    _, personnel, public = basic_rows(ctx)
     gpb_basic = ctx.total_cell(GPB, "basic")
     if personnel is None or public is None or gpb_basic is None:
         return
@@ -117,7 +123,7 @@ THREE_VS_BASIC = {"30212": "overseas_actual", "30217": "reception_actual", "3023
       severity="error when the basic-table item exceeds the 三公 actual beyond rounding; warning within rounding")
 def three_public_vs_basic(ctx: DocContext) -> Iterator[Finding]:
     rid = "cross.three_public_vs_basic"
-    three = _three_cells(ctx)
+    three = three_cells(ctx)
     if not ctx.has_table(THREE) or not ctx.has_table(BASIC):
         return
     for code, col in THREE_VS_BASIC.items():

@@ -8,9 +8,7 @@ from decimal import Decimal
 from pipeline.checks.context import DocContext, digits, fact_amount, names_match, norm_label
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
-from pipeline.checks.rows import rows_of
-from pipeline.checks.rules_cross import FISCAL, GPB, SUMMARY
-from pipeline.checks.rules_tables import THREE, _basic_rows, _fiscal_income_rows
+from pipeline.checks.rows import FISCAL, GPB, SUMMARY, THREE, basic_rows, fiscal_income_rows, rows_of
 from pipeline.checks.tolerance import check_equal, closeness
 from schemas.keys import table_spec
 from schemas.records import Finding, NarrativeFact, Severity, TableCell
@@ -41,7 +39,7 @@ def _expenditure_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | Non
 
 
 def _fiscal_source(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
-    sources, _, _, _ = _fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
+    sources, _, _, _ = fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
     subj = norm_label(f.subject).removesuffix("收入")
     return [r.cells.get("amount") for r in sources if r.label.removesuffix("收入") == subj]
 
@@ -80,7 +78,7 @@ def _gpb_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
 
 def _basic_total(which: str) -> Lookup:
     def lookup(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
-        _, personnel, public = _basic_rows(ctx)
+        _, personnel, public = basic_rows(ctx)
         return [personnel if which == "personnel" else public]
     return lookup
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.context import DocContext, digits
+from pipeline.checks.context import DocContext
 from pipeline.checks.emit import from_check
 from pipeline.checks.registry import rule
-from pipeline.checks.rows import Row, rows_of
+from pipeline.checks.rows import (
+    Row,
+    basic_rows,
+    first_row,
+    fiscal_expenditure_rows,
+    fiscal_income_rows,
+    is_total_label,
+    rows_of,
+    three_cells,
+)
 from pipeline.checks.tolerance import check_sum
 from schemas.keys import family_of
 from schemas.records import Finding, TableCell
 
 # the order row_total findings come in (that of the tables whose identities were first written down)
 _ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
-BASIC = "general_public_budget_basic_expenditure"
 
 
 def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
@@ -22,7 +30,6 @@ def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
     digits; "economic": class ⊃ item of 3/5), as schemas/families says."""
     family = family_of(ctx.doc.doc_type)
     return tuple(t.key for t in family.tables if t.codes == codes) if family else ()
-THREE = "three_public_expenses"
 
 
 def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[TableCell], what: str) -> list[Finding]:
@@ -99,16 +106,12 @@ def grand_total(ctx: DocContext) -> Iterator[Finding]:
 
 # ---- summary tables -----------------------------------------------------------------------------
 
-def _is_total_label(label: str) -> bool:
-    return "合计" in label or "总计" in label
 
 
 def _summary_sides(ctx: DocContext, table: str) -> dict[str, list[Row]]:
     return {side: rows_of(ctx.table_cells(table, side)) for side in ("income", "expenditure")}
 
 
-def _first(rows: list[Row], pred) -> Row | None:
-    return next((r for r in rows if pred(r.label)), None)
 
 
 def _income_extra(label: str) -> bool:
@@ -129,9 +132,9 @@ def summary_identity(ctx: DocContext) -> Iterator[Finding]:
     for side, year_total_label, is_extra in (("income", "本年收入合计", _income_extra),
                                              ("expenditure", "本年支出合计", _expenditure_extra)):
         rows = sides[side]
-        year = _first(rows, lambda s, t=year_total_label: s == t)
-        grand = _first(rows, lambda s: s == "总计")
-        items = [r for r in rows if not _is_total_label(r.label) and not is_extra(r.label)
+        year = first_row(rows, lambda s, t=year_total_label: s == t)
+        grand = first_row(rows, lambda s: s == "总计")
+        items = [r for r in rows if not is_total_label(r.label) and not is_extra(r.label)
                  and "结余" not in r.label and "结转" not in r.label]
         extras = [r for r in rows if is_extra(r.label)]
         if year is not None and "amount" in year.cells:
@@ -150,26 +153,8 @@ def summary_identity(ctx: DocContext) -> Iterator[Finding]:
                                 f"{table}: income 总计 = expenditure 总计")
 
 
-def _fiscal_income_rows(rows: list[Row]) -> tuple[list[Row], Row | None, Row | None, Row | None]:
-    """Income side of 财政拨款收入支出决算总表: the source rows before 本年收入合计 (first occurrences)."""
-    year = _first(rows, lambda s: s == "本年收入合计")
-    begin = _first(rows, lambda s: "年初" in s)
-    grand = _first(rows, lambda s: s == "总计")
-    cut = rows.index(year) if year is not None else len(rows)
-    seen: set[str] = set()
-    sources = []
-    for r in rows[:cut]:
-        if _is_total_label(r.label) or "结转" in r.label or "结余" in r.label or r.label in seen:
-            continue
-        seen.add(r.label)
-        sources.append(r)
-    return sources, year, begin, grand
 
 
-def _fiscal_expenditure_rows(rows: list[Row]) -> tuple[Row | None, Row | None, Row | None]:
-    """The expenditure side's 本年支出合计, 年末结转和结余 and 总计 rows (each None when missing)."""
-    return (_first(rows, lambda s: s == "本年支出合计"), _first(rows, lambda s: "年末" in s),
-            _first(rows, lambda s: s == "总计"))
 
 
 @rule("table.fiscal_summary.identity", "table",
@@ -178,7 +163,7 @@ def _fiscal_expenditure_rows(rows: list[Row]) -> tuple[Row | None, Row | None, R
 def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
     rid, table = "table.fiscal_summary.identity", "fiscal_appropriation_summary"
     sides = _summary_sides(ctx, table)
-    sources, year_in, begin, grand_in = _fiscal_income_rows(sides["income"])
+    sources, year_in, begin, grand_in = fiscal_income_rows(sides["income"])
     if year_in is not None and "amount" in year_in.cells:
         parts = [r.cells["amount"] for r in sources if "amount" in r.cells]
         if parts:
@@ -188,13 +173,13 @@ def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
             yield from _sum_finding(ctx, rid, grand_in.cells["amount"], parts, f"{table} income: 总计 = 本年收入合计 + 年初结转和结余")
     if begin is not None and "amount" in begin.cells:
         after = sides["income"][sides["income"].index(begin) + 1:]
-        breakdown = [r.cells["amount"] for r in after if "amount" in r.cells and not _is_total_label(r.label)]
+        breakdown = [r.cells["amount"] for r in after if "amount" in r.cells and not is_total_label(r.label)]
         if breakdown:
             yield from _sum_finding(ctx, rid, begin.cells["amount"], breakdown,
                                     f"{table} income: 年初财政拨款结转和结余 = sum of its sources")
     rows = sides["expenditure"]
-    year_out, end, grand_out = _fiscal_expenditure_rows(rows)
-    classes = [r for r in rows if not _is_total_label(r.label) and "结转" not in r.label and "结余" not in r.label
+    year_out, end, grand_out = fiscal_expenditure_rows(rows)
+    classes = [r for r in rows if not is_total_label(r.label) and "结转" not in r.label and "结余" not in r.label
                and "财政拨款" not in r.label]
     cols = ("total", "general_public_budget", "government_fund", "state_capital")
     for col in cols:
@@ -215,8 +200,8 @@ def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
 def rollforward(ctx: DocContext) -> Iterator[Finding]:
     rid, table = "table.rollforward", "fiscal_appropriation_summary"
     sides = _summary_sides(ctx, table)
-    _, year_in, begin, _ = _fiscal_income_rows(sides["income"])
-    year_out, end, _ = _fiscal_expenditure_rows(sides["expenditure"])
+    _, year_in, begin, _ = fiscal_income_rows(sides["income"])
+    year_out, end, _ = fiscal_expenditure_rows(sides["expenditure"])
     if year_in and year_out and end and "amount" in year_in.cells and "total" in year_out.cells and "total" in end.cells:
         begin_cell = begin.cells.get("amount") if begin else None
         in_cell, out_cell, end_cell = year_in.cells["amount"], year_out.cells["total"], end.cells["total"]
@@ -240,26 +225,13 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
 
 # ---- basic expenditure table ------------------------------------------------------------------
 
-def _basic_rows(ctx: DocContext) -> tuple[dict[str, TableCell], TableCell | None, TableCell | None]:
-    classes: dict[str, TableCell] = {}
-    personnel = public = None
-    for c in ctx.table_cells(BASIC):
-        code = digits(c.code)
-        label = (c.row or "").replace(" ", "")
-        if len(code) == 3 and code not in classes:
-            classes[code] = c
-        elif not code and "人员经费" in label and personnel is None:
-            personnel = c
-        elif not code and "公用经费" in label and public is None:
-            public = c
-    return classes, personnel, public
 
 
 @rule("table.basic.personnel_public", "table",
       "一般公共预算财政拨款基本支出决算表: 人员经费合计 = 301 + 303; 公用经费合计 = 302 + 310 (+ any other class).")
 def basic_personnel_public(ctx: DocContext) -> Iterator[Finding]:
     rid = "table.basic.personnel_public"
-    classes, personnel, public = _basic_rows(ctx)
+    classes, personnel, public = basic_rows(ctx)
     if personnel is not None:
         parts = [classes[k] for k in ("301", "303") if k in classes]
         if parts:
@@ -298,11 +270,6 @@ def summary_balance(ctx: DocContext) -> Iterator[Finding]:
 
 # ---- 三公 -----------------------------------------------------------------------------------------
 
-def _three_cells(ctx: DocContext) -> dict[str, TableCell]:
-    out: dict[str, TableCell] = {}
-    for c in ctx.table_cells(THREE):
-        out.setdefault(c.col, c)
-    return out
 
 
 @rule("table.three_public.total", "table",
@@ -310,7 +277,7 @@ def _three_cells(ctx: DocContext) -> dict[str, TableCell]:
       "(budget and actual).")
 def three_public_total(ctx: DocContext) -> Iterator[Finding]:
     rid = "table.three_public.total"
-    cells = _three_cells(ctx)
+    cells = three_cells(ctx)
     for kind in ("budget", "actual"):
         vehicle = cells.get(f"vehicle_{kind}")
         vparts = [cells[k] for k in (f"vehicle_purchase_{kind}", f"vehicle_operation_{kind}") if k in cells]
