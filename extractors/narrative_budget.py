@@ -148,8 +148,8 @@ def _percent(f: _Figure, history: list[_Stated]) -> tuple[str, str] | None:
 def classify(f: _Figure, ctx: Context, prev: list[_Stated], history: list[_Stated],
              fam: NarrativeFamily) -> tuple[str, str] | None:
     """(metric, subject) of a budget-narrative figure, or None (kept as ``other``)."""
-    if (f.unit == "%" or f.change) and fam.reason is not None and fam.reason.search(f.window):
-        return None  # a figure inside the reason for a change ("主要原因是…统一压减10%") is not the change
+    if fam.reason is not None and fam.reason.search(f.sentence.rsplit("；", 1)[-1]):
+        return None  # a figure inside the reason for a change ("主要原因是…统一压减10%，…增加209万") is none of the metrics
     if f.unit == "%":
         return _percent(f, history)
     if f.change or f.level:

@@ -12,6 +12,7 @@ import logging
 
 from pipeline.checks import (  # noqa: F401  (importing registers the rules)
     rules_budget_final,
+    rules_budget_narrative,
     rules_cross,
     rules_narrative,
     rules_narrative_tables,
