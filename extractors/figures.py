@@ -64,7 +64,7 @@ def mentions(text: str) -> list[Mention]:
 _LEVEL = re.compile(r"持平")
 
 
-def level_mentions(text: str) -> list[int]:
-    """Offsets of "持平" (no change) stated as a fact, not inside template instructions."""
+def level_mentions(text: str, pattern: re.Pattern = _LEVEL) -> list[int]:
+    """Offsets of "持平" (no change; or the family's ``pattern``) stated as a fact, not inside template instructions."""
     masked = _INSTRUCTION.sub(lambda m: "□" * len(m.group()), text)
-    return [m.start() for m in _LEVEL.finditer(masked)]
+    return [m.start() for m in pattern.finditer(masked)]

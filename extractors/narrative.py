@@ -15,8 +15,9 @@ from decimal import Decimal
 from functools import partial
 
 from extractors.figures import level_mentions, mentions
+from extractors.narrative_family import FINAL_ACCOUNTS, NarrativeFamily, narrative_family
 from extractors.sections import Context, narrative_span, paragraphs_of, walk
-from extractors.text import PageText
+from extractors.text import HEADING, PageText
 from extractors.vocab import last_term
 from schemas.keys import NARRATIVE_METRICS
 from schemas.records import NarrativeFact
@@ -378,27 +379,57 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
-def extract_facts(pages: list[PageText], doc_id: str) -> list[NarrativeFact]:
-    """Figures of the 情况说明 part of a final-account document, in reading order."""
-    pars = paragraphs_of(pages)
-    start, end = narrative_span(pars)
+def extract_facts(pages: list[PageText], doc_id: str, family: str = FINAL_ACCOUNTS) -> list[NarrativeFact]:
+    """Figures of the narrative part of a document of ``family`` (final accounts, budget), in reading order."""
+    fam = narrative_family(family)
+    pars = paragraphs_of(pages, fam if fam.parts else None)
+    start, end = narrative_span(pars, fam)
     facts: list[NarrativeFact] = []
-    for par, ctx in walk(pars[start:end]):
-        facts.extend(_paragraph_facts(par.text, par.page_at, ctx, doc_id))
+    walked = list(walk(pars[start:end], fam))
+    carry: list[_Stated] = []
+    for i, (par, ctx) in enumerate(walked):
+        following = walked[i + 1][0].text if i + 1 < len(walked) else ""
+        # budgets: a paragraph that is no heading may say how the amount just stated changed
+        history = carry if fam.reader != FINAL_ACCOUNTS and not HEADING.match(par.text) else []
+        found = _paragraph_facts(par.text, par.page_at, ctx, doc_id, fam, following, history)
+        facts.extend(found)
+        carry = [_Stated(f.metric, f.subject or "", f.unit) for f in found[-1:]] or carry
     return facts
 
 
-def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str) -> list[NarrativeFact]:
-    found = [(m.start, m.end, m.value, m.unit, False) for m in mentions(text)]
-    found += [(i, i + 2, Decimal(0), "万元", True) for i in level_mentions(text)]
+def _levels(text: str, fam: NarrativeFamily) -> list[int]:
+    """Offsets of "no change" stated in the family's wording (持平; budgets also 与上年数一致 …)."""
+    return level_mentions(text, fam.level)
+
+
+def _reason(text: str, after: int, until: int, following: str, reason) -> str:
+    """The "主要原因…" sentence stated after a change (before the next figure, or opening the next paragraph)."""
+    m = reason.search(text, after, until)
+    if m:
+        end = text.find("。", m.start())
+        return text[m.start():end if end >= 0 else len(text)]
+    if until >= len(text) and following and reason.match(following):
+        end = following.find("。")
+        return following[:end if end >= 0 else len(following)]
+    return ""
+
+
+def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str, fam: NarrativeFamily | None = None,
+                     following: str = "", history: list[_Stated] | None = None) -> list[NarrativeFact]:
+    fam = fam or narrative_family(FINAL_ACCOUNTS)
+    budget_like = fam.reader != FINAL_ACCOUNTS
+    masked = fam.mask.sub(lambda m: "□" * len(m.group()), text) if fam.mask else text
+    found = [(m.start, m.end, m.value, m.unit, False) for m in mentions(masked)]
+    found += [(i, i + 2, Decimal(0), "万元", True) for i in _levels(text, fam)]
     found.sort()
     segments = _segments(text)
     sentences = _sentences(text)
     out: list[NarrativeFact] = []
     prev: list[_Stated] = []
+    history = list(history or [])  # every figure of the paragraph so far (a change may follow in the next sentence)
     sentence_at = -1
     last_end = 0
-    for start, stop, value, unit, level in found:
+    for n, (start, stop, value, unit, level) in enumerate(found):
         s0, s1 = next(((a, b) for a, b in sentences if a <= start < b), (0, len(text)))
         if s0 != sentence_at:
             sentence_at, prev, last_end = s0, [], s0
@@ -406,26 +437,49 @@ def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str) -> list[Narr
         clause_start = max((text.rfind(ch, s0, start) for ch in _CLAUSE_BREAKS), default=-1) + 1
         lead_from = max(clause_start, last_end, s0)
         lead = text[lead_from:start].strip()
-        if level and _VS_BUDGET.search(text[clause_start:start]):
+        if level and not budget_like and _VS_BUDGET.search(text[clause_start:start]):
             last_end = stop
             continue
         unsigned = _UNSIGNED.search(lead)
-        change = 0 if unsigned else _change_of(lead)
+        change = 0 if unsigned or ctx.topic in fam.no_change_topics else _change_of(lead)
         f = _Figure(value, unit, lead, text[max(g0, last_end):start], text[s0:start], change, level)
-        found_metric = None if unsigned else _classify(f, ctx, prev)
+        if budget_like:
+            found_metric = None if unsigned else READERS[fam.reader](f, ctx, prev, history, fam)
+            if level and found_metric is None:
+                last_end = stop
+                continue  # "一致" / "无变化" stated of no figure: wording, not a fact
+        else:
+            found_metric = None if unsigned else _classify(f, ctx, prev)
         metric, subject = found_metric if found_metric else (OTHER, _other_subject(f, ctx, prev))
         if unsigned:  # never a signed change metric: kept as printed, the subject says why
             subject = f"{subject[:50]} (direction not stated: {unsigned.group(0)})"
         if metric != OTHER and metric not in NARRATIVE_METRICS:
             metric, subject = OTHER, _other_subject(f, ctx, prev)
         signed = -value if change < 0 and value != 0 else value
+        clause = text[g0:g1].strip("；。 ")
+        if fam.reason is not None and metric.endswith(("_change", "_change_pct")):
+            until = found[n + 1][0] if n + 1 < len(found) else len(text)
+            why = _reason(text, g1, until, following, fam.reason)
+            if why and why not in clause:
+                clause = f"{clause}。{why}"
         out.append(NarrativeFact(
             doc_id=doc_id, section=ctx.section, metric=metric, subject=subject or None, value=signed, unit=unit,
-            page=page_at(start), text=text[g0:g1].strip("；。 ")[:300],
+            page=page_at(start), text=clause[:300],
         ))
         prev.append(_Stated(metric, subject, unit))
+        history.append(_Stated(metric, subject, unit))
         last_end = stop
     return out
+
+
+def _budget_reader(*args):
+    from extractors.narrative_budget import classify  # the budget family's reader (rules from its YAML)
+
+    return classify(*args)
+
+
+# the classifier of each family's `reader:` other than the final accounts' own
+READERS: dict[str, Callable] = {"budget": _budget_reader}
 
 
 __all__ = ["extract_facts", "pages_from_text"]

@@ -1,8 +1,9 @@
-"""The narrative (情况说明) of a final-account document: located, split into its numbered
-sections, each paragraph tagged with the section it belongs to and the topic it is about.
+"""The narrative (情况说明) of a document: located, split into its numbered sections, each
+paragraph tagged with the section it belongs to and the topic it is about.
 
 Topics come from the heading wording, not its number: Shanghai puts 三公 under 七, Hubei
-under 九, and Shanghai nests 机关运行经费 / 政府采购 / 国有资产 under 十一、其他重要事项.
+under 九, and Shanghai nests 机关运行经费 / 政府采购 / 国有资产 under 十一、其他重要事项. The wordings
+are the family's (schemas/families/*.yaml, ``narrative:``; see extractors/narrative_family.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from extractors.figures import normalize
+from extractors.narrative_family import FINAL_ACCOUNTS, NarrativeFamily, narrative_family
 from extractors.text import HEADING, PageText, glue, joins
 
 
@@ -40,8 +42,9 @@ def _running_lines(pages: list[PageText]) -> set[str]:
     return {k for k, n in counts.items() if n >= need and len(k) <= 60}
 
 
-def paragraphs_of(pages: list[PageText]) -> list[Paragraph]:
-    """All paragraphs in reading order; one broken across a page break is joined again."""
+def paragraphs_of(pages: list[PageText], fam: NarrativeFamily | None = None) -> list[Paragraph]:
+    """All paragraphs in reading order; one broken across a page break is joined again (never
+    onto a part heading of the family, e.g. a project page's title after an unfinished line)."""
     running = _running_lines(pages)
     out: list[Paragraph] = []
     for page in pages:
@@ -52,7 +55,7 @@ def paragraphs_of(pages: list[PageText]) -> list[Paragraph]:
                 continue
             if (i == 0 or i == len(lines) - 1) and _DIGITS.sub("#", line) in running:
                 continue
-            if out and joins(out[-1].text, line):
+            if out and joins(out[-1].text, line) and not (fam and fam.break_before(line)):
                 par = out[-1]
                 joined = glue(par.text, line)
                 if par.pages[-1] != page.page:
@@ -65,9 +68,6 @@ def paragraphs_of(pages: list[PageText]) -> list[Paragraph]:
 
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
-_NARRATIVE_PART = re.compile(r"决算情况|情况说明")
-_END = re.compile(r"^(?:第[一二三四五六七八九十]+部分|名词解释|附件\s*\d*\s*(?:[:：]|$)|附表\s*\d*\s*(?:[:：]|$))")
-_FIRST_SECTION = re.compile(r"^[一1][、.]?.{0,12}收.{0,3}支.{0,6}总体情况")
 _FIGURE = re.compile(r"\d(?:万元|%|个|辆)")
 
 
@@ -81,36 +81,23 @@ def _has_body(pars: list[Paragraph], start: int) -> bool:
     return False
 
 
-def narrative_span(pars: list[Paragraph]) -> tuple[int, int]:
+def narrative_span(pars: list[Paragraph], fam: NarrativeFamily | None = None) -> tuple[int, int]:
     """[start, end) of the 情况说明 part: from its 第N部分 heading (or, without one, its first
-    section) to the next part, 名词解释 or 附件."""
-    start = next((i for i, p in enumerate(pars) if _PART.match(p.text) and _NARRATIVE_PART.search(p.text)
-                  and "预算情况" not in p.text and _has_body(pars, i)), None)
+    section) to the next part, 名词解释 or 附件 (the family's wordings)."""
+    fam = fam or narrative_family(FINAL_ACCOUNTS)
+    start = next((i for i, p in enumerate(pars) if fam.part.search(p.text) and _has_body(pars, i)), None)
     if start is None:
-        start = next((i for i, p in enumerate(pars) if _FIRST_SECTION.match(p.text) and _has_body(pars, i)), None)
+        start = next((i for i, p in enumerate(pars) if fam.first_section.match(p.text) and _has_body(pars, i)), None)
         if start is None:
             return 0, len(pars)
         start -= 1
-    end = next((j for j in range(start + 1, len(pars)) if _END.match(pars[j].text)), len(pars))
+    elif fam.read_part_heading:  # the heading paragraph is read too: it may carry the first sentence
+        end = next((j for j in range(start + 1, len(pars)) if fam.end.match(pars[j].text)), len(pars))
+        return start, end
+    end = next((j for j in range(start + 1, len(pars)) if fam.end.match(pars[j].text)), len(pars))
     return start + 1, end
 
 
-# topic of a heading, first match wins: the order matters (基本支出 before 一般公共预算, ...)
-TOPICS: tuple[tuple[str, re.Pattern], ...] = (
-    ("three_public", re.compile(r"三公")),
-    ("basic", re.compile(r"基本支出")),
-    ("fund", re.compile(r"政府性基金")),
-    ("state_capital", re.compile(r"国有资本经营")),
-    ("operating", re.compile(r"机关运行")),
-    ("procurement", re.compile(r"政府采购")),
-    ("assets", re.compile(r"国有资产|资产占用|资产占有")),
-    ("performance", re.compile(r"绩效")),
-    ("gpb", re.compile(r"一般公共预算")),
-    ("fiscal", re.compile(r"^.{0,4}财政拨款收.{0,3}支")),
-    ("totals", re.compile(r"^.{0,4}收.{0,3}支.{0,6}总体|^.{0,4}收.{0,3}支出?决算总")),
-    ("income", re.compile(r"^.{0,4}收入决算|^.{0,4}收入情况")),
-    ("expenditure", re.compile(r"^.{0,4}支出决算|^.{0,4}支出情况")),
-)
 ASPECTS = (("overall", re.compile(r"总体")), ("structure", re.compile(r"结构")), ("detail", re.compile(r"具体|明细")))
 
 _L1 = re.compile(r"^([一二三四五六七八九十]+)、")
@@ -121,10 +108,8 @@ _TITLE = re.compile(r"^[^。：，]*")
 
 
 def topic_of(title: str) -> str | None:
-    for topic, pattern in TOPICS:
-        if pattern.search(title):
-            return topic
-    return None
+    """The final-account topic of a heading (the family's topics, first match wins)."""
+    return narrative_family(FINAL_ACCOUNTS).topic_of(title)
 
 
 def aspect_of(title: str) -> str | None:
@@ -141,6 +126,8 @@ class Context:
     aspect: str | None = None
     l2_title: str = ""
     item: str = ""  # text of the current numbered item heading (level 3 / 4)
+    part: str = ""  # name of the unnumbered part it is in (a project of a budget), if any
+    l1_title: str = ""
 
     @property
     def section(self) -> str | None:
@@ -149,24 +136,35 @@ class Context:
         return self.l1
 
 
-def walk(pars: list[Paragraph]):
-    """Each narrative paragraph with its context, headings updating the context first."""
+def walk(pars: list[Paragraph], fam: NarrativeFamily | None = None):
+    """Each narrative paragraph with its context, headings updating the context first.
+
+    An unnumbered part heading of the family (a budget's "…经费情况说明") sets the topic of the
+    numbered sections under it that have none of their own."""
+    fam = fam or narrative_family(FINAL_ACCOUNTS)
     ctx = Context()
     l1_topic: str | None = None
+    part_topic: str | None = None
+    part = ""
     for par in pars:
         text = par.text
-        if m := _L1.match(text):
+        if fam.parts and (found := fam.part_of(text)):
+            part_topic, part, _ = found
+            l1_topic = part_topic
+            ctx = Context(topic=part_topic, part=part)
+        elif m := _L1.match(text):
             title = _TITLE.match(text[m.end():]).group()
-            l1_topic = topic_of(title)
-            ctx = Context(l1=m.group(1), topic=l1_topic, aspect=aspect_of(title))
+            l1_topic = fam.topic_of(title) or part_topic
+            ctx = Context(l1=m.group(1), topic=l1_topic, aspect=aspect_of(title), part=part, l1_title=title)
         elif m := _L2.match(text):
             title = _TITLE.match(text[m.end():]).group()
             aspect = aspect_of(title)
-            own = topic_of(title)
-            if aspect and l1_topic in ("gpb", "three_public", "performance"):
+            own = fam.topic_of(title)
+            if aspect and l1_topic in fam.aspect_topics:
                 own = l1_topic  # "（三）财政拨款支出决算具体情况" stays within its section's topic
-            ctx = Context(l1=ctx.l1, l2=m.group(1), topic=own or l1_topic, aspect=aspect, l2_title=title)
+            ctx = Context(l1=ctx.l1, l2=m.group(1), topic=own or l1_topic, aspect=aspect, l2_title=title, part=part,
+                          l1_title=ctx.l1_title)
         elif (m := _L3.match(text)) or (m := _L4.match(text)):
             ctx = Context(l1=ctx.l1, l2=ctx.l2, topic=ctx.topic, aspect=ctx.aspect, l2_title=ctx.l2_title,
-                          item=text[m.end():])
+                          item=text[m.end():], part=part, l1_title=ctx.l1_title)
         yield par, ctx

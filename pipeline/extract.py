@@ -112,8 +112,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     """One pass over the pages: each is parsed once, offered to the table reader, else kept as narrative text.
 
     The metadata is read as soon as the narrative holds the document's opening text (see
-    document_head); a budget's later pages then only count for the status: its tables are
-    dropped and its narrative is not read, so neither is worked out."""
+    document_head); the narrative is then read with the family's wordings (final accounts or budget)."""
     doc_id = doc_id_for(sha)
     image_only: list[int] = []
     cid_pages: list[int] = []
@@ -172,8 +171,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     else:
         tables = reader.finish(family_of(doc_type).name)  # type: ignore[union-attr]
         problems.extend(tables.problems)
-        if doc_type == DocType.FINAL_ACCOUNTS:
-            facts = extract_facts(narrative, doc_id)
+        facts = extract_facts(narrative, doc_id, family_of(doc_type).name)  # type: ignore[union-attr]
         if not tables.tables and not facts:
             problems.append(f"no {FAMILY_NOUN[doc_type]} tables and no narrative figures found")
     if image_only:
@@ -243,7 +241,7 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
     meta = read_metadata([text])
     doc_id = doc_id_for(sha)
     pages: list[PageText] = pages_from_text(text)
-    facts = extract_facts(pages, doc_id) if meta.doc_type != DocType.BUDGET else []
+    facts = extract_facts(pages, doc_id, family_of(meta.doc_type).name if meta.doc_type else "final_accounts")  # type: ignore[union-attr]
     doc = Document(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=None,

@@ -17,6 +17,7 @@ from pipeline.checks import rules_tables  # noqa: F401
 from pipeline.checks import rules_cross  # noqa: F401
 from pipeline.checks import rules_narrative_tables  # noqa: F401
 from pipeline.checks import rules_narrative  # noqa: F401
+from pipeline.checks import rules_budget_narrative  # noqa: F401
 from pipeline.checks import rules_performance, rules_structure, rules_years  # noqa: F401
 # isort: on
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
