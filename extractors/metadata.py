@@ -116,7 +116,10 @@ def _name_of(m: re.Match, starts: set[int]) -> str:
     a, b = m.span(1)
     if a not in starts:
         a = min((s for s in starts if a < s < b - 1), default=a)
-    return re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", m.string[a:b])
+    text = m.string
+    # the name on a line of its own, then again in the title line (江苏省政协办公厅 / 江苏省政协办公厅2019年度…)
+    a = next((s for s in sorted(starts) if a < s < b and text[a:s] == text[s:b]), a)
+    return re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", text[a:b])
 
 
 def read_metadata(first_pages: list[str]) -> DocumentMetadata:

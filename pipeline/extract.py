@@ -148,7 +148,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         meta = read_metadata([p.text for p in narrative])
     if not meta.is_complete:  # a PDF of tables only says who and when in its table headings, or its file name
         meta = meta.filled_from(read_metadata([p.text for p in narrative] + reader.result.page_heads))
-        meta = meta.filled_from(read_metadata([path.stem.replace("_", " ")]))
+        meta = meta.filled_from(read_metadata([path.stem.replace("_", "\n")]))
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,

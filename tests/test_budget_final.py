@@ -131,3 +131,12 @@ def test_budget_vs_final_has_a_typed_parquet_twin(tmp_path, golden_extraction, b
     table = pq.read_table(tmp_path / "budget_vs_final.parquet")
     assert pa.types.is_decimal(table.schema.field("budget_value").type)
     assert table.num_rows == len((tmp_path / "budget_vs_final.csv").read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_a_name_printed_on_its_own_line_then_in_the_title_is_one_name():
+    from extractors.metadata import read_metadata
+
+    meta = read_metadata(["江苏省政协办公厅\n江苏省政协办公厅2019年度部门预算\n"])
+    assert meta.department == "江苏省政协办公厅" and meta.fiscal_year == 2019
+    wrapped = read_metadata(["中共上海市普陀区委\n社会工作部2024年度部门决算"])  # one name over two lines stays whole
+    assert wrapped.department == "中共上海市普陀区委社会工作部"
