@@ -114,18 +114,27 @@ def score_formula(ctx: DocContext) -> Iterator[Finding]:
             exact = formula_score(r)
             if exact is None:
                 continue
-            expected = exact.quantize(unit_of(r.score), rounding=ROUND_HALF_UP)
-            diff = abs(r.score - expected)
-            if diff == 0:
+            verdict = _printed_against(ctx, r.score, exact)
+            if verdict is None:
                 continue
-            severity = Severity.WARNING if diff <= unit_of(r.score) else Severity.ERROR
-            if severity == Severity.WARNING and not ctx.config.report_rounding:
-                continue
-            label = "rounding: " if severity == Severity.WARNING else ""
+            expected, severity, label = verdict
             yield _row_finding(ctx, rid, severity, f, r,
                                f"{label}{r.indicator}: the form's formula gives {expected} "
                                f"({r.weight} × {'actual/target' if (r.target_op or '') in POSITIVE else 'target/actual'}"
                                f" = {exact.normalize():f}), printed {r.score}", expected, r.score)
+
+
+def _printed_against(ctx: DocContext, printed: Decimal, exact: Decimal) -> tuple[Decimal, Severity, str] | None:
+    """A printed score against the exact one its form's formula gives, at the printed precision:
+    None when they agree; a rounding warning within one unit of the last printed digit; else an error."""
+    expected = exact.quantize(unit_of(printed), rounding=ROUND_HALF_UP)
+    diff = abs(printed - expected)
+    if diff == 0:
+        return None
+    severity = Severity.WARNING if diff <= unit_of(printed) else Severity.ERROR
+    if severity == Severity.WARNING and not ctx.config.report_rounding:
+        return None
+    return expected, severity, "rounding: " if severity == Severity.WARNING else ""
 
 
 @rule("performance.execution", "performance",
@@ -146,14 +155,10 @@ def execution(ctx: DocContext) -> Iterator[Finding]:
             exact = f.execution_weight * f.execution_rate_pct / 100
             if exact > f.execution_weight:
                 exact = f.execution_weight
-            expected = exact.quantize(unit_of(f.execution_score), rounding=ROUND_HALF_UP)
-            diff = abs(f.execution_score - expected)
-            if diff == 0:
+            verdict = _printed_against(ctx, f.execution_score, exact)
+            if verdict is None:
                 continue
-            severity = Severity.WARNING if diff <= unit_of(f.execution_score) else Severity.ERROR
-            if severity == Severity.WARNING and not ctx.config.report_rounding:
-                continue
-            label = "rounding: " if severity == Severity.WARNING else ""
+            expected, severity, label = verdict
             yield finding(ctx, rid, severity,
                           f"{label}{where}: execution score = {f.execution_weight} × {f.execution_rate_pct}% = "
                           f"{exact.normalize():f}, printed {f.execution_score}",
