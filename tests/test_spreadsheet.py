@@ -91,3 +91,39 @@ def test_a_damaged_workbook_fails_alone(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     doc = extract_document(bad).document
     assert doc.status == "failed" and "unreadable XLSX workbook" in (doc.error or "")
+
+
+def _budget_xls(path: Path) -> Path:
+    """A budget's 支出预算总表 as an Excel 97-2003 workbook (xlwt): title merged over the columns, the
+    unit line, codes as text, amounts as numbers formatted to two decimals."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("公开03表")
+    money = xlwt.easyxf(num_format_str="#,##0.00")
+    sheet.write_merge(0, 0, 0, 5, "2019年度支出预算总表")
+    sheet.write(1, 0, "单位：万元")
+    for c, head in enumerate(["科目编码", "科目名称", "合计", "基本支出", "项目支出", "单位预留机动经费"]):
+        sheet.write(2, c, head)
+    rows = [("", "合计", 27664.22, 11700.63, 13025.38, 2938.21),
+            ("201", "一般公共服务支出", 22395.5, 9370.12, 13025.38, None),
+            ("2013101", "行政运行", 9370.12, 9370.12, None, None)]
+    for r, (code, label, *amounts) in enumerate(rows, start=3):
+        sheet.write(r, 0, code)
+        sheet.write(r, 1, label)
+        for c, v in enumerate(amounts, start=2):
+            if v is not None:
+                sheet.write(r, c, v, money)
+    book.save(str(path))
+    return path
+
+
+def test_an_xls_budget_sheet_reads_exactly_with_its_cells_as_provenance(tmp_path):
+    book = _budget_xls(tmp_path / "预算公开表.xls")
+    result = extract_document(book)
+    assert result.document.doc_type == "budget"
+    got = {(c.code, c.row, c.col): (c.value, c.cell) for c in result.cells}
+    assert got[(None, "合计", "reserve")] == (Decimal("2938.21"), "F4")
+    assert got[("201", "一般公共服务支出", "total")] == (Decimal("22395.50"), "C5")  # 22395.5 stored, 0.00 format
+    assert got[("2013101", "行政运行", "basic")] == (Decimal("9370.12"), "D6")
+    assert {c.sheet for c in result.cells} == {"公开03表"} and len(result.cells) == 9
