@@ -28,8 +28,9 @@ from schemas.records import NarrativeFact, TextSource, source_fields
 log = logging.getLogger("juesuan.ocr")
 
 # Render resolution of scanned pages for OCR. Measured (docs/ocr.md, scripts/ocr_measure.py):
-# at 150 dpi every amount and CJK character of the golden tables is read, at half the time of 200 dpi.
-OCR_DPI = 150
+# 150 dpi misses an amount on a dense table page (golden p16); 200 dpi reads every amount and CJK character
+# of the pages measured; 300 dpi reads no more and takes about twice as long.
+OCR_DPI = 200
 # Time one page may take. Measured 3-15 s per page on the shared 2-core machine; a page beyond this is
 # pathological (a huge poster, a speckled photo) and is skipped, the rest of the document read.
 OCR_PAGE_TIMEOUT_S = 90.0
@@ -77,7 +78,8 @@ class ScannedPages:
         self.problems: list[str] = []
         self.read: list[int] = []  # pages OCR'd with text found
         self.numbers: dict[int, list[tuple[Decimal, float]]] = {}  # per OCR'd page: amounts and their confidence
-        self.blank: list[int] = []  # pages OCR'd, no text found
+        self.blank: list[int] = []  # pages OCR'd, no text found (ruling lines perhaps)
+        self.bare: list[int] = []  # of those, pages without ruling lines either: blank sheets or photos
         self.failed: list[int] = []  # pages whose OCR timed out or broke
         self.seconds = 0.0
         self._pdf = None
@@ -106,7 +108,8 @@ class ScannedPages:
             page.close()
 
     def page(self, page_no: int, width: float, height: float) -> OcrPage | None:
-        """The page read by OCR; None (the reason in ``problems``) when it timed out, failed or holds no text."""
+        """The page read by OCR (perhaps without characters: see ``blank``); None when OCR timed out or
+        failed (the reason in ``problems``)."""
         if _page_hook is not None:
             _page_hook(page_no)
         start = time.perf_counter()
@@ -126,9 +129,11 @@ class ScannedPages:
             return None
         finally:
             self.seconds += time.perf_counter() - start
-        if not result.chars:
+        if not result.chars:  # read on like a text page without characters (a table's ruled spill-over)
             self.blank.append(page_no)
-            return None
+            if not result.edges:
+                self.bare.append(page_no)
+            return result
         self.read.append(page_no)
         self.numbers[page_no] = result.numbers
         if result.suspects:
@@ -142,8 +147,12 @@ class ScannedPages:
             return None
         reasons = list(self.problems)
         if self.blank:
-            reasons.insert(0, f"scanned image pages {';'.join(map(str, self.blank))}: OCR found no text (blank or a photo)")
+            reasons.insert(0, f"scanned image pages {_pages(self.blank)}: OCR found no text (blank or a photo)")
         return "; ".join(reasons)
+
+
+def _pages(pages: list[int]) -> str:
+    return ";".join(map(str, pages))
 
 
 def scanned_reader(path: Path) -> ScannedPages | None:

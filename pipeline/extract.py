@@ -188,8 +188,8 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         problems.append(f"scanned image pages {_pages(image_only)} need OCR")
     if scans is not None:
         problems.extend(scans.problems)
-        if scans.blank:
-            problems.append(f"scanned image pages {_pages(scans.blank)}: OCR found no text")
+        if scans.bare:
+            problems.append(f"scanned image pages {_pages(scans.bare)}: OCR found no text (blank or a photo)")
         facts = mark_ocr_facts(facts, scans)
     if cid_pages:
         problems.append(f"pages {_pages(cid_pages)} use fonts without Unicode maps ((cid:NN)); skipped")

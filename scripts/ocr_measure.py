@@ -43,9 +43,9 @@ def _recall(truth: Counter, got: Counter) -> float:
 
 
 def _rapidocr(image) -> str:
-    from extractors.ocr_engine import rapid_engine
-
     import numpy as np
+
+    from extractors.ocr_engine import rapid_engine
 
     result, _ = rapid_engine()(np.asarray(image.convert("RGB")))
     return "\n".join(r[1] for r in result or [])

@@ -1,0 +1,135 @@
+"""Scanned disclosures: image-only pages read by OCR exactly as the text layer reads them.
+
+The scans are generated from the golden PDF (tests/scans.py: blur, skew, grey paper, JPEG);
+nothing binary is committed. The default tests OCR two pages (about 25 s on the shared
+2-core machine); the whole 25-page scan scored against the golden files is ``slow``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from extractors.ocr_engine import ocr_available
+from pipeline.checks import run_checks
+from pipeline.dataset import Dataset
+from pipeline.extract import extract_document
+from pipeline.limits import extract_bounded
+from schemas.records import DocStatus, TextSource
+from tests.conftest import GOLDEN_PDF, SHARED
+from tests.scans import blank_photo_pdf, mixed_pdf, scan_pdf
+
+needs_ocr_extra = pytest.mark.skipif(not ocr_available(), reason="the ocr extra is not installed (pip install -e '.[ocr]')")
+TABLE_PAGE, NARRATIVE_PAGE = 8, 21  # 收入决算表 (ruled, landscape) and the first page of 情况说明
+
+
+def _key(c) -> tuple:
+    return (c.table, c.side, c.code, c.row, c.col, c.value, c.page)
+
+
+def _fact_key(f) -> tuple:
+    return (f.metric, f.subject, f.value, f.unit, f.page)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, golden_extraction):
+    """The golden PDF with its table page and a narrative page replaced by scans, extracted once."""
+    text_pages = [n for n in range(1, 26) if n not in (TABLE_PAGE, NARRATIVE_PAGE)]
+    path = mixed_pdf(GOLDEN_PDF, tmp_path_factory.mktemp("ocr") / "mixed.pdf", text_pages, [TABLE_PAGE, NARRATIVE_PAGE])
+    return extract_document(path), golden_extraction
+
+
+@needs_ocr_extra
+def test_mixed_document_reads_scanned_pages_exactly(mixed):
+    result, text = mixed
+    assert result.document.status == text.document.status
+    assert result.document.error == text.document.error
+    assert Counter(map(_key, result.cells)) == Counter(map(_key, text.cells))  # every cell, exact
+    scanned = [c for c in result.cells if c.page == TABLE_PAGE]
+    assert len(scanned) == 35
+    assert all(c.source == TextSource.OCR and Decimal("0.9") <= c.ocr_confidence <= 1 for c in scanned)
+    assert all(c.source == TextSource.TEXT_LAYER and c.ocr_confidence is None for c in result.cells if c.page != TABLE_PAGE)
+
+
+@needs_ocr_extra
+def test_mixed_document_narrative_from_scan(mixed):
+    result, text = mixed
+    page_facts = [f for f in text.facts if f.page == NARRATIVE_PAGE]
+    got = [f for f in result.facts if f.page == NARRATIVE_PAGE]
+    assert len(page_facts) >= 10
+    assert Counter(map(_fact_key, got)) == Counter(map(_fact_key, page_facts))
+    assert all(f.source == TextSource.OCR and f.ocr_confidence is not None for f in got)
+    assert Counter(_fact_key(f) for f in result.facts if f.page != NARRATIVE_PAGE) == \
+        Counter(_fact_key(f) for f in text.facts if f.page != NARRATIVE_PAGE)
+
+
+@needs_ocr_extra
+def test_corrupted_scanned_digit_is_a_likely_misread(mixed):
+    """A digit of the scanned table read wrong with low confidence breaks its row and column sums: the
+    findings are the scan's likely misreads, not the document's inconsistencies."""
+    result, _ = mixed
+
+    def findings(cells) -> set[tuple]:
+        ds = Dataset([result.document], result.tables, cells, result.facts, [])
+        return {(f.rule, f.severity, f.page, f.message) for f in run_checks(ds) if f.table == "income"}
+
+    before = findings(result.cells)  # the document's own (real) inconsistencies, if any
+    target = next(c for c in result.cells if c.page == TABLE_PAGE and c.code == "2010601" and c.col == "total")
+    wrong = target.model_copy(update={"value": target.value + 6, "ocr_confidence": Decimal("0.42")})
+    new = findings([wrong if c is target else c for c in result.cells]) - before
+    assert len(new) >= 2  # its row (total = sources) and its 款 (sum of 项) no longer hold
+    assert {(rule, severity) for rule, severity, _, _ in new} == {("table.ocr_misread", "warning")}
+    assert all(str(TABLE_PAGE) in page.split(";") and "0.42" in message for _, _, page, message in new)
+    confident = wrong.model_copy(update={"ocr_confidence": Decimal("0.9990")})
+    new = findings([confident if c is target else c for c in result.cells]) - before
+    assert {rule for rule, *_ in new} == {"table.sum.row_total", "table.sum.item_subitems"}
+
+
+@needs_ocr_extra
+def test_photo_of_nothing_fails_with_a_clear_status(tmp_path):
+    path = blank_photo_pdf(tmp_path / "photo.pdf")
+    result = extract_bounded(path, timeout=120)  # the bounded worker's OCR page hook is exercised too
+    assert result.document.status == DocStatus.FAILED
+    assert "OCR found no text" in (result.document.error or "")
+    assert not result.cells and not result.facts
+
+
+def test_without_the_extra_scans_keep_needs_ocr(tmp_path, monkeypatch):
+    import pipeline.extract as extract
+
+    monkeypatch.setattr(extract, "scanned_reader", lambda path: None)
+    path = scan_pdf(GOLDEN_PDF, tmp_path / "scan.pdf", [1])
+    result = extract.extract_document(path)
+    assert result.document.status == DocStatus.NEEDS_OCR
+    assert "need OCR" in result.document.error
+
+
+@needs_ocr_extra
+@pytest.mark.slow
+def test_whole_scanned_golden_document_scores_like_the_text(tmp_path, golden_extraction):
+    """The acceptance: all 25 pages scanned → 9/9 tables, cell F1 1.0, narrative F1 within 0.02 of the text."""
+    from pipeline.dataset import write_dataset
+
+    scans = tmp_path / "scan"
+    scan_pdf(GOLDEN_PDF, scans / GOLDEN_PDF.name)
+    result = extract_bounded(scans / GOLDEN_PDF.name)
+    text_out, scan_out = tmp_path / "text_out", tmp_path / "scan_out"
+    for out, r in ((text_out, golden_extraction), (scan_out, result)):
+        write_dataset(Dataset([r.document], r.tables, r.cells, r.facts, r.findings), out)
+    score = SHARED / "tools" / "score.py"
+    golden = SHARED / "golden" / GOLDEN_PDF.name.replace(".pdf", "")
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, str(score), *args], capture_output=True, text=True, check=True).stdout
+
+    tables = run("tables", str(scan_out), f"{golden}.tables.json")
+    assert "9/9" in tables and tables.strip().splitlines()[-1].endswith("1.0000"), tables
+
+    def narrative_f1(out) -> float:
+        return float(run("narrative", str(out), f"{golden}.narrative.jsonl", GOLDEN_PDF.name).strip().split()[-1])
+
+    assert narrative_f1(scan_out) >= narrative_f1(text_out) - 0.02
