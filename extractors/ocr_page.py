@@ -170,7 +170,7 @@ def page_chars(glyphs: list[OcrGlyph], ink: np.ndarray, px: float) -> tuple[list
         size = (bottom - top) / px
         for g, ch in zip(line, text, strict=True):
             chars.append({
-                "text": ch, "x0": g.x0 / px, "x1": g.x1 / px, "top": top / px, "bottom": bottom / px,
+                "text": ch, "x0": g.x0 / px, "x1": g.x1 / px, "top": top / px, "bottom": bottom / px, "doctop": top / px,
                 "size": size, "upright": True, "fontname": "OCR", "object_type": "char", "ocr_conf": g.confidence,
                 "width": (g.x1 - g.x0) / px, "height": size,
             })

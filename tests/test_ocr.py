@@ -7,6 +7,7 @@ nothing binary is committed. The default tests OCR two pages (about 25 s on the 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +18,7 @@ import pytest
 from extractors.ocr_engine import ocr_available
 from pipeline.checks import run_checks
 from pipeline.dataset import Dataset
+from pipeline.evidence import render_crop
 from pipeline.extract import extract_document
 from pipeline.limits import extract_bounded
 from schemas.records import DocStatus, TextSource
@@ -40,12 +42,12 @@ def mixed(tmp_path_factory, golden_extraction):
     """The golden PDF with its table page and a narrative page replaced by scans, extracted once."""
     text_pages = [n for n in range(1, 26) if n not in (TABLE_PAGE, NARRATIVE_PAGE)]
     path = mixed_pdf(GOLDEN_PDF, tmp_path_factory.mktemp("ocr") / "mixed.pdf", text_pages, [TABLE_PAGE, NARRATIVE_PAGE])
-    return extract_document(path), golden_extraction
+    return extract_document(path), golden_extraction, path
 
 
 @needs_ocr_extra
 def test_mixed_document_reads_scanned_pages_exactly(mixed):
-    result, text = mixed
+    result, text, _ = mixed
     assert result.document.status == text.document.status
     assert result.document.error == text.document.error
     assert Counter(map(_key, result.cells)) == Counter(map(_key, text.cells))  # every cell, exact
@@ -57,7 +59,7 @@ def test_mixed_document_reads_scanned_pages_exactly(mixed):
 
 @needs_ocr_extra
 def test_mixed_document_narrative_from_scan(mixed):
-    result, text = mixed
+    result, text, _ = mixed
     page_facts = [f for f in text.facts if f.page == NARRATIVE_PAGE]
     got = [f for f in result.facts if f.page == NARRATIVE_PAGE]
     assert len(page_facts) >= 10
@@ -71,7 +73,7 @@ def test_mixed_document_narrative_from_scan(mixed):
 def test_corrupted_scanned_digit_is_a_likely_misread(mixed):
     """A digit of the scanned table read wrong with low confidence breaks its row and column sums: the
     findings are the scan's likely misreads, not the document's inconsistencies."""
-    result, _ = mixed
+    result, _, _ = mixed
 
     def findings(cells) -> set[tuple]:
         ds = Dataset([result.document], result.tables, cells, result.facts, [])
@@ -87,6 +89,13 @@ def test_corrupted_scanned_digit_is_a_likely_misread(mixed):
     confident = wrong.model_copy(update={"ocr_confidence": Decimal("0.9990")})
     new = findings([confident if c is target else c for c in result.cells]) - before
     assert {rule for rule, *_ in new} == {"table.sum.row_total", "table.sum.item_subitems"}
+
+
+@needs_ocr_extra
+def test_report_crop_outlines_a_scanned_figure(mixed):
+    _, _, path = mixed
+    crop = render_crop(path, TABLE_PAGE, [Decimal("1511.90")])
+    assert crop.found and all(t.replace(",", "") == "1511.90" for t in crop.found) and not crop.whole_page
 
 
 @needs_ocr_extra
@@ -130,6 +139,7 @@ def test_whole_scanned_golden_document_scores_like_the_text(tmp_path, golden_ext
     assert "9/9" in tables and tables.strip().splitlines()[-1].endswith("1.0000"), tables
 
     def narrative_f1(out) -> float:
-        return float(run("narrative", str(out), f"{golden}.narrative.jsonl", GOLDEN_PDF.name).strip().split()[-1])
+        last = run("narrative", str(out), f"{golden}.narrative.jsonl", GOLDEN_PDF.name).strip().splitlines()[-1]
+        return float(re.search(r"F1 ([0-9.]+)", last).group(1))
 
     assert narrative_f1(scan_out) >= narrative_f1(text_out) - 0.02
