@@ -138,7 +138,7 @@ def extract_bounded(path: Path, source_url: str | None = None, timeout: float | 
                     _stop_worker()
                     allowed = timeout + scanned * OCR_PAGE_TIMEOUT_S
                     log.warning("%s: stopped after %g s", path.name, allowed)
-                    what = f", {scanned} scanned pages OCR'd" if scanned else ""
+                    what = f", {scanned} scanned page(s) OCR'd" if scanned else ""
                     return _failed(path, source_url, f"extraction took longer than {allowed:g} s{what} and was stopped "
                                                      "(a pathological or damaged PDF)")
                 kind, payload = worker.results.recv()

@@ -54,13 +54,15 @@ def scan_pdf(src: Path, out: Path, pages: list[int] | None = None, seed: int = 1
     return images_to_pdf(images, out, dpi)
 
 
-def blank_photo_pdf(out: Path, seed: int = 3) -> Path:
-    """A 'photo of nothing': one A4 page of grey paper texture with no printed text."""
+def blank_photo_pdf(out: Path, pages: int = 1, seed: int = 3) -> Path:
+    """A 'photo of nothing': A4 pages of grey paper texture with no printed text."""
     rng = random.Random(seed)
     w, h = 1654, 2339  # A4 at 200 dpi
-    noise = Image.effect_noise((w, h), 18).point(lambda v: 200 + (v - 128) // 6)
-    image = noise.filter(ImageFilter.GaussianBlur(2 + rng.random()))
-    return images_to_pdf([image.convert("L")], out)
+    images = []
+    for _ in range(pages):
+        noise = Image.effect_noise((w, h), 18).point(lambda v: 200 + (v - 128) // 6)
+        images.append(noise.filter(ImageFilter.GaussianBlur(2 + rng.random())).convert("L"))
+    return images_to_pdf(images, out)
 
 
 def mixed_pdf(src: Path, out: Path, text_pages: list[int], scanned_pages: list[int], seed: int = 14) -> Path:
