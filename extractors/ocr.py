@@ -1,7 +1,7 @@
 """OCR of a document's image-only pages, one page at a time, each within its own time budget.
 
-``scanned_reader(path)`` is None without the ``ocr`` extra (the page keeps its ``needs_ocr``
-status). The extraction's page loop hands it each page that has images but no characters and
+``scanned_reader(path)`` is None without the ``ocr`` extra or with ``JUESUAN_OCR=0`` (the page
+keeps its ``needs_ocr`` status). The extraction's page loop hands it each page that has images but no characters and
 gets back an ``OcrPage`` to read in place of the PDF page, or None with the reason in
 ``problems``. Before each page a progress hook fires (``set_page_hook``): the bounded worker
 tells its parent, which grants the document one more page budget, so a long scan is limited
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -155,9 +156,14 @@ def _pages(pages: list[int]) -> str:
     return ";".join(map(str, pages))
 
 
+def ocr_enabled() -> bool:
+    """The ``ocr`` extra is installed and not switched off (``JUESUAN_OCR=0``: scans stay ``needs_ocr``)."""
+    return os.environ.get("JUESUAN_OCR", "1") != "0" and ocr_available()
+
+
 def scanned_reader(path: Path) -> ScannedPages | None:
-    """A reader for the document's image-only pages, or None without the ``ocr`` extra."""
-    return ScannedPages(path) if ocr_available() else None
+    """A reader for the document's image-only pages, or None without the ``ocr`` extra (or with it off)."""
+    return ScannedPages(path) if ocr_enabled() else None
 
 
 def fact_confidence(fact: NarrativeFact, numbers: list[tuple[Decimal, float]]) -> float | None:
