@@ -149,3 +149,17 @@ def test_whole_scanned_golden_document_scores_like_the_text(tmp_path, golden_ext
         return float(re.search(r"F1 ([0-9.]+)", last).group(1))
 
     assert narrative_f1(scan_out) >= narrative_f1(text_out) - 0.02
+
+
+@needs_ocr_extra
+@pytest.mark.slow
+def test_scanned_variant_layout_reads_every_cell(tmp_path):
+    """A scan we do not have: another province's layout (tests/variants), its table pages rasterised at
+    about 100 dpi without blur: every cell must come back as from its text twin."""
+    from tests.variants.make_variants import VARIANTS_BY_NAME, build_variant, score_cells
+
+    pdf, expected = build_variant(VARIANTS_BY_NAME["image_tables"], tmp_path)
+    result = extract_bounded(pdf)
+    score = score_cells(expected.cells, [c.model_dump(mode="json") for c in result.cells])
+    assert score.recall == 1.0 and score.precision == 1.0, (score.line("image_tables"), score.missed[:8], score.extra[:8])
+    assert {c.source for c in result.cells} == {TextSource.OCR}
