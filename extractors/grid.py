@@ -38,6 +38,7 @@ class Cell:
     c1: int  # exclusive
     bbox: tuple[float, float, float, float]
     lines: list[str] = field(default_factory=list)
+    conf: float | None = None  # lowest OCR confidence of its characters; None for a PDF's text layer
 
     @property
     def text(self) -> str:
@@ -196,6 +197,24 @@ def fill_text(grid: Grid, chars: list[dict]) -> None:
             grid.orphans += 1
     for i, cell_chars in per_cell.items():
         grid.cells[i].lines = [ln.text for ln in group_lines(cell_chars)]
+        grid.cells[i].conf = ocr_confidence(cell_chars)
+
+
+def ocr_confidence(chars: list[dict]) -> float | None:
+    """The lowest OCR confidence among ``chars`` (a chain of digits is as sure as its weakest one);
+    None when they come from a PDF's text layer."""
+    confs = [c["ocr_conf"] for c in chars if "ocr_conf" in c]
+    return min(confs) if confs else None
+
+
+def set_confidence(grid: Grid, chars: list[dict]) -> None:
+    """Each cell's OCR confidence from the characters whose centre lies in its box (grids built from words)."""
+    if not any("ocr_conf" in c for c in chars[:1]):
+        return
+    for cell in grid.cells:
+        x0, top, x1, bottom = cell.bbox
+        cell.conf = ocr_confidence([c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                                    and top <= (c["top"] + c["bottom"]) / 2 <= bottom])
 
 
 def ruled_grids(page: Page, chars: list[dict]) -> list[Grid]:

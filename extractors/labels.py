@@ -12,4 +12,6 @@ def normalise_label(text: str) -> str:
     """Row label without whitespace, line breaks or numbering (一、 （一） 1.)."""
     s = re.sub(r"\s+", "", text or "")
     s = _NUMBERING.sub("", s)
-    return s.strip("：:")
+    # a label never starts with a list separator: it is what is left of numbering whose 一 was not read
+    # (a scan's "一、" is one short stroke and a mark, OCR may return only "、" or "，")
+    return s.lstrip("、，,.．").strip("：:")

@@ -33,7 +33,7 @@ from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_a
 from extractors.text_grid import text_grid
 from extractors.titles import TitleMatch, match_title
 from schemas.keys import FAMILIES, TableSpec, table_spec
-from schemas.records import TableCell, TableRecord
+from schemas.records import TableCell, TableRecord, source_fields
 
 log = logging.getLogger("juesuan.tables")
 
@@ -378,7 +378,7 @@ class TableReader:
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
-            self._read_row(table, layout, texts, page_no, _merged_into(grid, r))
+            self._read_row(table, layout, texts, page_no, _merged_into(grid, r), _cell_confidences(grid, r))
             unknown.update(
                 c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
             )
@@ -387,7 +387,7 @@ class TableReader:
             table.notes.append(f"page {page_no}: values under unrecognised column header {head or '(none)'!r} not read")
 
     def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int,
-                  merged: _Merged | None = None) -> None:
+                  merged: _Merged | None = None, confs: dict[int, float] | None = None) -> None:
         by_col = dict(texts)
         merged = merged or _Merged({}, {})
         unit = table.unit or FAMILIES[table.family].unit
@@ -395,7 +395,7 @@ class TableReader:
             code_parts: list[str] = []
             label_parts: list[str] = []
             path: list[str] = []  # label cells of distinct label columns: a group path (收入 › 小计)
-            values: list[tuple[ColumnRole, str]] = []
+            values: list[tuple[ColumnRole, str, int]] = []
             for c in group:
                 role = layout.roles[c]
                 if role.kind == "label" and c in merged.above and not by_col.get(c):
@@ -415,7 +415,7 @@ class TableReader:
                     label_parts.append(text)
                     path.append(text)
                 elif role.kind == "value":
-                    values.append((role, text))
+                    values.append((role, text, c))
             if table.spec.only_rows:
                 # a list of items (purchase lines): the row's first text names it; only the listed rows count
                 first = next((t for c, t in texts if t and layout.roles[c].kind != "value"), "")
@@ -444,7 +444,7 @@ class TableReader:
                 continue
             side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
             row_label = label
-            for role, text in values:
+            for role, text, c in values:
                 col = role.key or ""
                 if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
                     transposed = three_public_column(label, col, table.family)
@@ -466,6 +466,7 @@ class TableReader:
                     TableCell(
                         doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
                         value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
+                        **source_fields((confs or {}).get(c)),
                     )
                 )
 
@@ -546,6 +547,12 @@ def _merged_into(grid: Grid, r: int) -> _Merged:
         elif cell.r0 == r and cell.c0 < c:
             left[c] = cell.text
     return _Merged(above, left)
+
+
+def _cell_confidences(grid: Grid, r: int) -> dict[int, float]:
+    """OCR confidence of the cells starting in row r, by column (empty for a text layer)."""
+    return {c: cell.conf for c in range(grid.n_cols)
+            if (cell := grid.cell_at(r, c)) is not None and cell.r0 == r and cell.c0 == c and cell.conf is not None}
 
 
 def _row_texts(grid: Grid, r: int) -> list[str]:

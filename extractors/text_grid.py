@@ -13,7 +13,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from extractors.grid import Cell, Grid, Line
+from extractors.grid import Cell, Grid, Line, set_confidence
 from extractors.headers import is_index_row
 from extractors.numbers import normalise_code, parse_amount
 
@@ -415,7 +415,9 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         cell.r1 = cell.r0 + 1
     ys = [row_ys[order[0]][0]] + [row_ys[r][1] for r in order]
     ys = [min(ys[0], ys[1] - 0.1)] + [max(ys[i], ys[i - 1] + 0.01) for i in range(1, len(ys))]
-    return Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, owner, "pdfplumber-text", header_rows=n_header)
+    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, owner, "pdfplumber-text", header_rows=n_header)
+    set_confidence(grid, [c for ln, _ in body for c in ln.chars])
+    return grid
 
 
 def _joinable(parts: list[str]) -> bool:

@@ -68,6 +68,9 @@ _SHARED: dict[str, ColumnDoc] = {
     "status": ColumnDoc("Processing status.", "处理状态。"),
 }
 
+_SOURCE = ColumnDoc("Where the text was read: text_layer (the PDF's characters) or ocr (a scanned page image, see docs/ocr.md).",
+                    "文字来源：text_layer（PDF 文字层）或 ocr（扫描页图像识别，见 docs/ocr.md）。")
+
 COLUMNS: dict[str, dict[str, ColumnDoc]] = {
     Document.FILE: {
         "file_name": ColumnDoc("Name of the source file.", "源文件名。"),
@@ -104,6 +107,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "sheet": ColumnDoc("Spreadsheet attachments: the sheet's name (page is the sheet's number).",
                            "电子表格附件：工作表名称（page 为工作表序号）。"),
         "cell": ColumnDoc("Spreadsheet attachments: the cell's A1 reference.", "电子表格附件：单元格位置（如 C5）。"),
+        "source": _SOURCE,
+        "ocr_confidence": ColumnDoc("Lowest OCR confidence (0-1) of the cell's characters; empty for text_layer.",
+                                    "单元格各字符 OCR 置信度的最小值（0-1）；text_layer 时为空。"),
     },
     NarrativeFact.FILE: {
         "section": ColumnDoc("Section of the explanatory text the figure is in.", "数字所在的情况说明章节。"),
@@ -115,6 +121,9 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "value_text": ColumnDoc("value as text with exactly the digits printed (100.00 stays 100.00); Parquet and "
                                 "DuckDB hold value at the column's common scale.",
                                 "数值的文本形式，保留原文的小数位数（如 100.00）；Parquet 与 DuckDB 中 value 列按统一小数位存储。"),
+        "source": _SOURCE,
+        "ocr_confidence": ColumnDoc("Lowest OCR confidence (0-1) of the figure's characters; empty for text_layer.",
+                                    "该数字各字符 OCR 置信度的最小值（0-1）；text_layer 时为空。"),
     },
     Finding.FILE: {
         "rule": ColumnDoc("Stable id of the cross-check rule.", "核对规则的固定编号。"),

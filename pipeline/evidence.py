@@ -4,7 +4,8 @@ Numbers are located by reading the page's words (pdfplumber) and comparing every
 them to the finding's values as decimals, so ``2,961.68``, ``2961.68`` and ``71.73%`` all match.
 Numbers are read by ``extractors.numbers`` exactly as table cells are (``1,23,4.5`` and dates are
 not amounts); they are looked for inside words, since narrative figures carry their unit or % glued on.
-The page is rendered with pypdfium2; boxes are drawn in the same page coordinates.
+The page is rendered with pypdfium2; boxes are drawn in the same page coordinates. A scanned
+page (no words, an image) is read by OCR when the ``ocr`` extra is installed.
 """
 
 from __future__ import annotations
@@ -135,12 +136,28 @@ class EvidencePdf:
             try:
                 mx0, _, _, mtop = (float(v) for v in page.mediabox)
                 cx0, _, _, ctop = (float(v) for v in page.cropbox)
-                self._geometry[page_no] = _PageGeometry(
-                    page.extract_words(return_chars=True, use_text_flow=False), float(page.width),
-                    float(page.height), cx0 - mx0, mtop - ctop, bool(page.rotation))
+                words = page.extract_words(return_chars=True, use_text_flow=False)
+                dx, dy = cx0 - mx0, mtop - ctop
+                if not words and page.images and (ocr_words := self._ocr_words(page_no, page)):
+                    words, dx, dy = ocr_words, 0.0, 0.0  # OCR measures the rendered (crop box) page
+                self._geometry[page_no] = _PageGeometry(words, float(page.width), float(page.height), dx, dy,
+                                                        bool(page.rotation))
             finally:
                 page.close()
         return self._geometry[page_no]
+
+    def _ocr_words(self, page_no: int, page: pdfplumber.page.Page) -> list[dict]:
+        """Words of a scanned page read by OCR (when the extra is installed), so its figures are outlined too."""
+        from extractors.ocr import scanned_reader
+
+        scans = scanned_reader(self.path)
+        if scans is None:
+            return []
+        with scans:
+            scanned = scans.page(page_no, float(page.width), float(page.height))
+        if scanned is None or not scanned.chars:
+            return []
+        return pdfplumber.utils.extract_words(scanned.chars, return_chars=True)
 
     def _image(self, page_no: int) -> Image.Image:
         if page_no not in self._images:

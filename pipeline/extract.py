@@ -5,6 +5,7 @@ Never raises for bad input: every problem becomes a status and message on the Do
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from extractors import pdfminer_fixes
 from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
+from extractors.ocr import mark_ocr_facts, scanned_reader
 from extractors.pages import iter_pages
 from extractors.performance import pdf_forms, read_text_forms
 from extractors.performance_grid import PerformanceReader
@@ -121,7 +123,8 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     meta: DocumentMetadata | None = None
     reader = TableReader(doc_id)
     perf = PerformanceReader()
-    with _open_pdf(path) as pdf:
+    scans = scanned_reader(path)  # None without the ocr extra: image pages stay needs_ocr
+    with _open_pdf(path) as pdf, scans or contextlib.nullcontext():
         try:
             n_pages = len(pdf.pages)
         except Exception as e:
@@ -130,6 +133,11 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             raise InputProblem(DocStatus.FAILED, "PDF has no pages")
         for page_no, page in iter_pages(pdf):
             chars = page.chars
+            if not chars and scans is not None and page.images:
+                scanned = scans.page(page_no, float(page.width), float(page.height))
+                if scanned is None:  # OCR failed or timed out: the reason is in scans.problems
+                    continue
+                page, chars = scanned, scanned.chars  # type: ignore[assignment]  # read like a PDF page
             perf.offer(page_no, page, (c["text"] for c in chars))
             if not chars:
                 if page.images:
@@ -154,6 +162,8 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
         extractor_version=EXTRACTOR_VERSION,
     )
+    if scans is not None and (unread := scans.nothing_read(n_pages)):
+        return ExtractionResult(Document(**base, status=DocStatus.FAILED, error=unread[:500]))
     if len(image_only) == n_pages:
         return ExtractionResult(Document(**base, status=DocStatus.NEEDS_OCR,
                                          error=f"no text layer: scanned image pages {_pages(image_only)} need OCR"))
@@ -176,6 +186,11 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
             problems.append(f"no {FAMILY_NOUN[doc_type]} tables and no narrative figures found")
     if image_only:
         problems.append(f"scanned image pages {_pages(image_only)} need OCR")
+    if scans is not None:
+        problems.extend(scans.problems)
+        if scans.bare:
+            problems.append(f"scanned image pages {_pages(scans.bare)}: OCR found no text (blank or a photo)")
+        facts = mark_ocr_facts(facts, scans)
     if cid_pages:
         problems.append(f"pages {_pages(cid_pages)} use fonts without Unicode maps ((cid:NN)); skipped")
     status = DocStatus.PARTIAL if problems else DocStatus.OK

@@ -9,6 +9,10 @@ this safe in threaded programs and in scripts without a ``__main__`` guard.
 
 ``JUESUAN_DOC_TIMEOUT`` (seconds) and ``JUESUAN_DOC_MEMORY_MB`` override the defaults;
 ``JUESUAN_DOC_TIMEOUT=0`` extracts in-process without limits (debugging).
+
+Scanned pages are OCR'd (extractors/ocr.py): the worker tells the parent before each one, and
+the document's limit grows by one page budget (``OCR_PAGE_TIMEOUT_S``) per scanned page, so a
+100-page scan is limited per page, not by the limit meant for text PDFs.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import resource
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from extractors.ocr import OCR_PAGE_TIMEOUT_S, set_page_hook
 from extractors.source import sha256_of
 from pipeline.extract import ExtractionResult, extract_document, failed_result
 from schemas.records import DocStatus
@@ -34,6 +40,7 @@ log = logging.getLogger("juesuan.limits")
 DEFAULT_TIMEOUT_S = 600.0
 DEFAULT_MEMORY_MB = 6144
 STARTUP_TIMEOUT_S = 120.0
+OCR_PAGE = "ocr_page"  # the worker's message before it OCRs a scanned page: the document gets one more page budget
 
 
 def default_timeout() -> float:
@@ -124,13 +131,21 @@ def extract_bounded(path: Path, source_url: str | None = None, timeout: float | 
         try:
             worker.requests.send((str(path.resolve()), source_url))
             # the first answer also waits for the worker's imports
-            wait = timeout + (0 if worker.ready else STARTUP_TIMEOUT_S)
-            if not worker.results.poll(wait):
-                _stop_worker()
-                log.warning("%s: stopped after %g s", path.name, timeout)
-                return _failed(path, source_url, f"extraction took longer than {timeout:g} s and was stopped "
-                                                 "(a pathological or damaged PDF)")
-            kind, payload = worker.results.recv()
+            deadline = time.monotonic() + timeout + (0 if worker.ready else STARTUP_TIMEOUT_S)
+            scanned = 0
+            while True:
+                if not worker.results.poll(max(0.0, deadline - time.monotonic())):
+                    _stop_worker()
+                    allowed = timeout + scanned * OCR_PAGE_TIMEOUT_S
+                    log.warning("%s: stopped after %g s", path.name, allowed)
+                    what = f", {scanned} scanned page(s) OCR'd" if scanned else ""
+                    return _failed(path, source_url, f"extraction took longer than {allowed:g} s{what} and was stopped "
+                                                     "(a pathological or damaged PDF)")
+                kind, payload = worker.results.recv()
+                if kind != OCR_PAGE:
+                    break
+                scanned += 1  # each scanned page brings its own time budget: a long scan is not a slow PDF
+                deadline += OCR_PAGE_TIMEOUT_S
             worker.ready = True
         except (EOFError, OSError, BrokenPipeError):
             code = worker.proc.wait()
@@ -176,6 +191,7 @@ def tune_gc_for_extraction() -> None:
 def _serve(requests: Connection, results: Connection) -> None:
     _warm_up()
     tune_gc_for_extraction()
+    set_page_hook(lambda page_no: results.send((OCR_PAGE, page_no)))
     while True:
         try:
             path, source_url = requests.recv()

@@ -114,11 +114,24 @@ class TableRecord(Record):
     note: str | None = None
 
 
+class TextSource(StrEnum):
+    TEXT_LAYER = "text_layer"  # the PDF's own characters
+    OCR = "ocr"  # read from a scanned page image
+
+
+def source_fields(confidence: float | None) -> dict[str, Any]:
+    """``source`` and ``ocr_confidence`` of a value read from characters with this OCR confidence
+    (None: the text layer). Kept to 4 decimal places, as a Decimal like every number of the dataset."""
+    if confidence is None:
+        return {"source": TextSource.TEXT_LAYER, "ocr_confidence": None}
+    return {"source": TextSource.OCR, "ocr_confidence": Decimal(f"{float(confidence):.4f}")}
+
+
 class TableCell(Record):
     FILE: ClassVar[str] = "table_cells"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "table", "side", "code", "row", "col", "value", "unit_printed", "page", "value_printed",
-        "sheet", "cell",
+        "sheet", "cell", "source", "ocr_confidence",
     )
     doc_id: str
     table: str
@@ -132,12 +145,14 @@ class TableCell(Record):
     value_printed: str | None = None  # the cell text as printed, before normalisation
     sheet: str | None = None  # spreadsheet attachments: the sheet's name (page is its number in the workbook)
     cell: str | None = None  # spreadsheet attachments: the cell's A1 reference
+    source: TextSource = TextSource.TEXT_LAYER
+    ocr_confidence: Decimal | None = None  # lowest OCR confidence of the cell's characters (0…1); empty for text
 
 
 class NarrativeFact(Record):
     FILE: ClassVar[str] = "narrative_facts"
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "doc_id", "section", "metric", "subject", "value", "unit", "page", "text", "value_text",
+        "doc_id", "section", "metric", "subject", "value", "unit", "page", "text", "value_text", "source", "ocr_confidence",
     )
     doc_id: str
     section: str | None = None
@@ -147,6 +162,8 @@ class NarrativeFact(Record):
     unit: str
     page: int | None = None
     text: str
+    source: TextSource = TextSource.TEXT_LAYER
+    ocr_confidence: Decimal | None = None  # lowest OCR confidence of the figure's characters (0…1); empty for text
 
     @computed_field  # type: ignore[prop-decorator]
     @property

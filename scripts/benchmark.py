@@ -18,7 +18,11 @@ Then a long document (the golden PDF's pages repeated --copies times) shows whet
 stays flat as pages grow (pages are closed as they are read), and a long disclosure with forms
 (~130 pages, 8 self-evaluation forms) shows the extra time the forms cost.
 
-  .venv/bin/python scripts/benchmark.py [--runs 2] [--copies 10] [--no-long] [PDF ...]
+OCR (when the ocr extra is installed): a scan of --ocr-pages pages of the golden PDF
+(tests/scans.py) is extracted once in its own subprocess: seconds per page (model loading
+apart) and the process's peak RSS. A handful of pages: the machine is shared.
+
+  .venv/bin/python scripts/benchmark.py [--runs 2] [--copies 10] [--no-long] [--ocr-pages 8 16 21] [PDF ...]
 """
 
 from __future__ import annotations
@@ -234,6 +238,45 @@ def measure_gc(paths: list[Path], rounds: int) -> dict:
     return {"cpu": cpu, "gc": in_gc}
 
 
+def measure_ocr(path: Path) -> dict:
+    """One extraction of an all-scanned PDF: model loading, then seconds per page and peak memory."""
+    from extractors.ocr_engine import rapid_engine
+    from pipeline import extract
+
+    t = time.perf_counter()
+    rapid_engine()
+    load_s = time.perf_counter() - t
+    t, cpu = time.perf_counter(), time.process_time()
+    result = extract.extract_document(path)
+    total, cpu = time.perf_counter() - t, time.process_time() - cpu
+    pages = result.document.pages or 1
+    return {"pages": result.document.pages, "status": result.document.status, "cells": len(result.cells),
+            "facts": len(result.facts), "load_s": load_s, "per_page_s": total / pages, "cpu_per_page_s": cpu / pages,
+            "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_ocr(pages: list[int]) -> None:
+    from extractors.ocr_engine import ocr_available
+
+    if not ocr_available():
+        print("\nOCR: the ocr extra is not installed (pip install -e '.[ocr]'); skipped")
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.scans import scan_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scan = scan_pdf(GOLDEN_PDF, Path(tmp) / "scan.pdf", pages)
+        cmd = [sys.executable, __file__, "--ocr-child", str(scan)]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"\nOCR failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+        return
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\nOCR: scan of golden pages {pages} ({r['status']}, {r['cells']} cells, {r['facts']} facts): "
+          f"{r['per_page_s']:.1f} s per page ({r['cpu_per_page_s']:.1f} s CPU, all threads), model loading "
+          f"{r['load_s']:.1f} s, peak RSS {r['max_rss_mib']:.0f} MiB")
+
+
 def run_child(path: Path, runs: int, quick: bool) -> dict:
     cmd = [sys.executable, __file__, "--child", str(path), "--runs", str(runs)] + (["--quick"] if quick else [])
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -277,6 +320,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--copies", type=int, default=10, help="page repetitions of the long document")
     ap.add_argument("--no-long", action="store_true", help="skip the long document")
     ap.add_argument("--gc-rounds", type=int, default=6, help="alternating rounds of the GC comparison (0: skip)")
+    ap.add_argument("--ocr-pages", type=int, nargs="*", default=[8, 16, 21],
+                    help="golden pages scanned for the OCR figures (none: skip)")
+    ap.add_argument("--ocr-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--gc-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
@@ -284,6 +330,10 @@ def main(argv: list[str]) -> int:
     if args.child:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(measure(args.child, args.runs, args.quick)))
+        return 0
+    if args.ocr_child:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(measure_ocr(args.ocr_child)))
         return 0
     if args.gc_child:
         sys.path.insert(0, str(ROOT))
@@ -321,6 +371,8 @@ def main(argv: list[str]) -> int:
                   f"{cpu['tuned'] / cpu['default']:.3f}x (noisy)")
         else:
             print(f"\ngarbage collector comparison failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    if args.ocr_pages and GOLDEN_PDF.exists():
+        run_ocr(args.ocr_pages)
     if not args.no_long and CENTRAL_PDF.exists() and GOLDEN_PDF.exists():
         forms_long(args.copies)
     if args.no_long or not GOLDEN_PDF.exists():

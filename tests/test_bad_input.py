@@ -28,6 +28,18 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, tuple[str, ...], str | None]
 }
 
 
+@pytest.fixture(autouse=True)
+def without_ocr(monkeypatch):
+    """These are the inputs juesuan cannot read as they are: scanned pages stay ``needs_ocr`` here (OCR,
+    when installed, reads them: tests/test_ocr.py). A fresh worker process inherits the switch."""
+    from pipeline import limits
+
+    monkeypatch.setenv("JUESUAN_OCR", "0")
+    limits._stop_worker()
+    yield
+    limits._stop_worker()
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("bad")

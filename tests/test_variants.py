@@ -57,7 +57,9 @@ _extracted: dict[str, ExtractionResult] = {}
 
 
 @pytest.fixture
-def extracted(variants):
+def extracted(variants, monkeypatch):
+    monkeypatch.setenv("JUESUAN_OCR", "0")  # scanned variants test the fallback without OCR (test_ocr.py reads scans)
+
     def get(name: str) -> tuple[ExtractionResult, Expected]:
         pdf, expected = variants[name]
         if name not in _extracted:

@@ -18,6 +18,10 @@ class CheckConfig:
     amount_tolerance: Decimal = Decimal(0)
     pct_tolerance: Decimal = Decimal(0)
     report_rounding: bool = True  # emit rounding-size differences as warnings (False: drop them)
+    # a broken identity with a cell OCR'd below this confidence is a likely misread (table.ocr_misread). Measured
+    # on the scanned golden document (docs/ocr.md): correctly read amounts have a lowest character confidence
+    # of 0.9 or more, and the misreads seen were below it.
+    ocr_min_confidence: Decimal = Decimal("0.9")
 
 
 DEFAULT_CONFIG = CheckConfig()

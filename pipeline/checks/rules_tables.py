@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipeline.checks.context import DocContext
-from pipeline.checks.emit import from_check
+from pipeline.checks.emit import cell_text, evidence_of, finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import (
     Row,
@@ -17,9 +17,9 @@ from pipeline.checks.rows import (
     rows_of,
     three_cells,
 )
-from pipeline.checks.tolerance import check_sum
+from pipeline.checks.tolerance import SumCheck, Verdict, check_sum
 from schemas.keys import family_of
-from schemas.records import Finding, TableCell
+from schemas.records import Finding, Severity, TableCell
 
 # the order row_total findings come in (that of the tables whose identities were first written down)
 _ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
@@ -34,8 +34,44 @@ def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
 
 def _sum_finding(ctx: DocContext, rule_id: str, total: TableCell, parts: list[TableCell], what: str) -> list[Finding]:
     check = check_sum(total.value, [p.value for p in parts], ctx.config.amount_tolerance)
-    return from_check(ctx, rule_id, check, what, cells=[total, *parts], table=total.table,
-                      row=" ".join(x for x in (total.code, total.row) if x), col=total.col)
+    return _identity_finding(ctx, rule_id, check, what, [total, *parts], table=total.table,
+                             row=" ".join(x for x in (total.code, total.row) if x), col=total.col)
+
+
+def _identity_finding(ctx: DocContext, rule_id: str, check: SumCheck, what: str, cells: list[TableCell],
+                      **where: str | None) -> list[Finding]:
+    """The finding of a table identity; a likely OCR misread instead when a low-confidence cell is involved."""
+    doubtful = [c for c in cells if c.ocr_confidence is not None and c.ocr_confidence < ctx.config.ocr_min_confidence]
+    if doubtful and check.verdict == Verdict.MISMATCH:
+        return [_misread_finding(ctx, check, what, cells, doubtful, where)]
+    return from_check(ctx, rule_id, check, what, cells=cells, **where)
+
+
+def _misread_finding(ctx: DocContext, check: SumCheck, what: str, cells: list[TableCell], doubtful: list[TableCell],
+                     where: dict) -> Finding:
+    """A broken identity whose cells include one read by OCR with low confidence: reported as the scan's
+    likely misread (its own rule), not as the document's inconsistency."""
+    weakest = ", ".join(f"{cell_text(c)} (printed {c.value_printed!r}, OCR confidence {c.ocr_confidence})"
+                        for c in sorted(doubtful, key=lambda c: c.ocr_confidence or 0))
+    message = (f"likely OCR misread: {what}: expected {check.expected}, read {check.actual} "
+               f"(difference {check.difference}); low-confidence cells: {weakest}")
+    return finding(ctx, OCR_MISREAD, Severity.WARNING, message, cells=cells, expected=check.expected,
+                   actual=check.actual, difference=check.difference,
+                   evidence=" | ".join([*(f"OCR confidence {c.ocr_confidence}: {cell_text(c)}" for c in doubtful),
+                                        evidence_of(cells)]), **where)
+
+
+OCR_MISREAD = "table.ocr_misread"
+
+
+@rule(OCR_MISREAD, "table",
+      "A table identity that does not hold where a cell was read by OCR with low confidence (below "
+      "CheckConfig.ocr_min_confidence): reported as a likely misread of the scan, in place of the identity rule's "
+      "finding (emitted by every table.* identity rule).",
+      severity="warning: the figure needs a look at the page crop, it is not the document's own inconsistency")
+def ocr_misreads(ctx: DocContext) -> Iterator[Finding]:
+    """Emitted by the identity rules through ``_sum_finding``; registered for its id and description."""
+    return iter(())
 
 
 @rule("table.sum.row_total", "table",
@@ -207,8 +243,8 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
         in_cell, out_cell, end_cell = year_in.cells["amount"], year_out.cells["total"], end.cells["total"]
         expected_parts = [in_cell, *( [begin_cell] if begin_cell else [])]
         check = check_sum(end_cell.value, [p.value for p in expected_parts] + [-out_cell.value], ctx.config.amount_tolerance)
-        yield from from_check(ctx, rid, check, f"{table}: 年初 + 本年收入合计 − 本年支出合计 = 年末结转和结余",
-                              cells=[*expected_parts, out_cell, end_cell], table=table, row=end_cell.row, col="total")
+        yield from _identity_finding(ctx, rid, check, f"{table}: 年初 + 本年收入合计 − 本年支出合计 = 年末结转和结余",
+                                     [*expected_parts, out_cell, end_cell], table=table, row=end_cell.row, col="total")
     for fund in ("government_fund", "state_capital"):
         for row in rows_of(ctx.table_cells(fund)):
             c = row.cells
@@ -219,8 +255,8 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
             values = [p.value for p in plus] + ([-minus.value] if minus else [])
             check = check_sum(c["carryover_end"].value, values, ctx.config.amount_tolerance)
             cells = [*plus, *([minus] if minus else []), c["carryover_end"]]
-            yield from from_check(ctx, rid, check, f"{fund} row {row.code or row.label}: 年初 + 本年收入 − 本年支出 = 年末",
-                                  cells=cells, table=fund, row=row.code or row.label, col="carryover_end")
+            yield from _identity_finding(ctx, rid, check, f"{fund} row {row.code or row.label}: 年初 + 本年收入 − 本年支出 = 年末",
+                                         cells, table=fund, row=row.code or row.label, col="carryover_end")
 
 
 # ---- basic expenditure table ------------------------------------------------------------------
