@@ -16,12 +16,13 @@ from extractors.numbers import drop_unit
 from schemas.keys import FAMILIES, table_spec
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:：]")
+_YEAR = re.compile(r"^(?:19|20)\d{2}年度?")  # 2026年预算数 = 预算数: the year says nothing about the column
 
 CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 # header cells that name the label column (科目名称) or say nothing about a value column
-_LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称"})
+_LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称"})
 _GENERIC_HEADER_WORDS = frozenset(
     {
         "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",
@@ -34,10 +35,11 @@ _GENERIC_HEADER_WORDS = frozenset(
 def header_norm(text: str) -> str:
     """Header text for comparison: NFKC, no spaces, quotes, brackets, unit note（万元）or 维护
     (公务用车运行(维护)费 = 公务用车运行费)."""
-    s = _DROP.sub("", drop_unit(text))
+    s = _YEAR.sub("", _DROP.sub("", drop_unit(text)))
     return s.replace("维护", "")
 
 
+_SUBTOTAL_LEAVES = frozenset({"小计", "合计"})
 _GENERIC_LEAVES = frozenset({"小计", "合计", "预算数", "决算数", "金额", "决算金额", "本年决算数"})
 # 三公 printed transposed (categories as rows): the column only says 预算数 / 决算数
 BUDGET, ACTUAL = "@budget", "@actual"
@@ -112,8 +114,15 @@ def _match_value(path: list[str], table_key: str, family: str, exclude: frozense
         if best is None or score[:3] > best[:3]:
             best = score
     if best is not None:
-        # the match must name the column itself, not only a group above it (财政拨款收入 › 一般公共预算财政拨款)
-        if best[1] == len(path) - 1 or path[-1] in _GENERIC_LEAVES:
+        if best[0] == 1 and path[-1] in _SUBTOTAL_LEAVES and best[1] == len(path) - 1:
+            # 基本支出 › 小计: the subtotal of the group above it, when that group names a column of its own
+            group = [k for k, parts in _variants(table_key, family)
+                     if len(parts) == 1 and k not in exclude and parts[0] in path[:-1]]
+            if len(set(group)) == 1:
+                return group[0]
+        # the match must name the column itself, not only a group above it (财政拨款收入 › 一般公共预算财政拨款),
+        # or the column's own words must repeat it (项目支出 › 项目支出总数)
+        if best[1] == len(path) - 1 or path[-1] in _GENERIC_LEAVES or path[best[1]] in path[-1]:
             return best[3]
         return None
     # a wording not in the spec: accept a cell that contains a known variant ("本年收入合计(万元)", "财政拨款收入合计")
@@ -144,9 +153,13 @@ def classify_column(
     sided = _side_words(family) if table_spec(table_key, family).sides else {}
     value_path = [p for p in norm if p not in ("收入", "支出") and p not in sided]
     key = _match_value(value_path, table_key, family, exclude) if value_path else None
+    for i in range(len(value_path) - 1):  # a header word wrapped over header rows: 上级补 / 助收入, 总 / 计
+        joined = "".join(value_path[i:])
+        if key is None and any(joined in parts for _, parts in _variants(table_key, family)):
+            key = _match_value([*value_path[:i], joined], table_key, family, exclude)
     if key is not None:
         return ColumnRole("value", key=key, side=side)
-    if any(p in _LABEL_WORDS or p.endswith("名称") for p in norm):
+    if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目")) for p in norm):  # 支出功能分类科目: its rows
         return ColumnRole("label", side=side)
     if table_key == "three_public_expenses" and value_path and value_path[-1] in ("预算数", "决算数"):
         return ColumnRole("value", key=BUDGET if value_path[-1] == "预算数" else ACTUAL)

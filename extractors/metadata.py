@@ -15,6 +15,10 @@ _KIND = r"(?:区级|市级|省级|县级)?(?:部门|单位)?(决\s*算|预\s*算
 _TITLE = re.compile(rf"({_NAME})\s*{_YEAR}\s*{_KIND}")
 _TITLE_YEAR_APART = re.compile(rf"({_NAME})年?度?{_KIND}")  # the year printed elsewhere (own line, own font)
 _LABELLED = re.compile(rf"(?:预算主管部门|决算主管部门|主管部门|预算单位|决算单位|部门名称|单位名称|编制部门|编制单位|部门)[:：]\s*({_NAME})(?=单位[:：]|$|\s|\d)")
+# 单位预算 (one unit's own budget) or 部门预算 (the department's, consolidating its units), as the cover says
+_SCOPE = re.compile(r"(部门|单位)(?:综合)?预\s*算(?!单位)")
+SCOPES = {"部门": "department", "单位": "unit"}
+_PARENT = re.compile(rf"(?:预算|决算)?主管部门[:：]\s*({_NAME})(?=单位[:：]|$|\s|\d)")
 _PART_ONE = re.compile(rf"第一部分\s*({_NAME})(?:部门|单位)?概况")
 # an organisation's name ends with what it is
 ORG_END = re.compile(
@@ -32,6 +36,8 @@ class DocumentMetadata:
     department: str | None
     fiscal_year: int | None
     doc_type: DocType | None
+    budget_scope: str | None = None  # budgets: "department" (部门预算) or "unit" (单位预算)
+    parent_department: str | None = None  # the 主管部门 a unit reports to, where printed
 
     @property
     def is_complete(self) -> bool:
@@ -42,6 +48,8 @@ class DocumentMetadata:
         return DocumentMetadata(
             region=self.region or other.region, department=self.department or other.department,
             fiscal_year=self.fiscal_year or other.fiscal_year, doc_type=self.doc_type or other.doc_type,
+            budget_scope=self.budget_scope or other.budget_scope,
+            parent_department=self.parent_department or other.parent_department,
         )
 
 
@@ -122,6 +130,12 @@ def _name_of(m: re.Match, starts: set[int]) -> str:
     return re.sub(r"^(?:目录|附件\d*[:：]?|第[一二三四]部分)", "", text[a:b])
 
 
+def budget_scope_of(text: str) -> str | None:
+    """department (部门预算) or unit (单位预算): the first of the two the text names."""
+    m = _SCOPE.search(clean_text(text))
+    return SCOPES[m.group(1)] if m else None
+
+
 def read_metadata(first_pages: list[str]) -> DocumentMetadata:
     """Read from the document's opening text (cover, contents, first headings): see document_head."""
     head = document_head(first_pages)
@@ -167,4 +181,10 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
             doc_type = DocType.BUDGET
     if department and region is None:
         region = region_of(department)
-    return DocumentMetadata(region=region, department=department, fiscal_year=year, doc_type=doc_type)
+    scope = parent = None
+    if doc_type == DocType.BUDGET:
+        scope = budget_scope_of(joined)
+        p = next((m.group(1) for line in lines if (m := _PARENT.search(line)) and _is_org(m.group(1))), None)
+        parent = p if p and p != department else None
+    return DocumentMetadata(region=region, department=department, fiscal_year=year, doc_type=doc_type,
+                            budget_scope=scope, parent_department=parent)

@@ -13,6 +13,8 @@ import pdfplumber
 from pdfminer.pdftypes import PDFStream
 from pdfplumber.page import Page
 
+from extractors.baselines import repair_baselines
+
 
 def _drop_cached_streams(pdf: pdfplumber.PDF) -> None:
     cache = getattr(pdf.doc, "_cached_objs", None)
@@ -38,6 +40,7 @@ def iter_pages(pdf: pdfplumber.PDF) -> Iterator[tuple[int, Page]]:
     for index in range(len(pages)):
         page = pages[index]
         try:
+            repair_baselines(page.chars)  # glyphs a broken font put off their line (before anyone reads them)
             yield index + 1, page
         finally:
             page.close()

@@ -18,14 +18,15 @@ from schemas.keys import FAMILIES
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞＂]")
 _SPACES = re.compile(r"\s+")
 _NUM = r"(?:\d+|[一二三四五六七八九十]+)"
-# 表1 / 表一 / 附表1-2 / 附件2 / 公开01表 / 1. / 一、 at the start of a title
+# 表1 / 表一 / 附表1-2 / 附件2 / 公开01表 / 预算01表 / 1. / 一、 at the start of a title
 _NUMBER_PREFIX = re.compile(
-    rf"^(?:(?:部门)?(?:公开|附件|附表|表)\s*{_NUM}(?:[-—–]{_NUM})?\s*表?|{_NUM}(?=[、.．:：]))\s*[、.．:：-]?"
+    rf"^(?:(?:部门)?(?:公开|附件|附表|表|预算)\s*{_NUM}(?:[-—–]{_NUM})?\s*表?|{_NUM}(?=[、.．:：]))\s*[、.．:：-]?"
 )
-# 上海市普陀区财政局 / 中共...工作部 / XX单位 followed by an optional year: a department or period prefix
+# 上海市普陀区财政局 / 中共...工作部 / XX单位 followed by an optional year (or its 年 alone, the digits printed
+# apart), a level (市级) and 部门 / 单位 / 预算单位: a department or period prefix
 _ORG_OR_YEAR_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:局|部|委|办|院|会|中心|室|厅|处|所|站|馆|队|社|校|署|单位|政府|机关|本级))?"
-    r"(?:(?:19|20)\d{2}年度?)?(?:预算)?(?:部门|单位)?"
+    r"(?:(?:19|20)\d{2}年度?|年度?)?(?:省级|市级|区级|县级|本级)?(?:预算)?(?:部门|单位)?"
 )
 _PREFIX = re.compile(
     rf"(?:{_NUMBER_PREFIX.pattern[1:]})?(?:{_ORG_OR_YEAR_PREFIX.pattern[1:]})(?:{_NUMBER_PREFIX.pattern[1:]})?"

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline import cli_data, cli_flows, cli_text
+from pipeline import cli_data, cli_flows, cli_survey, cli_text
 from pipeline.cli_options import DEFAULT_DATASET, DatasetOpt, OutOpt, VerboseOpt, console, progress_bar, setup_logging
 from pipeline.wording import plural
 
@@ -111,6 +111,7 @@ register(app)  # extract, check
 cli_data.register(app)  # query, report
 cli_flows.register(app)  # scrape, sources, run
 cli_text.register(app)  # text
+cli_survey.register(app)  # survey
 
 if __name__ == "__main__":
     app()

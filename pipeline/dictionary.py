@@ -88,6 +88,28 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
             "One id for the documents of one disclosure: an HTML article and its attachments, or a narrative PDF and "
             "the PDF of its tables (same department, year and type); a document alone keeps its doc_id.",
             "同一公开事项的各文件共用的编号：网页正文及其附件，或同一部门、年度、类型的说明 PDF 与表格 PDF；单独的文档沿用其 doc_id。"),
+        "budget_scope": ColumnDoc(
+            "Budgets: department (部门预算, the department with its units) or unit (单位预算, one unit's own), as printed.",
+            "预算文件：department（部门预算，含所属单位）或 unit（单位预算），按原文。"),
+        "parent_department": ColumnDoc("Budgets: the 主管部门 a unit reports to, where printed.", "预算文件：单位的主管部门（如有印出）。"),
+        "tables_expected": ColumnDoc("Tables every template of the document's family prints (schemas/families).",
+                                     "该类文件各地模板均公开的表格数（见 schemas/families）。"),
+        "tables_found": ColumnDoc("Of the expected tables, how many were located.", "应有表格中找到的表格数。"),
+        "tables_missing": ColumnDoc("Expected tables not located, ';'-separated keys.", "未找到的应有表格（键名，以分号分隔）。"),
+        "tables_fully_read": ColumnDoc("Tables located whose every printed value was read (status ok).",
+                                       "所有数值均已读取（状态 ok）的表格数。"),
+        "cells_read": ColumnDoc("Numeric cells read from the document's tables.", "从表格读取的数值单元格数。"),
+        "identity_errors": ColumnDoc(
+            "Error-level table and cross-table identity findings: figures the document prints inconsistently.",
+            "表内及表间勾稽关系的错误级核对结果数：文件自身不一致的数字。"),
+        "doubtful_tables": ColumnDoc(
+            "Tables whose identities fail although they were not read in full: the reading, not the document, is in "
+            "doubt (findings table.doubtful).", "勾稽不平且未完整读取的表格：存疑的是读取而非文件本身（见 table.doubtful）。"),
+        "narrative_figures": ColumnDoc("Amounts stated in the explanatory text.", "情况说明中的金额数。"),
+        "narrative_matched": ColumnDoc("Of those, amounts printed in one of the document's tables too.",
+                                       "其中在本文件表格中也出现的金额数。"),
+        "fully_read": ColumnDoc("true when every expected table was located and read in full and none is doubtful.",
+                                "应有表格均已找到并完整读取、且无存疑表格时为 true。"),
     },
     TableRecord.FILE: {
         "title": ColumnDoc("Table title as printed.", "表格标题（按原文）。"),

@@ -15,7 +15,7 @@ import pdfplumber
 
 from extractors import pdfminer_fixes
 from extractors.html_text import decode_html, html_to_text
-from extractors.metadata import DocumentMetadata, head_is_complete, printed_chars, read_metadata
+from extractors.metadata import DocumentMetadata, budget_scope_of, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.ocr import mark_ocr_facts, scanned_reader
 from extractors.pages import iter_pages
@@ -160,7 +160,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     base = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=n_pages,
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=EXTRACTOR_VERSION, budget_scope=meta.budget_scope, parent_department=meta.parent_department,
     )
     if scans is not None and (unread := scans.nothing_read(n_pages)):
         return ExtractionResult(Document(**base, status=DocStatus.FAILED, error=unread[:500]))
@@ -174,6 +174,8 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
     doc_type = meta.doc_type or _doc_type_of_family(reader.likeliest_family())
     if doc_type != meta.doc_type:
         base["doc_type"] = doc_type
+    if doc_type == DocType.BUDGET and meta.budget_scope is None:  # a PDF of tables only: from its table heads, name
+        base["budget_scope"] = budget_scope_of(" ".join([*reader.result.page_heads, path.stem]))
     facts: list[NarrativeFact] = []
     if doc_type is None:
         problems.append("not recognised as a departmental final-account or budget disclosure")

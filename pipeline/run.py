@@ -12,6 +12,7 @@ from pipeline.dataset import Dataset, read_dataset, write_dataset
 from pipeline.disclosures import link_disclosures
 from pipeline.extract import ExtractionResult
 from pipeline.limits import extract_bounded
+from pipeline.quality import assess
 
 log = logging.getLogger("juesuan.run")
 
@@ -49,7 +50,7 @@ def check_dataset(ds: Dataset, config: CheckConfig | None = None) -> Dataset:
     (they may span documents: across years, budget against final accounts, narrative against its tables)."""
     documents = link_disclosures(ds.documents, {c.doc_id for c in ds.cells})
     linked = replace(ds, documents=documents)
-    return replace(linked, findings=run_checks(linked, config))
+    return assess(replace(linked, findings=run_checks(linked, config)))  # + how far each document can be trusted
 
 
 def save_dataset(ds: Dataset, out: Path) -> None:

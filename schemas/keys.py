@@ -53,6 +53,8 @@ class Family:
     tables: tuple[TableSpec, ...]
     header_words: frozenset[str] = frozenset()
     side_words: dict[str, str] = field(default_factory=dict, hash=False)
+    # the tables every template of the family prints (a document lacking one is not fully read)
+    expected: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -116,9 +118,13 @@ def _family(path: Path) -> Family:
             only_rows=_strings(more.get("only_rows")),
             codes=more.get("codes"), balance_rows=_strings(more.get("balance_rows")),
         ))
+    expected = _strings(ext.get("expected_tables"))
+    if set(expected) - {t.key for t in tables}:
+        raise ValueError(f"{path.name}: expected_tables not in {ext['contract']}: {sorted(set(expected) - {t.key for t in tables})}")
     return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
                   header_words=frozenset(_strings(ext.get("header_words"))),
-                  side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()})
+                  side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()},
+                  expected=expected)
 
 
 def _families() -> dict[str, Family]:

@@ -74,11 +74,18 @@ class Record(BaseModel):
         return {c: cell_text(data.get(c)) for c in self.COLUMNS}
 
 
+QUALITY_COLUMNS: tuple[str, ...] = (
+    "tables_expected", "tables_found", "tables_missing", "tables_fully_read", "cells_read", "identity_errors",
+    "doubtful_tables", "narrative_figures", "narrative_matched", "fully_read",
+)
+
+
 class Document(Record):
     FILE: ClassVar[str] = "documents"
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "file_name", "sha256", "source_url", "region", "department", "fiscal_year",
         "doc_type", "pages", "status", "error", "extractor_version", "disclosure_id",
+        "budget_scope", "parent_department", *QUALITY_COLUMNS,
     )
     doc_id: str
     file_name: str
@@ -95,6 +102,20 @@ class Document(Record):
     # one id for the documents of one disclosure: an HTML article and its attachments (from the scrape),
     # or a narrative PDF and the PDF of its tables (pipeline/disclosures.py); a document alone: its doc_id
     disclosure_id: str | None = None
+    # budgets: 部门预算 (department: the consolidation of its units) or 单位预算 (unit), and a unit's 主管部门
+    budget_scope: str | None = None
+    parent_department: str | None = None
+    # how far the document can be trusted without a golden file (pipeline/quality.py, after the checks)
+    tables_expected: int | None = None  # tables the family's template always prints
+    tables_found: int | None = None  # of those, located
+    tables_missing: str | None = None  # the expected ones not located, ";"-joined keys
+    tables_fully_read: int | None = None  # tables located whose every value was read (status ok)
+    cells_read: int | None = None
+    identity_errors: int | None = None  # error-level table/cross identity findings (published inconsistencies)
+    doubtful_tables: str | None = None  # tables whose identities fail where the reading itself is in doubt
+    narrative_figures: int | None = None
+    narrative_matched: int | None = None  # narrative figures equal to a table cell (same amount)
+    fully_read: bool | None = None  # every expected table located and read, no doubtful table
 
 
 class TableRecord(Record):

@@ -1,0 +1,177 @@
+"""Other cities' templates (../shared/corpus/other_cities): every text document yields its family's
+tables, a few cells exactly as printed (checked against the rendered page), and its identities hold.
+
+Each document is extracted and checked once per session (``_read``), whatever number of tests use it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from pipeline.extract import extract_document
+from pipeline.quality import DOUBTFUL_RULE, is_identity
+from pipeline.run import check_dataset, dataset_of
+from pipeline.survey import city_of, survey_lines
+from tests.conftest import SHARED
+
+OTHER = SHARED / "corpus" / "other_cities"
+
+
+@cache
+def _read(name: str):
+    """(document with its quality columns, tables by key, cells, findings) of one shared document."""
+    ds = check_dataset(dataset_of([extract_document(OTHER / name)]))
+    return ds.documents[0], {t.table: t for t in ds.tables}, ds.cells, ds.findings
+
+
+def _cell(cells, table: str, col: str, code: str | None = None, row: str | None = None, side: str | None = None,
+          times: int = 1):
+    """The first cell (reading order) of a row and column, printed ``times`` times in the table."""
+    found = [c for c in cells if c.table == table and c.col == col and (code is None or c.code == code)
+             and (row is None or c.row == row) and (side is None or c.side == side)]
+    assert len(found) == times, (table, col, code, row, found)
+    return found[0]
+
+
+def _identity_errors(findings, table: str) -> list[str]:
+    return [f.message for f in findings if f.severity == "error" and is_identity(f) and f.table == table]
+
+
+BUDGET_CORE = ("income_expenditure_summary", "income", "expenditure", "fiscal_appropriation_summary",
+               "general_public_budget_expenditure", "government_fund", "three_public_expenses")
+
+
+# ---- one test per document: its tables, cells checked on the page, identities -----------------------------
+
+def test_central_final_accounts_all_nine_tables_and_basic_expenditure_groups():
+    doc, tables, cells, findings = _read("central_国家信访局2024年度部门决算.pdf")
+    assert doc.doc_type == "final_accounts" and doc.department == "国家信访局" and doc.fiscal_year == 2024
+    assert doc.tables_found == doc.tables_expected == 9 and doc.tables_missing is None
+    # page 11 (公开05表): 科目代码 heads the code column, 小计 under 本年支出 is the total
+    assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("13733.80")
+    assert _cell(cells, "general_public_budget_expenditure", "basic", row="合计").value == Decimal("10234.37")
+    assert _cell(cells, "general_public_budget_expenditure", "total", code="2014001").value == Decimal("5757.63")
+    assert _cell(cells, "general_public_budget_expenditure", "project", code="2050803").value == Decimal("180.03")
+    # page 12: 人员经费 | 公用经费 over three side-by-side groups (科目代码 / 科目名称 / 决算数)
+    assert tables["general_public_budget_basic_expenditure"].n_cells > 30
+    assert _cell(cells, "general_public_budget_basic_expenditure", "amount", code="30101").value == Decimal("1857.40")
+    for key in ("income", "expenditure", "general_public_budget_expenditure", "general_public_budget_basic_expenditure"):
+        assert _identity_errors(findings, key) == [], key
+
+
+def test_shanghai_unit_budget_in_yuan_says_it_is_a_unit_budget():
+    doc, tables, cells, findings = _read("shanghai_上海市信访局2026年单位预算.pdf")
+    assert (doc.doc_type, doc.budget_scope, doc.department) == ("budget", "unit", "上海市信访办公室")
+    assert set(BUDGET_CORE) <= set(tables) and len(tables) == 9  # titles prefixed 2026年预算单位…
+    income = _cell(cells, "income_expenditure_summary", "amount", row="财政拨款收入", side="income")
+    assert (income.value, income.unit_printed, income.value_printed) == (Decimal("28828.0739"), "元", "288,280,739")
+    assert _cell(cells, "income_expenditure_summary", "amount", row="一般公共服务支出",
+                 side="expenditure").value == Decimal("26702.7339")  # the 合计 column, not 人员经费 beside it
+    assert doc.identity_errors == 0 and not doc.doubtful_tables
+
+
+def test_chongqing_digits_in_a_font_with_a_broken_descent_are_read_on_their_line():
+    doc, tables, cells, findings = _read("chongqing_重庆市商务委员会2026年部门预算.pdf")
+    assert (doc.region, doc.department, doc.fiscal_year, doc.budget_scope) == ("重庆市", "重庆市商务委员会", 2026, "department")
+    assert tables["general_public_budget_expenditure"].title == "2026年一般公共预算支出情况表"
+    assert doc.tables_found == doc.tables_expected
+    # page 16 (表五): 总计 | 基本支出 (小计, 人员经费, 公用经费) | 项目支出
+    assert _cell(cells, "general_public_budget_expenditure", "total", code="201").value == Decimal("16604.23")
+    assert _cell(cells, "general_public_budget_expenditure", "basic", code="201").value == Decimal("8964.13")
+    assert _cell(cells, "general_public_budget_expenditure", "project", code="201").value == Decimal("7640.10")
+    assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("101833.84")
+    for key in ("expenditure", "general_public_budget_expenditure", "general_public_budget_basic_expenditure"):
+        assert _identity_errors(findings, key) == [], key
+
+
+def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
+    doc, tables, cells, findings = _read("guangzhou_广州市人民政府办公厅2026年部门预算.pdf")
+    assert (doc.region, doc.fiscal_year, doc.budget_scope) == ("广州市", 2026, "department")
+    assert tables["general_public_budget_expenditure"].title == "一般公共预算支出情况表（按功能分类科目）"
+    assert doc.tables_found == doc.tables_expected
+    # page 12 (表5): [2010301]行政运行 6,853.85 | 6,853.85 | 0.00
+    assert _cell(cells, "general_public_budget_expenditure", "total", code="2010301").value == Decimal("6853.85")
+    assert _cell(cells, "general_public_budget_expenditure", "project", code="2010302").value == Decimal("1394.83")
+    assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("16410.71")
+    assert doc.identity_errors == 0
+
+
+@pytest.mark.slow  # ~16 s: 21 dense landscape and portrait pages
+def test_beijing_budget_tables_in_wanyuan_with_six_decimals():
+    doc, tables, cells, findings = _read("beijing_北京市审计局2026年度部门预算报表.pdf")
+    assert (doc.region, doc.department, doc.fiscal_year) == ("北京市", "北京市审计局", 2026)
+    assert doc.tables_found == doc.tables_expected  # 预算01表 收支总表 … 预算10表 政府采购预算明细表
+    # page 5 (预算05表): 2010801 行政运行 4,952.850016 | 小计 4,697.043616 | 项目支出总数 255.806400; the
+    # department prints its units one after the other without naming them: 2010801 comes again (13,007.966442)
+    total = _cell(cells, "general_public_budget_expenditure", "total", code="2010801", times=2)
+    assert (total.value, total.value_printed) == (Decimal("4952.850016"), "4,952.850016")
+    assert _cell(cells, "general_public_budget_expenditure", "basic", code="2010801", times=2).value == Decimal("4697.043616")
+    assert _cell(cells, "general_public_budget_expenditure", "project", code="2010801").value == Decimal("255.806400")
+    for key in ("general_public_budget_basic_expenditure", "fiscal_appropriation_summary"):
+        assert _identity_errors(findings, key) == [], key
+
+
+@pytest.mark.slow  # ~16 s: 37 pages
+def test_hangzhou_budget_titles_with_level_prefix():
+    doc, tables, cells, findings = _read("hangzhou_杭州市公安局2026年部门预算.pdf")
+    assert (doc.region, doc.department, doc.budget_scope) == ("杭州市", "杭州市公安局", "department")
+    assert tables["income_expenditure_summary"].title == "表1：2026年市级部门收支预算总表"
+    assert doc.tables_found == doc.tables_expected
+    # page 20: 三、事业收入 18,536.88 | 行政运行 260,448.73
+    assert _cell(cells, "income_expenditure_summary", "amount", row="事业收入", side="income").value == Decimal("18536.88")
+    assert _cell(cells, "income_expenditure_summary", "amount", row="行政运行",
+                 side="expenditure").value == Decimal("260448.73")
+    assert _identity_errors(findings, "fiscal_appropriation_summary") == []
+
+
+def test_shenzhen_budget_on_pages_of_three_sizes():
+    doc, tables, cells, findings = _read("shenzhen_深圳市统计局2026年部门预算.pdf")
+    assert (doc.region, doc.department, doc.fiscal_year) == ("深圳市", "深圳市统计局", 2026)
+    assert doc.tables_found == doc.tables_expected
+    # page 27 (表7): 201 一般公共服务支出 3,478.72 | 2,357.92 | 1,120.80 under 支出总计 / 基本支出 / 项目支出
+    assert _cell(cells, "general_public_budget_expenditure", "total", code="201").value == Decimal("3478.72")
+    assert _cell(cells, "general_public_budget_expenditure", "basic", code="201").value == Decimal("2357.92")
+    assert _cell(cells, "general_public_budget_expenditure", "project", code="201").value == Decimal("1120.80")
+    assert tables["three_public_expenses"].pages == (32,)  # the 1446-point-wide page
+    assert _identity_errors(findings, "general_public_budget_expenditure") == []
+
+
+def test_xian_narrative_only_budget_is_known_but_not_fully_read():
+    doc, tables, cells, findings = _read("xian_西安市发展和改革委员会2019年预算说明.pdf")
+    assert (doc.doc_type, doc.region, doc.department, doc.fiscal_year) == ("budget", "西安市", "西安市发展和改革委员会", 2019)
+    assert tables == {} and doc.tables_found == 0 and doc.fully_read is False
+    assert "three_public_expenses" in (doc.tables_missing or "")
+
+
+# ---- trust without a golden file ---------------------------------------------------------------------------
+
+def test_a_failing_identity_on_a_table_not_read_in_full_is_doubtful_not_a_published_error():
+    from pipeline.dataset import Dataset
+    from pipeline.quality import DOUBTFUL_PREFIX, assess
+    from schemas.records import DocStatus, Document, Finding, TableRecord
+
+    doc = Document(doc_id="d", file_name="x.pdf", sha256="0" * 64, status=DocStatus.OK, doc_type="budget")
+    tables = [TableRecord(doc_id="d", table="income", title="t", pages=(3,), has_data=True, n_cells=4, status="partial",
+                          note="page 3: values under unrecognised column header '单位资金' not read"),
+              TableRecord(doc_id="d", table="expenditure", title="t", pages=(4,), has_data=True, n_cells=4)]
+    errors = [Finding(doc_id="d", rule="table.sum.row_total", severity="error", message="m", table=t)
+              for t in ("income", "expenditure")]
+    out = assess(Dataset([doc], tables, [], [], errors))
+    by_table = {f.table: f for f in out.findings if f.rule == "table.sum.row_total"}
+    assert by_table["income"].severity == "warning" and by_table["income"].message == DOUBTFUL_PREFIX + "m"
+    assert by_table["expenditure"].severity == "error"  # read in full: the document disagrees with itself
+    assert [f.table for f in out.findings if f.rule == DOUBTFUL_RULE] == ["income"]
+    d = out.documents[0]
+    assert (d.doubtful_tables, d.identity_errors, d.tables_found, d.fully_read) == ("income", 1, 2, False)
+    assert d.tables_missing is not None and "three_public_expenses" in d.tables_missing
+
+
+def test_survey_groups_by_family_and_city():
+    docs = [_read(n)[0] for n in ("central_国家信访局2024年度部门决算.pdf", "shanghai_上海市信访局2026年单位预算.pdf")]
+    text = "\n".join(survey_lines(docs, {docs[0].doc_id: 3.0, docs[1].doc_id: 1.0}))
+    assert "final_accounts" in text and "budget" in text and "上海市" in text
+    assert text.index("central_") < text.index("shanghai_")  # slowest first
+    assert city_of("上海市普陀区") == "上海市" and city_of("江苏省") == "江苏省" and city_of(None).startswith("(")
