@@ -194,16 +194,6 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
     return report
 
 
-@flow(name="juesuan-scrape")
-def scrape_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
-                listing: str | None = None, pattern: str | None = None) -> dict:
-    """Only download (no extraction)."""
-    root = Path(data).resolve()
-    with run_lock(root / "raw"):
-        s = _scrape(root, scr.select_sources(sources, only, listing, pattern))
-    return {"downloaded": len(s.downloaded()), "fetch_statuses": s.counts()}
-
-
 @flow(name="juesuan-process")
 def process_flow(data: str = "data") -> dict:
     """Only process what is in data/raw: run with .with_options(task_runner=task_runner(...))."""
