@@ -10,6 +10,7 @@ there, not a branch in the readers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -150,6 +151,10 @@ NINE_TABLES: tuple[TableSpec, ...] = FINAL_ACCOUNTS.tables
 TABLE_KEYS: tuple[str, ...] = FINAL_ACCOUNTS.keys
 ALL_TABLE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for f in FAMILIES.values() for k in f.keys))
 NARRATIVE_METRICS: dict[str, MetricSpec] = _metrics()
+# every table key of every family as an enum generated from the contracts: code names a key as
+# ``TableKey.income_expenditure_summary``, so a misspelt key fails at import instead of matching nothing
+TableKey = StrEnum("TableKey", {k: k for k in ALL_TABLE_KEYS})  # type: ignore[misc]
+MetricKey = StrEnum("MetricKey", {k: k for k in NARRATIVE_METRICS})  # type: ignore[misc]
 SPEC_UNIT: str = FINAL_ACCOUNTS.unit
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.checks.context import DocContext, digits, norm_label
+from schemas.keys import TableKey
 from schemas.records import TableCell
 
-# the tables several rules read rows of
-SUMMARY = "income_expenditure_summary"
-FISCAL = "fiscal_appropriation_summary"
-GPB = "general_public_budget_expenditure"
-BASIC = "general_public_budget_basic_expenditure"
-THREE = "three_public_expenses"
+# the tables several rules read rows of (generated keys: a typo fails at import)
+SUMMARY = TableKey.income_expenditure_summary
+FISCAL = TableKey.fiscal_appropriation_summary
+GPB = TableKey.general_public_budget_expenditure
+BASIC = TableKey.general_public_budget_basic_expenditure
+THREE = TableKey.three_public_expenses
 
 
 @dataclass

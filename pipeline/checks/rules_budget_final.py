@@ -11,10 +11,11 @@ from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import ROUNDING_POLICY, rule
 from pipeline.checks.tolerance import check_equal
 from pipeline.disclosures import identity
+from schemas.keys import TableKey
 from schemas.records import DocType, Finding, Severity, TableCell
 
-THREE = "three_public_expenses"
-GPB = "general_public_budget_expenditure"
+THREE = TableKey.three_public_expenses
+GPB = TableKey.general_public_budget_expenditure
 PAIRED_POLICY = (ROUNDING_POLICY + "; info when several budgets of the department and year could be the one "
                  "(none compared)")
 
