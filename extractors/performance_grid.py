@@ -322,9 +322,9 @@ def read_form_grids(rows: list[GRow], titles: dict[int, tuple[str, str, str]]) -
                     st.listed.setdefault(role, span)
                 continue
             st = _listed_form(row, st, drafts)
-        if row.page not in st.draft.pages:
-            st.draft.pages.append(row.page)
         keys = row.texts()
+        if row.page not in st.draft.pages and any(keys):
+            st.draft.pages.append(row.page)
         if keys and keys[0] in [squeeze(w) for w in lay["total_labels"]]:
             score = _value(row, (st.ind or {}).get("score"))
             st.draft.values["total_score"] = score
