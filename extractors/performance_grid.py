@@ -20,7 +20,7 @@ from functools import cache
 
 from pdfplumber.page import Page
 
-from extractors.grid import Grid, group_lines, ruled_grids
+from extractors.grid import Grid, group_lines, ocr_confidence, ruled_grids
 from extractors.perf_values import OPERATORS
 from extractors.performance import FormDraft
 from extractors.performance_rows import WEIGHT_END, RawRow, layout, split_labels, squeeze
@@ -37,6 +37,7 @@ class GCell:
     x1: float
     text: str
     first: bool  # False on the rows below a cell's first (a merged cell carried down)
+    conf: float | None = None  # lowest OCR confidence of its characters; None for a PDF's text layer
 
     @property
     def key(self) -> str:
@@ -52,10 +53,10 @@ class GRow:
         return [c.key for c in self.cells]
 
 
-def _orphan_text(grid: Grid, chars: list[dict], c: int, r0: int, r1: int) -> str:
+def _orphan_text(grid: Grid, chars: list[dict], c: int, r0: int, r1: int) -> tuple[str, float | None]:
     x0, x1, top, bottom = grid.xs[c], grid.xs[c + 1], grid.ys[r0], grid.ys[r1]
     inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
-    return "\n".join(ln.text for ln in group_lines(inside))
+    return "\n".join(ln.text for ln in group_lines(inside)), ocr_confidence(inside)
 
 
 def grid_rows(grid: Grid, chars: list[dict], page: int) -> list[GRow]:
@@ -70,9 +71,9 @@ def grid_rows(grid: Grid, chars: list[dict], page: int) -> list[GRow]:
             end = r
             while end < grid.n_rows and grid.owner[end][c] is None:
                 end += 1
-            text = _orphan_text(grid, chars, c, r, end)
+            text, conf = _orphan_text(grid, chars, c, r, end)
             for k in range(r, end):
-                orphan[(k, c)] = GCell(grid.xs[c], grid.xs[c + 1], text, k == r)
+                orphan[(k, c)] = GCell(grid.xs[c], grid.xs[c + 1], text, k == r, conf)
             r = end
     rows: list[GRow] = []
     for r in range(grid.n_rows):
@@ -87,7 +88,7 @@ def grid_rows(grid: Grid, chars: list[dict], page: int) -> list[GRow]:
                 continue
             seen.add(i)
             cell = grid.cells[i]
-            cells.append(GCell(grid.xs[cell.c0], grid.xs[cell.c1], cell.text, cell.r0 == r))
+            cells.append(GCell(grid.xs[cell.c0], grid.xs[cell.c1], cell.text, cell.r0 == r, cell.conf))
         rows.append(GRow(page, cells))
     return rows
 
@@ -222,6 +223,13 @@ def _indicator_row(row: GRow, st: _Open) -> None:
     ))
     reason = _joined(get.get("reason"))
     st.draft.rows[-1].deviation_reason = reason or None
+    st.draft.rows[-1].conf = row_confidence([c for c in get.values() if c is not None])
+
+
+def row_confidence(cells: list[GCell]) -> float | None:
+    """The lowest OCR confidence of a row's cells: a value is as sure as its weakest glyph. None: text layer."""
+    confs = [c.conf for c in cells if c.conf is not None]
+    return min(confs) if confs else None
 
 
 def _joined(cell: GCell | None) -> str:

@@ -56,6 +56,7 @@ class RawRow:
     weight_from: str | None = None
     group: str | None = None
     deviation_reason: str | None = None
+    conf: float | None = None  # lowest OCR confidence of the row's cells (None: a text layer)
 
 
 @dataclass

@@ -134,3 +134,20 @@ def test_hangzhou_projects_with_targets_only(hangzhou: Read) -> None:
     # a target text running on over the page is one form's, not a new form
     assert (traffic.implementing_unit, traffic.pages) == ("杭州市公安局交通管理支队", (34, 35))
     assert traffic.overall_target.endswith("道路交通顺畅、有序、安全运行提供基础保障。")
+
+
+def test_rows_from_scanned_pages_carry_ocr_confidence() -> None:
+    """A form's row read from OCR'd characters keeps the weakest confidence of its cells, like a table cell."""
+    from extractors.performance import build_records
+    from extractors.performance_grid import GCell, GRow, read_form_grids
+
+    def row(*cells: tuple[float, str, float | None]) -> GRow:
+        return GRow(3, [GCell(x, x + 100, text, True, conf) for x, text, conf in cells])
+
+    rows = [row((0, "指标名称", 0.99), (100, "指标值", 0.98), (200, "分值", 0.97)),
+            row((0, "培训人数", 0.93), (100, "≥1066人次", 0.71), (200, "5", 0.95)),
+            row((0, "年度预算执行率", None), (100, "=100%", None), (200, "10", None))]
+    drafts = read_form_grids(rows, {0: ("target", "2026年项目绩效目标表", "")})
+    _, indicators = build_records("doc", 2026, drafts, [])
+    assert [(i.indicator, i.source, i.ocr_confidence) for i in indicators] == [
+        ("培训人数", "ocr", Decimal("0.7100")), ("年度预算执行率", "text_layer", None)]
