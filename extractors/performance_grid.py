@@ -241,9 +241,11 @@ def _joined(cell: GCell | None) -> str:
 
 def _row_title(row: GRow) -> tuple[str, str, str] | None:
     """(kind, title, "") when the grid prints the form's title in a row of its own (Beijing)."""
-    texts = [c.key for c in row.cells if c.key]
-    kind = title_kind(texts[0]) if len(texts) == 1 and row.cells[[c.key for c in row.cells].index(texts[0])].first else None
-    return (kind, texts[0], "") if kind else None
+    filled = [c for c in row.cells if c.key]
+    if len(filled) != 1 or not filled[0].first:
+        return None
+    kind = title_kind(filled[0].key)
+    return (kind, filled[0].key, "") if kind else None
 
 
 def _label_values(row: GRow, st: _Open) -> bool:
