@@ -25,7 +25,7 @@ from extractors.text import PageText
 
 if TYPE_CHECKING:
     from extractors.performance_grid import PerformanceReader as GridReader
-from schemas.records import PerformanceForm, PerformanceIndicator
+from schemas.records import PerformanceForm, PerformanceIndicator, source_fields
 
 TITLE_SIMILARITY = 0.5  # announced vs printed title: the Hongshan ten score ≥ 0.6 when they name the same form, 0.1 when not
 NARRATIVE_ITEM_MAX_CHARS = 1500  # a narrative item restating one project: the longest in the corpus is ~900 characters
@@ -279,6 +279,6 @@ def _indicator(doc_id: str, form_id: str, order: int, r: RawRow) -> PerformanceI
         target_value=t.number, target_unit=t.unit, actual_text=a.text or None, actual_op=a.op,
         actual_value=a.number, actual_unit=a.unit, score=_amount(r.score), deviation_reason=r.deviation_reason, page=r.page,
         level1_weight=_amount(r.level1_weight), level2_weight=_amount(r.level2_weight),
-        weight_from=r.weight_from, group=r.group,
+        weight_from=r.weight_from, group=r.group, **source_fields(r.conf),
     )
 

@@ -24,6 +24,9 @@ WEIGHT = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]")
 WEIGHT_END = re.compile(r"[（(](\d+(?:\.\d+)?)分[）)]$")
 OPEN_WEIGHT = re.compile(r"[（(]\d+(?:\.\d+)?$|[（(]\d+(?:\.\d+)?分$")  # "（5" waiting for "分）"
 MAX_TAIL_LINES = 6  # label fragments after a row's values: at most 5 seen (附件 5 of the Hongshan text)
+MAX_LABEL_COLUMNS = 3  # 一级, 二级 and 三级 labels: the columns a row's label fragments can belong to
+WEIGHT_PREFIX = re.compile(r"^[（(]\d+(?:\.\d+)?(?:分[）)]?)?$")  # "（2", "（2分": a weight still being printed
+WEIGHT_DONE = re.compile(r"^[（(]\d+(?:\.\d+)?分[）)]")
 
 
 @cache
@@ -53,6 +56,7 @@ class RawRow:
     weight_from: str | None = None
     group: str | None = None
     deviation_reason: str | None = None
+    conf: float | None = None  # lowest OCR confidence of the row's cells (None: a text layer)
 
 
 @dataclass
@@ -111,6 +115,38 @@ def split_labels(stream: str) -> Labels:
     return out
 
 
+def _continues_weight(column: str, fragment: str) -> bool:
+    """Whether ``fragment`` goes on printing the weight left open at the end of ``column`` ("（2" + "分）")."""
+    m = OPEN_WEIGHT.search(column)
+    if m is None:
+        return True
+    joined = column[m.start():] + squeeze(fragment)
+    return bool(WEIGHT_DONE.match(joined) or WEIGHT_PREFIX.match(joined))
+
+
+def interleaved_columns(fragments: list[str], line_starts: list[bool]) -> list[str] | None:
+    """Label fragments split into the columns they came from, when the text layer interleaved them.
+
+    A column whose weight is left open ("指标（2") cannot go on with a fragment that does not close
+    it ("满意度指标"): that fragment starts the next column, and the open weight's tail ("分）")
+    comes after the row's values. Once that is seen, fragments sharing a line ("（2分） 劳务外包服务满")
+    belong to columns side by side. None when no open weight was interrupted (one column of labels).
+    """
+    columns: list[str] = []
+    interleaved = False
+    for f, first in zip(fragments, line_starts, strict=True):
+        if not columns:
+            columns.append(squeeze(f))
+        elif not _continues_weight(columns[-1], f):
+            interleaved = True
+            columns.append(squeeze(f))
+        elif interleaved and not first:
+            columns.append(squeeze(f))
+        else:
+            columns[-1] += squeeze(f)
+    return columns if interleaved and len(columns) <= MAX_LABEL_COLUMNS else None
+
+
 def _merge_units(tokens: list[str]) -> list[str]:
     """"146", "栋" → "146 栋": a bare number and the unit printed apart from it."""
     out: list[str] = []
@@ -152,6 +188,7 @@ class RowReader:
     uses_weights: bool = True
     rows: list[RawRow] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # label fragments since the last row
+    line_starts: list[bool] = field(default_factory=list)  # per pending fragment: the first of its line
     values: list[str] = field(default_factory=list)  # value fragments after a complete name
     opened: _Open | None = None
     level1: tuple[str | None, str | None] = (None, None)
@@ -182,6 +219,7 @@ class RowReader:
             self.values.append(" ".join(tokens))
         else:
             self.pending.extend(tokens)
+            self.line_starts.extend([True] + [False] * (len(tokens) - 1))
 
     def _is_value_line(self, tokens: list[str]) -> bool:
         if len(tokens) < 3 or not is_number_token(tokens[-1]):
@@ -205,6 +243,13 @@ class RowReader:
             cols = prefix if len(prefix) <= 3 else ["".join(prefix[:-2]), *prefix[-2:]]
             self._emit([], target, actual, score, page)
             self.opened = _Open(len(self.rows) - 1, list(cols), kinds)
+            self._apply_open()
+            return
+        starts = self.line_starts + [True] + [False] * (len(prefix) - 1)
+        columns = interleaved_columns(self.pending + prefix, starts[:len(self.pending) + len(prefix)]) if self.uses_weights else None
+        if columns is not None:  # label columns interleaved before the values; their tails follow them
+            self._emit([], target, actual, score, page)
+            self.opened = _Open(len(self.rows) - 1, columns, ["level1", "level2", "name"][-len(columns):])
             self._apply_open()
             return
         self._emit(self.pending + prefix, target, actual, score, page)
@@ -271,7 +316,7 @@ class RowReader:
             actual=actual.strip(), score=score, page=page, level1_weight=self.level1[1], level2_weight=self.level2[1],
             new_level2=new_l2 or lab.level1 is not None, group=self.group,
         ))
-        self.pending, self.values = [], []
+        self.pending, self.values, self.line_starts = [], [], []
 
     def finish(self) -> list[RawRow]:
         if self.opened is not None:

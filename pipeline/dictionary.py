@@ -228,6 +228,9 @@ COLUMNS[PerformanceIndicator.FILE] = {
     "weight_from": ColumnDoc("Empty: weight printed with the indicator; level2: the points of its 二级 group, of which it is the only row.",
                              "为空：分值印在指标上；level2：取其所在二级指标（仅此一项）的分值。"),
     "group": ColumnDoc("The 年度目标 or sub-table the row belongs to, in forms that have several.", "所属年度目标（多目标表）。"),
+    "source": _SOURCE,
+    "ocr_confidence": ColumnDoc("Lowest OCR confidence (0-1) of the characters of the row's cells; empty for text_layer.",
+                                "该指标行各单元格字符 OCR 置信度的最小值（0-1）；text_layer 时为空。"),
 }
 
 

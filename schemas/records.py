@@ -278,7 +278,7 @@ class PerformanceIndicator(Record):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "form_id", "order", "level1", "level2", "indicator", "weight", "target_text", "target_op",
         "target_value", "target_unit", "actual_text", "actual_op", "actual_value", "actual_unit", "score",
-        "deviation_reason", "page", "level1_weight", "level2_weight", "weight_from", "group",
+        "deviation_reason", "page", "level1_weight", "level2_weight", "weight_from", "group", "source", "ocr_confidence",
     )
     doc_id: str
     form_id: str
@@ -302,6 +302,8 @@ class PerformanceIndicator(Record):
     level2_weight: Amount | None = None
     weight_from: str | None = None  # empty: printed with the indicator; level2: its group's points (sole indicator)
     group: str | None = None  # the 年度目标 / sub-table the row belongs to, when a form has several
+    source: TextSource = TextSource.TEXT_LAYER
+    ocr_confidence: Decimal | None = None  # lowest OCR confidence of the row's cells' characters (0…1); empty for text
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (
