@@ -271,8 +271,9 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
 def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
     """Checks that need the raw text (placeholders, years, direction words in the narrative; placeholders in
     table headings, units and notes); re-checks keep them."""
-    if doc.doc_type != DocType.FINAL_ACCOUNTS:
-        return []
-    from pipeline.checks import table_text_findings, text_findings
+    from pipeline.checks import list_findings, table_text_findings, text_findings
 
-    return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts)
+    lists = list_findings(doc, pages, family_of(doc.doc_type).name) if doc.doc_type else []  # type: ignore[union-attr]
+    if doc.doc_type != DocType.FINAL_ACCOUNTS:
+        return lists
+    return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts) + lists
