@@ -54,14 +54,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     """One finding per (document, rule family, page, message): the text hook and the clause checks overlap.
 
     A text finding also stands for a later one of its rule family comparing the same two figures
-    (the numbered list's sum found in the text, the same parts read from the facts)."""
+    on the same pages (the numbered list's sum found in the text, the same parts read from the facts)."""
     seen: set[tuple] = set()
     compared: set[tuple] = set()
     out = []
     for f in findings:
         family = f.rule.removesuffix(".text")
         key = (f.doc_id, family, f.page, f.message)
-        same = (f.doc_id, family, f.expected, f.actual) if f.expected is not None and f.actual is not None else None
+        same = (f.doc_id, family, f.page, f.expected, f.actual) if f.expected is not None and f.actual is not None else None
         if key in seen or (same is not None and same in compared and not f.rule.endswith(".text")):
             continue
         seen.add(key)
