@@ -231,6 +231,33 @@ def _amounts_with_leads(text: str, base: int, page_at) -> list[tuple[Amount, str
     return out
 
 
+_RANK = {style: n for n, style in enumerate(_STYLES, start=1)}  # 一、 is 0: coarsest
+_L1 = re.compile(rf"[{_CN_DIGITS}]+、")
+
+
+def _rank_at(s: str, pos: int) -> int:
+    """Level of the heading starting at ``pos``: 0 for 一、 (and 第N部分, 附件), finer styles higher."""
+    found = _marker_at(s, pos)
+    if found is None or _L1.match(s, pos):
+        return 0
+    return _RANK[found[0]]
+
+
+def _resumes(s: str, pos: int, style: str, number: int) -> bool:
+    """Whether marker ``number`` of ``style`` still opens a paragraph after ``pos``, before a heading
+    as coarse as the list's own: the list went on after finer sub-items (nested), not ended."""
+    for m in re.finditer("\n", s[pos:]):
+        at = pos + m.end()
+        if not _heading_at(s, at):
+            continue
+        found = _marker_at(s, at)
+        if found and found[0] == style:
+            return found[1] == number
+        if _rank_at(s, at) <= _RANK[style]:
+            return False
+    return False
+
+
 def _list_at(stream: _Stream, colon: int) -> NumberedList | None:
     s = stream.text
     pos = colon + 1
@@ -243,7 +270,7 @@ def _list_at(stream: _Stream, colon: int) -> NumberedList | None:
     starts = [(pos, first[2])]
     while (nxt := _next_marker(s, starts[-1][1], style, len(starts) + 1)) is not None:
         starts.append(nxt)
-    if len(starts) < 2:
+    if len(starts) < 2 or _resumes(s, starts[-1][1], style, len(starts) + 1):
         return None
     items = []
     for k, (a, body) in enumerate(starts):

@@ -125,3 +125,14 @@ def test_not_a_complete_list_no_error():
     assert not _text_findings("项目支出合计100.00万元，主要包括：1.会议费20.00万元；2.培训费30.00万元。")
     assert not _text_findings("项目支出合计100.00万元，其中：1.会议费100.00万元，比上年增加20.00万元；"
                               "2.培训费0万元，比上年减少5.00万元。")
+
+
+def test_items_with_sub_items_are_not_cut_short():
+    """Sub-items （1）（2） under item 2 must not end the list before item 3 (30.00 would seem undescribed)."""
+    text = ("一、项目支出情况\n2024年度项目支出合计100.00万元，其中：\n1.会议费20.00万元。\n2.培训费50.00万元。\n"
+            "{}3.差旅费30.00万元。\n二、其他情况\n无。")
+    flat = numbered_lists(pages_from_text(text.format("")))
+    assert [(len(x.items), x.totals[0].value) for x in flat] == [(3, Decimal("100.00"))]
+    nested = text.format("（1）干部培训30.00万元。\n（2）业务培训20.00万元。\n")
+    assert not numbered_lists(pages_from_text(nested))  # nested: not read, never a false shortfall
+    assert not _text_findings(nested)
