@@ -273,7 +273,8 @@ def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[i
     table headings, units and notes); re-checks keep them."""
     from pipeline.checks import list_findings, table_text_findings, text_findings
 
-    lists = list_findings(doc, pages, family_of(doc.doc_type).name) if doc.doc_type else []  # type: ignore[union-attr]
+    family = family_of(doc.doc_type)
+    lists = list_findings(doc, pages, family.name) if family else []  # numbered lists under a total, every family
     if doc.doc_type != DocType.FINAL_ACCOUNTS:
         return lists
     return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts) + lists
