@@ -270,8 +270,7 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
 
 def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
     """Checks that need the raw text (placeholders, years, direction words, numbered lists under a total in the
-    narrative; placeholders in
-    table headings, units and notes); re-checks keep them."""
+    narrative; placeholders in table headings, units and notes); re-checks keep them."""
     from pipeline.checks import list_findings, table_text_findings, text_findings
 
     family = family_of(doc.doc_type)
