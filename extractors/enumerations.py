@@ -196,10 +196,10 @@ def _totals(stream: _Stream, colon: int) -> tuple[str, list[Amount]]:
     if found:
         return lead_in, found
     subject = _LEAD_IN_WORDS.sub("", lead_in)
-    if not subject:
+    if not subject:  # a bare "其中：": the nearest whole sentence before it (a "；" clause may be a component)
         end = sentence_start - 1
         while end > p0:
-            start = max(max(s.rfind(ch, p0, end) for ch in "。；") + 1, p0)
+            start = max(s.rfind("。", p0, end) + 1, p0)
             found = _amounts(s[start:end], start, stream.page_at)
             if found:
                 return lead_in, found
