@@ -136,3 +136,13 @@ def test_items_with_sub_items_are_not_cut_short():
     nested = text.format("（1）干部培训30.00万元。\n（2）业务培训20.00万元。\n")
     assert not numbered_lists(pages_from_text(nested))  # nested: not read, never a false shortfall
     assert not _text_findings(nested)
+
+
+def test_a_bare_lead_in_after_several_figures_names_no_total():
+    """"具体情况如下：" after a sentence stating three components (Jiangsu's 三公 paragraph): which figure the list
+    explains is not said, so nothing is compared (not the last "；" clause, 28 against 509.20)."""
+    text = ("十一、“三公”经费支出预算情况说明\n“三公”经费预算支出中，因公出国（境）费支出70万元，占13.75%；"
+            "公务用车购置及运行费支出411.20万元，占80.75%；公务接待费支出28万元，占5.50%。具体情况如下：\n"
+            "1.因公出国（境）费用预算支出70万元。\n2.公务用车购置及运行费预算支出411.20万元。\n3.公务接待费预算支出28万元。")
+    assert [len(x.items) for x in numbered_lists(pages_from_text(text))] == [3]
+    assert not _text_findings(text)
