@@ -269,10 +269,12 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
 
 
 def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
-    """Checks that need the raw text (placeholders, years, direction words in the narrative; placeholders in
-    table headings, units and notes); re-checks keep them."""
-    if doc.doc_type != DocType.FINAL_ACCOUNTS:
-        return []
-    from pipeline.checks import table_text_findings, text_findings
+    """Checks that need the raw text (placeholders, years, direction words, numbered lists under a total in the
+    narrative; placeholders in table headings, units and notes); re-checks keep them."""
+    from pipeline.checks import list_findings, table_text_findings, text_findings
 
-    return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts)
+    family = family_of(doc.doc_type)
+    lists = list_findings(doc, pages, family.name) if family else []  # numbered lists under a total, every family
+    if doc.doc_type != DocType.FINAL_ACCOUNTS:
+        return lists
+    return text_findings(doc, [(p.page, p.text) for p in pages]) + table_text_findings(doc, table_texts) + lists

@@ -24,12 +24,14 @@ from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.registry import RULES, Rule
 from pipeline.checks.text import TEXT_RULES, table_text_findings, text_findings
+from pipeline.checks.text_lists import list_findings
 from pipeline.dataset import Dataset
 from schemas.records import DocStatus, Finding
 
 log = logging.getLogger("juesuan.checks")
 
-__all__ = ["RULES", "TEXT_RULES", "CheckConfig", "Rule", "run_checks", "table_text_findings", "text_findings"]
+__all__ = ["RULES", "TEXT_RULES", "CheckConfig", "Rule", "list_findings", "run_checks", "table_text_findings",
+           "text_findings"]
 
 
 def run_checks(ds: Dataset, config: CheckConfig | None = None) -> list[Finding]:
@@ -49,12 +51,21 @@ def run_checks(ds: Dataset, config: CheckConfig | None = None) -> list[Finding]:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (document, rule family, page, message): the text hook and the clause checks overlap."""
+    """One finding per (document, rule family, page, message): the text hook and the clause checks overlap.
+
+    A text finding also stands for a later one of its rule family comparing the same two figures
+    on the same pages (the numbered list's sum found in the text, the same parts read from the facts)."""
     seen: set[tuple] = set()
+    compared: set[tuple] = set()
     out = []
     for f in findings:
-        key = (f.doc_id, f.rule.removesuffix(".text"), f.page, f.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        family = f.rule.removesuffix(".text")
+        key = (f.doc_id, family, f.page, f.message)
+        same = (f.doc_id, family, f.page, f.expected, f.actual) if f.expected is not None and f.actual is not None else None
+        if key in seen or (same is not None and same in compared and not f.rule.endswith(".text")):
+            continue
+        seen.add(key)
+        if same is not None and f.rule.endswith(".text"):
+            compared.add(same)
+        out.append(f)
     return out

@@ -267,11 +267,6 @@ PARTS: list[tuple[str, tuple[str, ...], bool]] = [
 ]
 
 
-# totals the text explains with a numbered list of every component (其中：1. …（类）…（款）…（项）。 2. …; the
-# template lists each 项): components that fall short of the total leave spending undescribed, an error
-ENUMERATED = frozenset({"gpb_actual"})
-
-
 def _parts_finding(ctx: DocContext, rid: str, total_f: NarrativeFact, parts: list[NarrativeFact],
                    partition: bool, what: str) -> list[Finding]:
     total = fact_amount(total_f)
@@ -289,8 +284,8 @@ def _parts_finding(ctx: DocContext, rid: str, total_f: NarrativeFact, parts: lis
 
 @rule("narrative.parts_sum", "narrative",
       "Parts stated in the text sum to their stated total (items, 类, 项, personnel + public, 三公, procurement); a "
-      "partial listing may fall short but never exceed, except the numbered list of every 项 (其中：1. … N.), whose "
-      "shortfall is undescribed spending.")
+      "partial listing may fall short but never exceed. A numbered list under a stated total (其中：1. … N.) is "
+      "checked from the page text (narrative.parts_sum.text): its shortfall is undescribed spending.")
 def parts_sum(ctx: DocContext) -> Iterator[Finding]:
     rid = "narrative.parts_sum"
     for total_metric, part_metrics, partition in PARTS:
@@ -308,9 +303,6 @@ def parts_sum(ctx: DocContext) -> Iterator[Finding]:
                 continue
             parts_list = distinct
         what = f"{total_metric} = sum of {'+'.join(part_metrics)} stated in the text"
-        if total_metric in ENUMERATED:
-            partition = True
-            what = f"{total_metric} = sum of the {len(parts_list)} items listed ({'+'.join(part_metrics)}) in the text"
         yield from _parts_finding(ctx, rid, total_f, parts_list, partition, what)
     yield from _item_budgets(ctx, rid)
 
