@@ -30,12 +30,13 @@ from extractors.pages import iter_pages
 from extractors.tables import STRATEGIES, TableExtraction, TableReader
 from pipeline.checks.context import DocContext
 from pipeline.checks.registry import RULES
+from pipeline.quality import READING_DOUBTS
 from schemas.records import Document, Finding, Severity, TableCell, TableRecord, TextSource
 
 log = logging.getLogger("juesuan.extract")
 
 SECOND_READING = " (second reading)"  # appended to the engine of a table kept from its second reading
-DISAGREE = "readings disagree"  # the note that makes pipeline.quality call the table doubtful
+DISAGREE = READING_DOUBTS[0]  # the note that makes pipeline.quality call the table doubtful
 IDENTITY_FAMILY = "table"  # the rules (registry family) that are a table's own identities
 MAX_SHOWN = 3  # cells named in a note
 
