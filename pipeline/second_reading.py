@@ -5,7 +5,8 @@ A failing identity is either the document's (it prints figures that do not add u
 with each other strategy (pdfplumber's ruled grid only, camelot's lattice, whitespace columns) tells
 them apart:
 
-- a reading whose identities hold, with at least as many cells, replaces the first; its engine is
+- a reading whose identities hold, read in full with at least as many distinct cells (side, code, row,
+  column: a reading that lost its row labels holds vacuously), replaces the first; its engine is
   recorded with ``SECOND_READING`` and the note says which reading failed and how;
 - when every other reading that covers the table (read in full, as many cells) gives other values
   for some of the same cells and fails too, the first reading stays, noted ``readings disagree``
@@ -107,7 +108,8 @@ def _second_reading(path: Path, doc: Document, first: TableRecord, first_cells: 
         shared = values.keys() & others.keys()
         differ = sorted((k for k in shared if values[k] != others[k]), key=str)
         fails = identity_failures(doc, record, cells)
-        if not fails and record.status == "ok" and len(cells) >= len(first_cells):
+        covers = record.status == "ok" and len(others) >= len(values)  # as many distinct cells, read in full
+        if not fails and covers:
             note = (f"second reading: {len(failures)} identit{'y' if len(failures) == 1 else 'ies'} failed as read by "
                     f"{first.engine} ({failures[0].message[:120]}); the {record.engine} reading holds"
                     + (f", {len(differ)} cell(s) differ: {_shown(differ, values, others)}" if differ else ""))
@@ -115,7 +117,7 @@ def _second_reading(path: Path, doc: Document, first: TableRecord, first_cells: 
             return record.model_copy(update={
                 "engine": f"{record.engine}{SECOND_READING}", "note": "; ".join(x for x in (record.note, note) if x),
             }), cells
-        if record.status != "ok" or len(cells) < len(first_cells):
+        if not covers:
             continue  # a reading that covers less of the table is no witness either way
         if differ:
             disagree.append(f"{record.engine}: {_shown(differ, values, others)}")

@@ -125,3 +125,19 @@ def test_consistent_tables_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr("pipeline.second_reading._read", never)
     assert read_again(GOLDEN_PDF, DOC, first, "final_accounts") is first
+
+
+def test_a_reading_that_lost_cells_does_not_replace_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading whose identities hold only because it read fewer distinct cells (row labels lost, every
+    value under one 合计 key) is no repair and no witness."""
+    monkeypatch.setattr(tables_module, "ruled_grids", _misread(tables_module.ruled_grids, "3,946.25"))
+    first = _first_reading()
+    record, cells = _income(first)
+
+    def collapsed(path, doc_id, table, family, strategy):
+        merged = [c.model_copy(update={"side": None, "code": None, "row": "合计", "col": "total"}) for c in cells]
+        return table.model_copy(update={"engine": "pdfplumber-text"}), merged
+
+    monkeypatch.setattr("pipeline.second_reading._read", collapsed)
+    again = read_again(GOLDEN_PDF, DOC, first, "final_accounts")
+    assert _income(again) == (record, cells)
