@@ -12,8 +12,10 @@ them apart:
   for some of the same cells and fails too, the first reading stays, noted ``readings disagree``
   (``pipeline.quality.READING_DOUBTS``): the table is doubtful, its errors are not asserted as
   published inconsistencies;
-- when another engine reads the same figures (or none covers the table) the errors stay: the
-  document prints them.
+- when no other reading covers the table (a whitespace-aligned table camelot cannot read, a page
+  camelot cannot open) nothing confirms the figures either: noted ``no other reading``, doubtful too;
+- when another engine reads the same figures the errors stay: the document prints them. (Engines share
+  the header and row mapping: a column mapped wrong is read wrong by all of them alike.)
 
 Only tables whose identities fail are read again, so a consistent document costs nothing more. The
 identities are the checks' own ``table.*`` rules run on the one table (no second copy of the arithmetic).
@@ -37,7 +39,7 @@ from schemas.records import Document, Finding, Severity, TableCell, TableRecord,
 log = logging.getLogger("juesuan.extract")
 
 SECOND_READING = " (second reading)"  # appended to the engine of a table kept from its second reading
-DISAGREE = READING_DOUBTS[0]  # the note that makes pipeline.quality call the table doubtful
+DISAGREE, UNCONFIRMED = READING_DOUBTS  # the notes that make pipeline.quality call the table doubtful
 IDENTITY_FAMILY = "table"  # the rules (registry family) that are a table's own identities
 MAX_SHOWN = 3  # cells named in a note
 
@@ -129,7 +131,8 @@ def _second_reading(path: Path, doc: Document, first: TableRecord, first_cells: 
     elif confirmed:
         note = f"second reading by {', '.join(dict.fromkeys(confirmed))} reads the same figures"
     else:
-        return first, first_cells
+        note = (f"{UNCONFIRMED}: {len(failures)} identit{'y' if len(failures) == 1 else 'ies'} fail as read by "
+                f"{first.engine} and no other engine reads the table in full")
     return first.model_copy(update={"note": "; ".join(x for x in (first.note, note) if x)}), first_cells
 
 

@@ -19,7 +19,7 @@ from extractors.tables import TableExtraction, TableReader
 from pipeline.dataset import Dataset
 from pipeline.quality import DOUBTFUL_RULE
 from pipeline.run import check_dataset
-from pipeline.second_reading import DISAGREE, SECOND_READING, identity_failures, read_again
+from pipeline.second_reading import DISAGREE, SECOND_READING, UNCONFIRMED, identity_failures, read_again
 from schemas.records import DocStatus, DocType, Document, Severity
 from tests.conftest import GOLDEN_PDF
 
@@ -140,4 +140,17 @@ def test_a_reading_that_lost_cells_does_not_replace_the_first(monkeypatch: pytes
 
     monkeypatch.setattr("pipeline.second_reading._read", collapsed)
     again = read_again(GOLDEN_PDF, DOC, first, "final_accounts")
-    assert _income(again) == (record, cells)
+    kept, kept_cells = _income(again)
+    assert kept.engine == record.engine and kept_cells == cells and UNCONFIRMED in kept.note
+
+
+def test_a_table_no_other_engine_reads_is_doubtful(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing confirms the figures of a table only one engine can read: doubtful, not a published error."""
+    monkeypatch.setattr(tables_module, "ruled_grids", _misread(tables_module.ruled_grids, "3,946.25"))
+    monkeypatch.setattr(tables_module, "camelot_grids", lambda page, chars: [])
+    again = read_again(GOLDEN_PDF, DOC, _first_reading(), "final_accounts")
+    record, cells = _income(again)
+    assert record.engine == "pdfplumber-lines" and UNCONFIRMED in record.note  # whitespace columns read less
+    findings = _checked(again)
+    assert [f.table for f in findings if f.rule == DOUBTFUL_RULE] == ["income"]
+    assert not [f for f in findings if f.table == "income" and f.severity == Severity.ERROR]
