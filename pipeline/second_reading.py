@@ -112,7 +112,7 @@ def _second_reading(path: Path, doc: Document, first: TableRecord, first_cells: 
         fails = identity_failures(doc, record, cells)
         covers = record.status == "ok" and len(others) >= len(values)  # as many distinct cells, read in full
         if not fails and covers:
-            note = (f"second reading: {len(failures)} identit{'y' if len(failures) == 1 else 'ies'} failed as read by "
+            note = (f"second reading: {_identities(failures)} failed as read by "
                     f"{first.engine} ({failures[0].message[:120]}); the {record.engine} reading holds"
                     + (f", {len(differ)} cell(s) differ: {_shown(differ, values, others)}" if differ else ""))
             log.info("%s: %s", doc.file_name, note)
@@ -126,12 +126,12 @@ def _second_reading(path: Path, doc: Document, first: TableRecord, first_cells: 
         elif shared:
             confirmed.append(record.engine or strategy)
     if disagree and not confirmed:
-        note = (f"{DISAGREE}: {len(failures)} identit{'y' if len(failures) == 1 else 'ies'} fail as read by "
+        note = (f"{DISAGREE}: {_identities(failures)} fail as read by "
                 f"{first.engine} and no other reading holds; other values read by " + "; ".join(disagree))
     elif confirmed:
         note = f"second reading by {', '.join(dict.fromkeys(confirmed))} reads the same figures"
     else:
-        note = (f"{UNCONFIRMED}: {len(failures)} identit{'y' if len(failures) == 1 else 'ies'} fail as read by "
+        note = (f"{UNCONFIRMED}: {_identities(failures)} fail as read by "
                 f"{first.engine} and no other engine reads the table in full")
     return first.model_copy(update={"note": "; ".join(x for x in (first.note, note) if x)}), first_cells
 
@@ -148,6 +148,10 @@ def _read(path: Path, doc_id: str, first: TableRecord, family: str, strategy: st
     if record is None or not record.n_cells:
         return None
     return record, [c for c in result.cells if c.table == first.table]
+
+
+def _identities(failures: list[Finding]) -> str:
+    return f"{len(failures)} identit{'y' if len(failures) == 1 else 'ies'}"
 
 
 def _values(cells: list[TableCell]) -> dict[_Key, Decimal]:
