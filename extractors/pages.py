@@ -7,7 +7,7 @@ grows memory with the page count. Releasing both keeps memory flat on long docum
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import pdfplumber
 from pdfminer.pdftypes import PDFStream
@@ -34,10 +34,13 @@ def _drop_font_files(pdf: pdfplumber.PDF) -> None:
             font.fontfile = None
 
 
-def iter_pages(pdf: pdfplumber.PDF) -> Iterator[tuple[int, Page]]:
-    """Yield (1-based page number, page); after the consumer is done, the page is gone."""
+def iter_pages(pdf: pdfplumber.PDF, only: Collection[int] | None = None) -> Iterator[tuple[int, Page]]:
+    """Yield (1-based page number, page) — of the pages ``only`` lists, if given; after the consumer is done,
+    the page is gone."""
     pages = pdf.pages
     for index in range(len(pages)):
+        if only is not None and index + 1 not in only:
+            continue
         page = pages[index]
         try:
             repair_baselines(page.chars)  # glyphs a broken font put off their line (before anyone reads them)

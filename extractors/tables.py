@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
 
+from extractors.camelot_grid import ENGINE as CAMELOT_ENGINE
 from extractors.camelot_grid import camelot_grids
 from extractors.grid import Grid, Line, group_lines, ruled_grids
 from extractors.headers import (
@@ -148,11 +149,18 @@ class _Table:
         return table_spec(self.key, self.family)
 
 
+# forced reading strategies (pipeline/second_reading.py): a table whose identities fail is read again with
+# another one; None is the adaptive reading (pdfplumber's ruled grid, camelot or whitespace where it fails).
+# Each strategy with the engine it records.
+STRATEGIES = {"ruled": "pdfplumber-lines", "camelot": CAMELOT_ENGINE, "text": "pdfplumber-text"}
+
+
 class TableReader:
     """Feed pages in order; ``feed`` says whether the page belonged to one of the nine tables."""
 
-    def __init__(self, doc_id: str) -> None:
+    def __init__(self, doc_id: str, strategy: str | None = None) -> None:
         self.doc_id = doc_id
+        self.strategy = strategy
         self.result = TableExtraction()
         self._open: _Table | None = None
         self._done: list[_Table] = []
@@ -193,10 +201,10 @@ class TableReader:
             titles = []
         if not titles and self._open is None:
             return False
-        grids = ruled_grids(page, chars) if len(page.edges) >= 4 else []
+        grids = self._grids(page, chars)
         page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
         if not titles:
-            if not grids and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
+            if not grids and self.strategy is None and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids)
         if len(self.result.page_heads) < HEAD_PAGES:
@@ -216,7 +224,7 @@ class TableReader:
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
             region_grids = [g for g in grids if line.top - 2 <= g.top < bottom or g.top <= line.top <= g.bottom]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
-            if not usable and len(page.edges) >= 8:
+            if not usable and self.strategy is None and len(page.edges) >= 8:
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
                 alt = [g for g in camelot if line.top - 2 <= g.top < bottom]
@@ -233,6 +241,14 @@ class TableReader:
             for g in region_grids:
                 self._read_grid(table, g, page_no)
         return True
+
+    def _grids(self, page: Page, chars: list[dict]) -> list[Grid]:
+        """The page's ruled grids as the strategy reads them (none for a whitespace-only reading)."""
+        if self.strategy == "text" or len(page.edges) < 4:
+            return []
+        if self.strategy == "camelot":
+            return camelot_grids(page, chars) if len(page.edges) >= 8 else []
+        return ruled_grids(page, chars)
 
     def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid]) -> bool:
         table = self._open

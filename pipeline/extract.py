@@ -25,6 +25,7 @@ from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableExtraction, TableReader
 from extractors.text import PageText, page_text
 from pipeline import EXTRACTOR_VERSION
+from pipeline.second_reading import read_again
 from schemas.keys import family_of
 from schemas.records import (
     DocStatus,
@@ -182,6 +183,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> ExtractionResu
         tables = TableExtraction()
     else:
         tables = reader.finish(family_of(doc_type).name)  # type: ignore[union-attr]
+        tables = read_again(path, Document(**base, status=DocStatus.OK), tables, family_of(doc_type).name)  # type: ignore[union-attr]
         problems.extend(tables.problems)
         facts = extract_facts(narrative, doc_id, family_of(doc_type).name)  # type: ignore[union-attr]
         if not tables.tables and not facts:

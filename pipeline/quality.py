@@ -8,7 +8,10 @@ A failing identity on a table that was not read in full (values under a header n
 rows without label, a grid that did not parse) says more about the reading than about the
 document: such a table is *doubtful* — one ``table.doubtful`` warning names it, and its identity
 errors become warnings worded "doubtful reading" instead of asserting a published inconsistency.
-A table read in full whose identities fail keeps its errors: the document disagrees with itself.
+A table whose identities fail however it is read, when the other engines read other figures or
+cannot read it at all (noted "readings disagree" / "no other reading" by pipeline/second_reading.py
+at extraction), is doubtful the same way. A table read
+in full whose identities fail keeps its errors: the document disagrees with itself.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from schemas.records import Document, Finding, Severity, TableRecord
 IDENTITY_FAMILIES = ("table", "cross")  # rule id prefixes of the identities a table's figures must satisfy
 DOUBTFUL_RULE = "table.doubtful"
 DOUBTFUL_PREFIX = "doubtful reading: "
-# how a reading that extraction itself doubts is marked in tables.note (extractors/tables.py)
-READING_DOUBTS = ("readings disagree",)
+# how a reading that extraction itself doubts is marked in tables.note (pipeline/second_reading.py)
+READING_DOUBTS = ("readings disagree", "no other reading")
 
 
 def is_identity(f: Finding) -> bool:
