@@ -63,3 +63,12 @@ def test_labels() -> None:
     assert humanize("fiscal_appropriation_summary income: 总计", "fiscal_appropriation_summary") == \
         "财政拨款收入支出决算总表 income: 总计"
     assert humanize("see wuhan_hongshan_housing_2023.txt") == "see wuhan_hongshan_housing_2023.txt"
+
+
+def test_a_budget_finding_names_the_budget_table() -> None:
+    """A budget's finding speaks of its own 预算 tables, not the final accounts' 决算 ones."""
+    assert humanize("general_public_budget_expenditure 住房公积金", "general_public_budget_expenditure", "budget") == \
+        "一般公共预算支出功能分类预算表 住房公积金"
+    assert humanize("general_public_budget_expenditure 住房公积金", "general_public_budget_expenditure",
+                    "final_accounts") == "一般公共预算财政拨款支出决算表 住房公积金"
+

@@ -66,7 +66,7 @@ def finding(
 ) -> Finding:
     cells, facts = list(cells), list(facts)
     return Finding(
-        doc_id=ctx.doc.doc_id, rule=rule, severity=severity, message=humanize(message, table), table=table, row=row, col=col,
+        doc_id=ctx.doc.doc_id, rule=rule, severity=severity, message=humanize(message, table, ctx.doc.doc_type), table=table, row=row, col=col,
         metric=metric, expected=expected, actual=actual, difference=difference,
         page=pages_of(cells, facts), evidence=evidence if evidence is not None else evidence_of(cells, facts),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from schemas.keys import NARRATIVE_METRICS, NINE_TABLES
+from schemas.keys import FAMILIES, NARRATIVE_METRICS
 
 _BASE: dict[str, str] = {
     "total_income_expenditure": "收入支出总计",
@@ -120,8 +120,12 @@ def metric_label(key: str) -> str:
     return key
 
 
-_TABLE_TITLES: dict[str, str] = {t.key: t.titles[0] for t in NINE_TABLES}
-_COLUMN_HEADERS: dict[str, dict[str, str]] = {t.key: {c: h[0] for c, h in t.columns.items() if h} for t in NINE_TABLES}
+# per family: a budget's 收入预算总表 is not its final accounts' 收入决算表
+_TITLES: dict[str, dict[str, str]] = {f.name: {t.key: t.titles[0] for t in f.tables} for f in FAMILIES.values()}
+_HEADERS: dict[str, dict[str, dict[str, str]]] = {
+    f.name: {t.key: {c: h[0] for c, h in t.columns.items() if h} for t in f.tables} for f in FAMILIES.values()
+}
+_TABLE_TITLES: dict[str, str] = _TITLES["final_accounts"]
 _IDENT = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w])")
 _BRACKET = re.compile(r"\[([a-z][a-z0-9_]*)\]")
 
@@ -130,16 +134,17 @@ def table_label(key: str) -> str:
     return _TABLE_TITLES.get(key, key)
 
 
-def humanize(message: str, table: str | None = None) -> str:
+def humanize(message: str, table: str | None = None, family: str | None = None) -> str:
     """Every metric key, multi-word table key and ``[column]`` key in ``message`` in the document's words.
 
     Single-word table keys (``income``, ``expenditure``) are also English words and the names of the two
     sides of a table, so they are replaced only where a message starts with the finding's own table.
     """
+    titles = _TITLES.get(family or "", _TABLE_TITLES)
     lead = re.match(rf"((?:rounding: )?){re.escape(table)}\b(?!:)", message) if table and "_" not in table else None
-    if lead and table in _TABLE_TITLES:
-        message = lead.group(1) + _TABLE_TITLES[table] + message[lead.end():]
-    headers = _COLUMN_HEADERS.get(table or "", {})
+    if lead and table in titles:
+        message = lead.group(1) + titles[table] + message[lead.end():]
+    headers = _HEADERS.get(family or "", _HEADERS["final_accounts"]).get(table or "", {})
 
     def bracket(m: re.Match[str]) -> str:
         key = m.group(1)
@@ -153,6 +158,6 @@ def humanize(message: str, table: str | None = None) -> str:
         key = m.group(0)
         if key in NARRATIVE_METRICS or key in _BASE:
             return metric_label(key)
-        return _TABLE_TITLES.get(key, key)
+        return titles.get(key, key)
 
     return _IDENT.sub(ident, _BRACKET.sub(bracket, message))
