@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+
+from pipeline.dataset import Dataset, write_dataset
+from schemas.records import Document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "performance"
 FORM_KEYS = ("kind", "scope", "name", "funds_total", "executed", "execution_rate_pct", "total_score")
@@ -35,3 +40,19 @@ def golden(doc: str, path: Path) -> dict:
 def write_golden(doc: str, path: Path, out: Path) -> Path:
     out.write_text(json.dumps(golden(doc, path), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return out
+
+
+def score_expected_forms(document: Document, forms: list, indicators: list, expected: Path, tmp: Path) -> str:
+    """``score.py performance`` on the forms an expected file covers (the others left out, so precision
+    counts too); fails unless it scores 1. Returns score.py's output."""
+    gold = golden(document.file_name, expected)
+    names = {f.get("project") or f.get("department") for f in gold["forms"]}
+    kept = [f for f in forms if (f.project or f.department) in names]
+    ids = {f.form_id for f in kept}
+    write_dataset(Dataset([document], forms=kept, indicators=[i for i in indicators if i.form_id in ids]), tmp)
+    (tmp / "golden.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    score = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
+    run = subprocess.run([sys.executable, str(score), "performance", str(tmp), str(tmp / "golden.json"), "--min", "1"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout
+    return run.stdout

@@ -6,9 +6,6 @@ files typed from the rendered pages. Each PDF's pages go through the forms reade
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +16,10 @@ import pytest
 from extractors.pages import iter_pages
 from extractors.performance import pdf_forms
 from extractors.performance_grid import PerformanceReader
-from pipeline.dataset import Dataset, write_dataset
 from schemas.records import DocStatus, Document, PerformanceForm, PerformanceIndicator
-from tests.perf_golden import FIXTURES, golden, read_expected
+from tests.perf_golden import FIXTURES, read_expected, score_expected_forms
 
 CITIES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "other_cities"
-SCORE = CITIES.parents[1] / "tools" / "score.py"
 
 
 @dataclass
@@ -63,18 +58,8 @@ def hangzhou() -> Read:
 
 
 def _score(r: Read, expected: Path, tmp: Path) -> str:
-    """score.py on the forms the expected file covers (the others left out, so precision counts too)."""
-    gold = golden(r.path.name, expected)
-    names = {f.get("project") or f.get("department") for f in gold["forms"]}
-    forms = [f for f in r.forms if (f.project or f.department) in names]
-    ids = {f.form_id for f in forms}
     doc = Document(doc_id="doc", file_name=r.path.name, sha256="-", status=DocStatus.OK)
-    write_dataset(Dataset([doc], forms=forms, indicators=[i for i in r.indicators if i.form_id in ids]), tmp)
-    (tmp / "golden.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(SCORE), "performance", str(tmp), str(tmp / "golden.json"), "--min", "1"],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stdout
-    return run.stdout
+    return score_expected_forms(doc, r.forms, r.indicators, expected, tmp)
 
 
 def test_chongqing_forms_apart(chongqing: Read, tmp_path: Path) -> None:

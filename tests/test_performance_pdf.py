@@ -4,22 +4,19 @@ Guangzhou target table, against hand-written expected files for a few forms of e
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from pipeline.checks import run_checks
-from pipeline.dataset import Dataset, write_dataset
+from pipeline.dataset import Dataset
 from pipeline.extract import ExtractionResult, extract_document
-from tests.perf_golden import FIXTURES, golden, read_expected
+from tests.perf_golden import FIXTURES, read_expected, score_expected_forms
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CENTRAL = SHARED / "corpus" / "other_cities" / "central_国家信访局2024年度部门决算.pdf"
 GUANGZHOU = SHARED / "corpus" / "other_cities" / "guangzhou_广州市政务服务和数据管理局2026年项目支出绩效目标表.pdf"
-SCORE = SHARED / "tools" / "score.py"
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +30,7 @@ def guangzhou() -> ExtractionResult:
 
 
 def _score_expected_forms(r: ExtractionResult, expected: Path, tmp: Path) -> str:
-    """score.py on the forms the expected file covers (the others are left out, so precision counts too)."""
-    gold = golden(r.document.file_name, expected)
-    names = {f.get("project") or f.get("department") for f in gold["forms"]}
-    forms = [f for f in r.forms if (f.project or f.department) in names]
-    ids = {f.form_id for f in forms}
-    write_dataset(Dataset([r.document], forms=forms, indicators=[i for i in r.indicators if i.form_id in ids]), tmp)
-    import json
-
-    (tmp / "golden.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(SCORE), "performance", str(tmp), str(tmp / "golden.json"), "--min", "1"],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stdout
-    return run.stdout
+    return score_expected_forms(r.document, r.forms, r.indicators, expected, tmp)
 
 
 def test_central_self_evaluation_forms(central: ExtractionResult, tmp_path: Path) -> None:
