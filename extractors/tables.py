@@ -29,9 +29,9 @@ from extractors.headers import (
     match_parts,
     three_public_column,
 )
-from extractors.labels import normalise_label
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
+from extractors.textforms import record_label
 from extractors.titles import TitleMatch, match_title
 from schemas.keys import FAMILIES, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
@@ -435,7 +435,7 @@ class TableReader:
             if table.spec.only_rows:
                 # a list of items (purchase lines): the row's first text names it; only the listed rows count
                 first = next((t for c, t in texts if t and layout.roles[c].kind != "value"), "")
-                if normalise_label(first) not in table.spec.only_rows:
+                if record_label(first) not in table.spec.only_rows:
                     continue
                 label_parts, path, code_parts = [first], [first], []
             elif values and not label_parts and not code_parts:
@@ -443,16 +443,16 @@ class TableReader:
                 left = [merged.left[c] for c in group if layout.roles[c].kind == "label" and c in merged.left]
                 label_parts, path = left[:1], left[:1]
             if len(path) >= 2:
-                label = "/".join(p for p in (normalise_label(x) for x in path) if p)
+                label = "/".join(p for p in (record_label(x) for x in path) if p)
             else:
-                label = normalise_label("".join(label_parts))
+                label = record_label("".join(label_parts))
             code = normalise_code(*code_parts) if code_parts else None
             if code_parts and code is None:
                 table.notes.append(f"page {page_no}: subject code {' '.join(code_parts)!r} not understood")
             if code is None and not code_parts:
                 m = _LEADING_CODE.match(label)
                 if m and normalise_code(m.group(1)):
-                    code, label = normalise_code(m.group(1)), normalise_label(label[m.end():])
+                    code, label = normalise_code(m.group(1)), record_label(label[m.end():])
             if not label and not code:
                 # one row of values under the header and no label column: the table's own total row
                 label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
