@@ -45,6 +45,29 @@ _LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?=[^\d
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
 
+# ---- tuning (lengths in PDF points) -------------------------------------------------------------------------
+# Chosen on the corpus with the first table reader (commit 351f3bf) unless said otherwise; see
+# tests/test_tables_engines.py.
+MIN_RULED_EDGES = 4  # a page with fewer ruling-line edges has no ruled grid to read (one rectangle has four)
+# camelot's lattice is asked only with at least this many edges: two rectangles, a table's least (commit 1e86ef6,
+# test_camelot_used_where_pdfplumber_finds_no_grid)
+MIN_LATTICE_EDGES = 8
+UNIT_LINES = 12  # a page's unit statement (单位：万元) is looked for in its first lines
+TITLE_SLACK = 2  # a grid starting up to this far above its title's top line is the title's table
+EDGE_SLACK = 1  # a text line up to this far into a grid's top or bottom edge is still outside / above it
+# two layouts are one when every column centre moved less than this (a continuation page's grid; commit b274c4c)
+SAME_COLUMN_X = 15
+# a table of contents: 目录 in the page's first CONTENTS_LINES lines, or titles of this many tables on one page
+CONTENTS_LINES = 5
+CONTENTS_TITLES = 4
+# a running head above a continued table: at most this many lines, none longer than RUNNING_HEAD_CHARS
+# (commit 9cbd05e, camelot on a continuation page only when its rules start at the top)
+RUNNING_HEAD_LINES = 3
+RUNNING_HEAD_CHARS = 40
+# a vertical rule separates columns when it runs through at least this share of the text block (commit aabda7d)
+RULE_THROUGH = 0.5
+MESSAGE_CHARS = 300  # a reader error's message is cut to this length in the table's note
+
 
 @dataclass
 class TableExtraction:
@@ -99,7 +122,7 @@ class _Layout:
         """This layout applied to a grid with these columns (continuation pages without headers): each new column
         takes the role of the old column its centre falls in."""
         if len(bounds) == len(self.bounds) and all(
-            abs(a - c) < 15 for a, c in zip(self.centers, [(x + y) / 2 for x, y in bounds], strict=True)
+            abs(a - c) < SAME_COLUMN_X for a, c in zip(self.centers, [(x + y) / 2 for x, y in bounds], strict=True)
         ):
             return _Layout(self.roles, bounds)
         roles: list[ColumnRole] = []
@@ -175,7 +198,7 @@ class TableReader:
             used = self._feed(page_no, page)
         except Exception as e:  # a layout nobody anticipated: record it, keep going
             log.exception("page %s: table reader failed", page_no)
-            msg = f"page {page_no}: table reader error {type(e).__name__}: {e}"[:300]
+            msg = f"page {page_no}: table reader error {type(e).__name__}: {e}"[:MESSAGE_CHARS]
             if self._open is not None:
                 self._open.notes.append(msg)
                 self._open.add_page(page_no)
@@ -197,14 +220,14 @@ class TableReader:
         chars = page.chars
         lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
-        if titles and _looks_like_contents(lines, titles, len(page.edges) >= 4):
+        if titles and _looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES):
             titles = []
         if not titles and self._open is None:
             return False
         grids = self._grids(page, chars)
-        page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
+        page_unit = find_unit(" ".join(ln.text for ln in lines[:UNIT_LINES]))
         if not titles:
-            if not grids and self.strategy is None and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
+            if not grids and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES and chars and _starts_with_rules(page, lines):
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids)
         if len(self.result.page_heads) < HEAD_PAGES:
@@ -212,7 +235,7 @@ class TableReader:
         first_top = titles[0][0].top
         # grids above the first title finish the table left open on the previous page
         if self._open is not None:
-            before = [g for g in grids if g.bottom <= first_top + 2]
+            before = [g for g in grids if g.bottom <= first_top + TITLE_SLACK]
             if before and self._is_continuation(lines, before[0], self._open):
                 for g in before:
                     self._read_grid(self._open, g, page_no)
@@ -222,15 +245,15 @@ class TableReader:
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
-            region_grids = [g for g in grids if line.top - 2 <= g.top < bottom or g.top <= line.top <= g.bottom]
+            region_grids = [g for g in grids if line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
-            if not usable and self.strategy is None and len(page.edges) >= 8:
+            if not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES:
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
-                alt = [g for g in camelot if line.top - 2 <= g.top < bottom]
+                alt = [g for g in camelot if line.top - TITLE_SLACK <= g.top < bottom]
                 if alt and all(self._usable(g, table) for g in alt):
                     region_grids, usable = alt, True
-            head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + 1)
+            head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + EDGE_SLACK)
             table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
             if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
                 table.empty_note = True
@@ -244,10 +267,10 @@ class TableReader:
 
     def _grids(self, page: Page, chars: list[dict]) -> list[Grid]:
         """The page's ruled grids as the strategy reads them (none for a whitespace-only reading)."""
-        if self.strategy == "text" or len(page.edges) < 4:
+        if self.strategy == "text" or len(page.edges) < MIN_RULED_EDGES:
             return []
         if self.strategy == "camelot":
-            return camelot_grids(page, chars) if len(page.edges) >= 8 else []
+            return camelot_grids(page, chars) if len(page.edges) >= MIN_LATTICE_EDGES else []
         return ruled_grids(page, chars)
 
     def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid]) -> bool:
@@ -506,7 +529,7 @@ def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
     """The page's lines that lie in no grid read (headings, units, notes), one per line."""
     def inside(ln: Line) -> bool:
         mid = (ln.top + ln.bottom) / 2
-        return any(g.top - 1 <= mid <= g.bottom + 1 for g in grids)
+        return any(g.top - EDGE_SLACK <= mid <= g.bottom + EDGE_SLACK for g in grids)
 
     return "\n".join(ln.text for ln in lines if not inside(ln))
 
@@ -522,9 +545,9 @@ def _quality(t: _Table) -> tuple[int, int, int]:
 
 def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:
     """A table of contents lists the titles without tables: ignore its titles."""
-    if any(_TOC.match(ln.text.strip()) for ln in lines[:5]):
+    if any(_TOC.match(ln.text.strip()) for ln in lines[:CONTENTS_LINES]):
         return True
-    if len({m.key for _, m in titles}) >= 4:
+    if len({m.key for _, m in titles}) >= CONTENTS_TITLES:
         return True
     # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
@@ -582,8 +605,8 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
     """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
-    above = [ln for ln in lines if ln.bottom <= top + 1]
-    return len(above) <= 3 and not any(len(ln.text) > 40 or "。" in ln.text for ln in above)
+    above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
+    return len(above) <= RUNNING_HEAD_LINES and not any(len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text for ln in above)
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
@@ -591,7 +614,7 @@ def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
     if not lines:
         return []
     top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
-    need = 0.5 * (bottom - top)
+    need = RULE_THROUGH * (bottom - top)
     return [
         e["x0"] for e in page.edges
         if e["orientation"] == "v" and min(e["bottom"], bottom) - max(e["top"], top) >= need
