@@ -232,14 +232,7 @@ class TableReader:
             return self._continue(page_no, page, lines, grids)
         if len(self.result.page_heads) < HEAD_PAGES:
             self.result.page_heads.append("\n".join(ln.text for ln in lines[:HEAD_LINES]))
-        first_top = titles[0][0].top
-        # grids above the first title finish the table left open on the previous page
-        if self._open is not None:
-            before = [g for g in grids if g.bottom <= first_top + TITLE_SLACK]
-            if before and self._is_continuation(lines, before[0], self._open):
-                for g in before:
-                    self._read_grid(self._open, g, page_no)
-                self._open.add_page(page_no)
+        self._finish_open(page_no, lines, [g for g in grids if g.bottom <= titles[0][0].top + TITLE_SLACK])
         camelot: list[Grid] | None = None
         for i, (line, match) in enumerate(titles):
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
@@ -253,17 +246,32 @@ class TableReader:
                 alt = [g for g in camelot if line.top - TITLE_SLACK <= g.top < bottom]
                 if alt and all(self._usable(g, table) for g in alt):
                     region_grids, usable = alt, True
-            head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + EDGE_SLACK)
-            table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
-            if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
-                table.empty_note = True
-            # no usable grid: rows aligned by whitespace (perhaps between a few vertical rules)
-            body = [ln for ln in region_lines if ln is not line]
-            if not usable and self._read_text(table, body, page_no, _vertical_rules(page, body)):
-                continue
-            for g in region_grids:
-                self._read_grid(table, g, page_no)
+            self._read_region(table, page, page_no, (line, region_lines), region_grids, usable,
+                              page_unit if len(titles) == 1 else None)
         return True
+
+    def _finish_open(self, page_no: int, lines: list[Line], before: list[Grid]) -> None:
+        """Grids above the page's first title finish the table left open on the previous page."""
+        if self._open is not None and before and self._is_continuation(lines, before[0], self._open):
+            for g in before:
+                self._read_grid(self._open, g, page_no)
+            self._open.add_page(page_no)
+
+    def _read_region(self, table: _Table, page: Page, page_no: int, region: tuple[Line, list[Line]],
+                     grids: list[Grid], usable: bool, page_unit: str | None) -> None:
+        """Read the table under one title: its unit, its empty note and its grids or whitespace-aligned rows.
+        ``region``: the title line and the lines down to the next title."""
+        line, region_lines = region
+        head_text = " ".join(ln.text for ln in region_lines if not grids or ln.bottom <= grids[0].top + EDGE_SLACK)
+        table.unit = table.unit or find_unit(head_text) or page_unit
+        if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
+            table.empty_note = True
+        # no usable grid: rows aligned by whitespace (perhaps between a few vertical rules)
+        body = [ln for ln in region_lines if ln is not line]
+        if not usable and self._read_text(table, body, page_no, _vertical_rules(page, body)):
+            return
+        for g in grids:
+            self._read_grid(table, g, page_no)
 
     def _grids(self, page: Page, chars: list[dict]) -> list[Grid]:
         """The page's ruled grids as the strategy reads them (none for a whitespace-only reading)."""
@@ -431,83 +439,72 @@ class TableReader:
         merged = merged or _Merged({}, {})
         unit = table.unit or FAMILIES[table.family].unit
         for group in layout.groups():
-            code_parts: list[str] = []
-            label_parts: list[str] = []
-            path: list[str] = []  # label cells of distinct label columns: a group path (收入 › 小计)
-            values: list[tuple[ColumnRole, str, int]] = []
-            for c in group:
-                role = layout.roles[c]
-                if role.kind == "label" and c in merged.above and not by_col.get(c):
-                    path.append(merged.above[c])  # a group label printed once over several rows
-                text = by_col.get(c)
-                if not text:
-                    continue
-                if role.kind == "code":
-                    flat = text.replace("\n", " ").strip()
-                    if flat in CODE_WORDS:
-                        continue
-                    if normalise_code(flat) is not None or flat.isdigit():
-                        code_parts.append(flat)
-                    else:
-                        label_parts.append(flat)
-                elif role.kind == "label":
-                    label_parts.append(text)
-                    path.append(text)
-                elif role.kind == "value":
-                    values.append((role, text, c))
+            parts = _row_parts(layout, group, by_col, merged)
             if table.spec.only_rows:
                 # a list of items (purchase lines): the row's first text names it; only the listed rows count
                 first = next((t for c, t in texts if t and layout.roles[c].kind != "value"), "")
                 if record_label(first) not in table.spec.only_rows:
                     continue
-                label_parts, path, code_parts = [first], [first], []
-            elif values and not label_parts and not code_parts:
+                parts.labels, parts.path, parts.codes = [first], [first], []
+            elif parts.values and not parts.labels and not parts.codes:
                 # the row's label cell runs on from the previous column group (当年支出小计 over 功能分类 and 支出用途)
                 left = [merged.left[c] for c in group if layout.roles[c].kind == "label" and c in merged.left]
-                label_parts, path = left[:1], left[:1]
-            if len(path) >= 2:
-                label = "/".join(p for p in (record_label(x) for x in path) if p)
-            else:
-                label = record_label("".join(label_parts))
-            code = normalise_code(*code_parts) if code_parts else None
-            if code_parts and code is None:
-                table.notes.append(f"page {page_no}: subject code {' '.join(code_parts)!r} not understood")
-            if code is None and not code_parts:
-                m = _LEADING_CODE.match(label)
-                if m and normalise_code(m.group(1)):
-                    code, label = normalise_code(m.group(1)), record_label(label[m.end():])
-            if not label and not code:
-                # one row of values under the header and no label column: the table's own total row
-                label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
-            if not values:
+                parts.labels, parts.path = left[:1], left[:1]
+            code, label = self._row_subject(table, layout, parts, page_no)
+            if not parts.values:
                 continue
             side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
-            row_label = label
-            for role, text, c in values:
-                col = role.key or ""
-                if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
-                    transposed = three_public_column(label, col, table.family)
-                    if transposed is None:
-                        if parse_amount(text.replace("\n", "")) is not None:
-                            table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
-                        continue
-                    col, row_label = transposed, SINGLE_ROW_LABEL[table.key]
-                printed = text.replace("\n", "")
-                amount = parse_amount(printed)
-                if amount is None:
-                    if looks_numeric(printed):
-                        table.notes.append(f"page {page_no}: value {printed!r} not readable")
+            self._add_values(table, parts.values, (side, code, label), unit, page_no, confs)
+
+    def _row_subject(self, table: _Table, layout: _Layout, parts: _RowParts, page_no: int) -> tuple[str | None, str]:
+        """The row's subject code and label, from its code and label cells (a code printed before the label too)."""
+        if len(parts.path) >= 2:
+            label = "/".join(p for p in (record_label(x) for x in parts.path) if p)
+        else:
+            label = record_label("".join(parts.labels))
+        code = normalise_code(*parts.codes) if parts.codes else None
+        if parts.codes and code is None:
+            table.notes.append(f"page {page_no}: subject code {' '.join(parts.codes)!r} not understood")
+        if code is None and not parts.codes:
+            m = _LEADING_CODE.match(label)
+            if m and normalise_code(m.group(1)):
+                code, label = normalise_code(m.group(1)), record_label(label[m.end():])
+        if not label and not code:
+            # one row of values under the header and no label column: the table's own total row
+            label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
+        return code, label
+
+    def _add_values(self, table: _Table, values: list[tuple[ColumnRole, str, int]],
+                    subject: tuple[str | None, str | None, str], unit: str, page_no: int,
+                    confs: dict[int, float] | None) -> None:
+        """One cell per readable value of a row; ``subject``: the row's side, code and label."""
+        side, code, label = subject
+        row_label = label
+        for role, text, c in values:
+            col = role.key or ""
+            if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
+                transposed = three_public_column(label, col, table.family)
+                if transposed is None:
+                    if parse_amount(text.replace("\n", "")) is not None:
+                        table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
                     continue
-                if not label and not code:
-                    table.notes.append(f"page {page_no}: value {printed} in a row without label or code")
-                    continue
-                table.cells.append(
-                    TableCell(
-                        doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
-                        value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
-                        **source_fields((confs or {}).get(c)),
-                    )
+                col, row_label = transposed, SINGLE_ROW_LABEL[table.key]
+            printed = text.replace("\n", "")
+            amount = parse_amount(printed)
+            if amount is None:
+                if looks_numeric(printed):
+                    table.notes.append(f"page {page_no}: value {printed!r} not readable")
+                continue
+            if not label and not code:
+                table.notes.append(f"page {page_no}: value {printed} in a row without label or code")
+                continue
+            table.cells.append(
+                TableCell(
+                    doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
+                    value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
+                    **source_fields((confs or {}).get(c)),
                 )
+            )
 
     # ---- tables without ruling lines --------------------------------------------------------
     def _read_text(
@@ -555,6 +552,42 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
         len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
         and not any(parse_amount(w) is not None for ln in lines for w in ln.text.split())
     )
+
+
+@dataclass
+class _RowParts:
+    """The cells of one row's column group by role: code parts, label parts, the label cells of distinct label
+    columns (a group path: 收入 › 小计) and the value cells (role, text, column)."""
+
+    codes: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    values: list[tuple[ColumnRole, str, int]] = field(default_factory=list)
+
+
+def _row_parts(layout: _Layout, group: list[int], by_col: dict[int, str | None], merged: _Merged) -> _RowParts:
+    parts = _RowParts()
+    for c in group:
+        role = layout.roles[c]
+        if role.kind == "label" and c in merged.above and not by_col.get(c):
+            parts.path.append(merged.above[c])  # a group label printed once over several rows
+        text = by_col.get(c)
+        if not text:
+            continue
+        if role.kind == "code":
+            flat = text.replace("\n", " ").strip()
+            if flat in CODE_WORDS:
+                continue
+            if normalise_code(flat) is not None or flat.isdigit():
+                parts.codes.append(flat)
+            else:
+                parts.labels.append(flat)
+        elif role.kind == "label":
+            parts.labels.append(text)
+            parts.path.append(text)
+        elif role.kind == "value":
+            parts.values.append((role, text, c))
+    return parts
 
 
 def _cell_text(grid: Grid, r: int, c: int) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractors.grid import Cell, Grid, Line, set_confidence
 from extractors.headers import is_index_row
@@ -346,6 +346,32 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     ``rules``: x positions of vertical ruling lines running through the body; when there are some they
     separate the columns, else the whitespace between aligned words does.
     """
+    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines))
+    is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
+    if not any(is_data):
+        return None
+    first = is_data.index(True)
+    body = list(zip(body_lines[first:], words[first:], strict=True))
+    # columns: from body words and the leaf header words (those with no header word below them)
+    header = _join_wrapped([w for ws in words[:first] for w in ws])
+    leaves = [w for w in header if not any(_below(o, w) for o in header if o is not w)]
+    body_words = [w for _, ws in body for w in ws]
+    segments = _ruled_segments(body_words + leaves, rules) if rules and len(rules) >= MIN_COLUMN_RULES else []
+    if not segments:
+        segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
+    if len(segments) < 2:
+        return None
+    cols = _columns(segments, leaves)
+    rows = _Rows(len(segments))
+    _place_header(rows, cols, header, leaves)
+    n_header = len(rows.owner)
+    _place_body(rows, cols, body, is_data[first:])
+    return _finish(rows, n_header, cols.xs, body)
+
+
+def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list[bool]]:
+    """The lines of the table (header and body, without notes, page numbers and the 栏次 row), their words and
+    whether each holds an amount or a subject code."""
     body_lines: list[Line] = []
     words: list[list[_Word]] = []
     has_amount: list[bool] = []  # the line holds an amount or a subject code
@@ -368,101 +394,117 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         words.append(ws)
         has_amount.append(data_line)
         body_started = body_started or has_amount[-1]
-    body_lines, words, has_amount = _join_offset_amounts(body_lines, words, has_amount)
-    is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
-    if not any(is_data):
-        return None
-    first = is_data.index(True)
-    header_lines = words[:first]
-    body = list(zip(body_lines[first:], words[first:], strict=True))
-    # columns: from body words and the leaf header words (those with no header word below them)
-    flat_header = _join_wrapped([w for ws in header_lines for w in ws])
-    header_lines = [flat_header] if flat_header else []
-    leaves = [w for w in flat_header if not any(_below(o, w) for o in flat_header if o is not w)]
-    body_words = [w for _, ws in body for w in ws]
-    segments = _ruled_segments(body_words + leaves, rules) if rules and len(rules) >= MIN_COLUMN_RULES else []
-    if not segments:
-        segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
-    if len(segments) < 2:
-        return None
+    return body_lines, words, has_amount
+
+
+@dataclass
+class _Columns:
+    """The columns found: x-range of what is printed in each, its centre, its own leaf header word (if one),
+    the boundaries between them and the median pitch of their centres."""
+
+    segments: list[tuple[float, float]]
+    centers: list[float]
+    leaf: list[_Word | None]
+    xs: list[float]
+    pitch: float
+
+    def of(self, x: float) -> int:
+        """The column at (or nearest to) x."""
+        segments = self.segments
+        return min(range(len(segments)), key=lambda i: 0 if segments[i][0] <= x <= segments[i][1] else min(abs(segments[i][0] - x), abs(segments[i][1] - x)))
+
+
+def _columns(segments: list[tuple[float, float]], leaves: list[_Word]) -> _Columns:
     col_centers = [_column_center(seg, leaves) for seg in segments]
     col_leaf = [own[0] if len(own := [w for w in leaves if a <= w.center <= b]) == 1 else None for a, b in segments]
     xs = [segments[0][0] - EDGE_MARGIN] + [(segments[i][1] + segments[i + 1][0]) / 2 for i in range(len(segments) - 1)]
     xs.append(segments[-1][1] + EDGE_MARGIN)
     pitch = statistics.median(b - a for a, b in zip(col_centers, col_centers[1:], strict=False)) if len(col_centers) > 1 else DEFAULT_PITCH
+    return _Columns(segments, col_centers, col_leaf, xs, pitch)
+
+
+@dataclass
+class _Rows:
+    """The grid being built: its cells, each row's y band and the cell that owns each (row, column)."""
+
+    n_cols: int
+    cells: list[Cell] = field(default_factory=list)
+    ys: list[tuple[float, float]] = field(default_factory=list)
+    owner: list[list[int | None]] = field(default_factory=list)
+
+    def add(self, top: float, bottom: float) -> int:
+        self.ys.append((top, bottom))
+        self.owner.append([None] * self.n_cols)
+        return len(self.owner) - 1
+
+
+def _place_header(rows: _Rows, cols: _Columns, header: list[_Word], leaves: list[_Word]) -> None:
+    """One grid row per header word, spanning the columns it sits over."""
     leaf_ids = {id(w) for w in leaves}
+    for w in header:
+        if id(w) in leaf_ids:
+            cover = [i for i, (a, b) in enumerate(cols.segments) if min(b, w.x1) - max(a, w.x0) > 0]
+        else:  # a spanning cell's text is centred over the columns it spans
+            cover = [i for i, c in enumerate(cols.centers) if w.x0 - cols.pitch * SPAN_REACH <= c <= w.x1 + cols.pitch * SPAN_REACH]
+        if not cover:
+            cover = [cols.of(w.center)]
+        c0, c1 = min(cover), max(cover) + 1
+        if id(w) not in leaf_ids:
+            others = [o for o in header if o is not w and id(o) not in leaf_ids and o.top >= w.top - Y_SLACK]
+            c0, c1 = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+        # join a wrapped header word to the one just above it over the same columns
+        prev = next((cell for cell in reversed(rows.cells) if (cell.c0, cell.c1) == (c0, c1)), None)
+        if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * HEADER_WRAP_GAP:
+            prev.lines.append(w.text)
+            prev.bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], w.bottom)
+            continue
+        r = rows.add(w.top, w.bottom)
+        rows.cells.append(Cell(r, r + 1, c0, c1, (w.x0, w.top, w.x1, w.bottom), [w.text]))
+        for c in range(c0, c1):
+            rows.owner[r][c] = len(rows.cells) - 1
 
-    def col_of(x: float) -> int:
-        return min(range(len(segments)), key=lambda i: 0 if segments[i][0] <= x <= segments[i][1] else min(abs(segments[i][0] - x), abs(segments[i][1] - x)))
 
-    cells: list[Cell] = []
-    row_ys: list[tuple[float, float]] = []
-    owner: list[list[int | None]] = []
-
-    def add_row(top: float, bottom: float) -> int:
-        row_ys.append((top, bottom))
-        owner.append([None] * len(segments))
-        return len(owner) - 1
-
-    # header: one grid row per header word, spanning the columns it sits over
-    for ws in header_lines:
-        for w in ws:
-            if id(w) in leaf_ids:
-                cover = [i for i, (a, b) in enumerate(segments) if min(b, w.x1) - max(a, w.x0) > 0]
-            else:  # a spanning cell's text is centred over the columns it spans
-                cover = [i for i, c in enumerate(col_centers) if w.x0 - pitch * SPAN_REACH <= c <= w.x1 + pitch * SPAN_REACH]
-            if not cover:
-                cover = [col_of(w.center)]
-            c0, c1 = min(cover), max(cover) + 1
-            if id(w) not in leaf_ids:
-                others = [o for o in flat_header if o is not w and id(o) not in leaf_ids and o.top >= w.top - Y_SLACK]
-                c0, c1 = _widen_span(w, c0, c1, col_leaf, col_centers, pitch, others)
-            # join a wrapped header word to the one just above it over the same columns
-            prev = next((cell for cell in reversed(cells) if (cell.c0, cell.c1) == (c0, c1)), None)
-            if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * HEADER_WRAP_GAP:
-                prev.lines.append(w.text)
-                prev.bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], w.bottom)
-                continue
-            r = add_row(w.top, w.bottom)
-            cells.append(Cell(r, r + 1, c0, c1, (w.x0, w.top, w.x1, w.bottom), [w.text]))
-            for c in range(c0, c1):
-                owner[r][c] = len(cells) - 1
-    n_header = len(owner)
-    # body: data lines are rows; label-only lines close to a data line are wrapped labels
-    data_idx = [i for i, d in enumerate(is_data[first:]) if d]
+def _place_body(rows: _Rows, cols: _Columns, body: list[tuple[Line, list[_Word]]], is_data: list[bool]) -> None:
+    """Data lines are rows; label-only lines close to a data line are its wrapped labels, other lines rows of their
+    own. Rows are added after the header's, data rows first."""
+    n_header = len(rows.owner)
+    data_idx = [i for i, d in enumerate(is_data) if d]
     pitches = [body[b][0].top - body[a][0].top for a, b in zip(data_idx, data_idx[1:], strict=False)]
     row_pitch = statistics.median(pitches) if pitches else DEFAULT_PITCH
     texts: dict[int, dict[int, list[str]]] = {}
     row_of_line: dict[int, int] = {}
     for i in data_idx:
         ln = body[i][0]
-        row_of_line[i] = add_row(ln.top, ln.bottom)
+        row_of_line[i] = rows.add(ln.top, ln.bottom)
     for i, (ln, ws) in enumerate(body):
         target = row_of_line.get(i)
         if target is None:
             mid = (ln.top + ln.bottom) / 2
             near = min(data_idx, key=lambda j: abs((body[j][0].top + body[j][0].bottom) / 2 - mid))
             dist = abs((body[near][0].top + body[near][0].bottom) / 2 - mid)
-            target = row_of_line[near] if dist < WRAPPED_LABEL_REACH * row_pitch else add_row(ln.top, ln.bottom)
+            target = row_of_line[near] if dist < WRAPPED_LABEL_REACH * row_pitch else rows.add(ln.top, ln.bottom)
             if target != row_of_line.get(near):
                 row_of_line[i] = target
         for w in ws:
-            texts.setdefault(target, {}).setdefault(col_of(w.center), []).append(w.text)
-    for r in range(n_header, len(owner)):
+            texts.setdefault(target, {}).setdefault(cols.of(w.center), []).append(w.text)
+    for r in range(n_header, len(rows.owner)):
         for c, parts in texts.get(r, {}).items():
-            top, bottom = row_ys[r]
-            cells.append(Cell(r, r + 1, c, c + 1, (xs[c], top, xs[c + 1], bottom), ["".join(parts) if _joinable(parts) else " ".join(parts)]))
-            owner[r][c] = len(cells) - 1
-    # body rows in page order (wrapped-label rows were appended after the data rows)
-    order = list(range(n_header)) + sorted(range(n_header, len(owner)), key=lambda r: row_ys[r][0])
+            top, bottom = rows.ys[r]
+            rows.cells.append(Cell(r, r + 1, c, c + 1, (cols.xs[c], top, cols.xs[c + 1], bottom), ["".join(parts) if _joinable(parts) else " ".join(parts)]))
+            rows.owner[r][c] = len(rows.cells) - 1
+
+
+def _finish(rows: _Rows, n_header: int, xs: list[float], body: list[tuple[Line, list[_Word]]]) -> Grid:
+    """The grid with its body rows in page order (wrapped-label rows were added after the data rows)."""
+    order = list(range(n_header)) + sorted(range(n_header, len(rows.owner)), key=lambda r: rows.ys[r][0])
     remap = {old: new for new, old in enumerate(order)}
-    owner = [owner[r] for r in order]
-    for cell in cells:
+    owner = [rows.owner[r] for r in order]
+    for cell in rows.cells:
         cell.r0 = remap[cell.r0]
         cell.r1 = cell.r0 + 1
-    ys = [row_ys[order[0]][0]] + [row_ys[r][1] for r in order]
+    ys = [rows.ys[order[0]][0]] + [rows.ys[r][1] for r in order]
     ys = [min(ys[0], ys[1] - MIN_FIRST_ROW)] + [max(ys[i], ys[i - 1] + MIN_ROW_STEP) for i in range(1, len(ys))]
-    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, owner, "pdfplumber-text", header_rows=n_header)
+    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, rows.cells, owner, "pdfplumber-text", header_rows=n_header)
     set_confidence(grid, [c for ln, _ in body for c in ln.chars])
     return grid
 
