@@ -18,13 +18,14 @@ from statistics import median
 LOWEST_DESCENT = -0.75
 HIGHEST_DESCENT = 0.5
 DEFAULT_DESCENT = -0.2  # a page whose every glyph is off: the usual CJK descent
+SKEW = 1e-6  # a text matrix entry this close to zero is zero: larger ones mean rotated or skewed text
 
 
 def _descent(ch: dict) -> float | None:
     """The glyph's box bottom below its baseline, in font sizes; None for rotated or skewed text."""
     m = ch.get("matrix")
     size = float(ch.get("size") or 0)
-    if not m or size <= 0 or abs(m[1]) > 1e-6 or abs(m[2]) > 1e-6 or m[3] <= 0 or not ch.get("upright", True):
+    if not m or size <= 0 or abs(m[1]) > SKEW or abs(m[2]) > SKEW or m[3] <= 0 or not ch.get("upright", True):
         return None
     return (float(ch["y0"]) - float(m[5])) / size
 

@@ -6,26 +6,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-_FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": ".",
-                             "(": "（", ")": "）", ":": "：", ";": "；", "﹪": "%"})
-_SPACE = re.compile(r"\s+")
-_COMMA = re.compile(r",(?!\d{3}(?!\d))")
-
-
-def normalize(text: str) -> str:
-    """One spelling for matching: ASCII digits and %, full-width Chinese punctuation, no spaces
-    except between two numbers or words ("2024 2995.39" stays two figures)."""
-    text = text.translate(_FULL_WIDTH)
-    text = _COMMA.sub("，", text)
-
-    def space(m: re.Match) -> str:
-        a = text[m.start() - 1] if m.start() else ""
-        b = text[m.end()] if m.end() < len(text) else ""
-        return " " if a.isascii() and a.isalnum() and b.isascii() and b.isalnum() else ""
-
-    return _SPACE.sub(space, text)
-
-
 UNITS = ("万元", "万平方米", "万套（间）", "万套", "亿元", "元", "个百分点", "%", "个人次", "人次", "个", "辆",
          "台（套）", "台套", "台", "套（间）", "套", "栋", "分", "批次", "次", "项", "家", "户", "人", "期",
          "平方米", "m²", "㎡", "万")
@@ -47,7 +27,7 @@ class Mention:
 
 
 def mentions(text: str) -> list[Mention]:
-    """Every number with a unit in ``text`` (normalized); years, dates, numbering and
+    """Every number with a unit in ``text`` (in ``textforms.figure_text``); years, dates, numbering and
     thresholds such as "单价100万元（含）以上" are not figures."""
     masked = _QUOTED.sub(lambda m: "□" * len(m.group()), text)
     out: list[Mention] = []

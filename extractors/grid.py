@@ -12,7 +12,21 @@ from dataclasses import dataclass, field
 
 from pdfplumber.page import Page
 
+# pdfplumber's table finder on ruling lines: segments within 3 pt snap / join into one rule (commit 351f3bf,
+# chosen on the corpus; see tests/test_tables_engines.py)
 LINES_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3}
+
+# ---- tuning (lengths in PDF points; "size" is a character's font size) ----------------------------------------
+# Chosen on the corpus with the first table reader (351f3bf) unless said otherwise; see tests/test_tables*.py.
+MIN_SIZE = 1.0  # a character without a usable size counts as 1 pt
+# a gap wider than this share of the font size between two characters is printed as a space (aabda7d)
+SPACE_GAP = 0.3
+# a character joins a line it overlaps vertically by this share of the lower of the two heights; only the
+# last LINE_LOOKBACK lines are tried (text runs top to bottom); a glyph has at least MIN_HEIGHT
+LINE_OVERLAP = 0.5
+LINE_LOOKBACK = 4
+MIN_HEIGHT = 0.1
+SNAP = 2.0  # cell edges within this many points are one grid boundary (a rule's two edges, rounding)
 
 
 @dataclass
@@ -86,14 +100,14 @@ class Grid:
 
 
 def join_chars(chars: list[dict]) -> str:
-    """Characters of one line in x order, a space where the gap is wider than half a character."""
+    """Characters of one line in x order, a space where the gap is wider than SPACE_GAP of a character."""
     out: list[str] = []
     prev: dict | None = None
     for ch in sorted(chars, key=lambda c: c["x0"]):
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
-            size = max(float(prev.get("size") or 0), float(ch.get("size") or 0), 1.0)
-            if gap > size * 0.3 and not out[-1].isspace() and not ch["text"].isspace():
+            size = max(float(prev.get("size") or 0), float(ch.get("size") or 0), MIN_SIZE)
+            if gap > size * SPACE_GAP and not out[-1].isspace() and not ch["text"].isspace():
                 out.append(" ")
         out.append(ch["text"])
         prev = ch
@@ -106,11 +120,11 @@ def group_lines(chars: list[dict]) -> list[Line]:
     for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if not ch["text"].strip():
             continue
-        h = max(ch["bottom"] - ch["top"], 0.1)
+        h = max(ch["bottom"] - ch["top"], MIN_HEIGHT)
         placed = False
-        for line in reversed(lines[-4:]):
+        for line in reversed(lines[-LINE_LOOKBACK:]):
             overlap = min(line.bottom, ch["bottom"]) - max(line.top, ch["top"])
-            if overlap >= 0.5 * min(h, line.bottom - line.top):
+            if overlap >= LINE_OVERLAP * min(h, line.bottom - line.top):
                 line.chars.append(ch)
                 line.x0 = min(line.x0, ch["x0"])
                 line.x1 = max(line.x1, ch["x1"])
@@ -122,7 +136,7 @@ def group_lines(chars: list[dict]) -> list[Line]:
     return lines
 
 
-def _snap(values: list[float], tol: float = 2.0) -> list[float]:
+def _snap(values: list[float], tol: float = SNAP) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
         if not out or v - out[-1] > tol:
@@ -130,7 +144,7 @@ def _snap(values: list[float], tol: float = 2.0) -> list[float]:
     return out
 
 
-def _index(bounds: list[float], v: float, tol: float = 2.0) -> int:
+def _index(bounds: list[float], v: float, tol: float = SNAP) -> int:
     """Index of the boundary nearest to v."""
     i = bisect_right(bounds, v + tol) - 1
     return max(0, min(i, len(bounds) - 1))

@@ -8,15 +8,11 @@ with the most parts wins, so 小计+预算数 under 公务用车 is ``vehicle_bu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.numbers import drop_unit
+from extractors.textforms import header_key
 from schemas.keys import FAMILIES, table_spec
-
-_DROP = re.compile(r"[\s\"'“”‘’「」『』()（）\[\]【】<>《》:：]")
-_YEAR = re.compile(r"^(?:19|20)\d{2}年度?")  # 2026年预算数 = 预算数: the year says nothing about the column
 
 CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
@@ -30,13 +26,6 @@ _GENERIC_HEADER_WORDS = frozenset(
         "决算数", "金额", "小计", "合计", "本年支出", "本年收入", "栏次", "行次", "三公经费", "财政拨款三公经费", "决算金额",
     }
 )
-
-
-def header_norm(text: str) -> str:
-    """Header text for comparison: NFKC, no spaces, quotes, brackets, unit note（万元）or 维护
-    (公务用车运行(维护)费 = 公务用车运行费)."""
-    s = _YEAR.sub("", _DROP.sub("", drop_unit(text)))
-    return s.replace("维护", "")
 
 
 _SUBTOTAL_LEAVES = frozenset({"小计", "合计"})
@@ -56,24 +45,24 @@ class ColumnRole:
 def _variants(table_key: str, family: str = "final_accounts") -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(column key, normalised header parts) of every wording the family's contract and extension list."""
     return tuple(
-        (key, tuple(header_norm(p) for p in v.split())) for key, v in table_spec(table_key, family).column_variants()
+        (key, tuple(header_key(p) for p in v.split())) for key, v in table_spec(table_key, family).column_variants()
     )
 
 
 @cache
 def _family_header_words(family: str) -> frozenset[str]:
     words = {*FAMILIES[family].header_words, *FAMILIES[family].side_words}
-    return frozenset(header_norm(w) for w in words)
+    return frozenset(header_key(w) for w in words)
 
 
 @cache
 def _side_words(family: str) -> dict[str, str]:
-    return {header_norm(w): side for w, side in FAMILIES[family].side_words.items()}
+    return {header_key(w): side for w, side in FAMILIES[family].side_words.items()}
 
 
 def is_header_text(text: str, table_key: str, family: str = "final_accounts") -> bool:
     """True when a cell's text is header wording (a column title), not a row label or a value."""
-    s = header_norm(text)
+    s = header_key(text)
     if not s:
         return True
     if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(("分类", "编码", "代码", "预算数", "决算数")):
@@ -135,7 +124,7 @@ def _match_value(path: list[str], table_key: str, family: str, exclude: frozense
 
 def match_parts(path: list[str], table_key: str, key: str, family: str = "final_accounts") -> int:
     """How many header cells of ``path`` the best wording of column ``key`` matches (its specificity)."""
-    cells = {header_norm(p) for p in path}
+    cells = {header_key(p) for p in path}
     return max((len(parts) for k, parts in _variants(table_key, family) if k == key and all(p in cells for p in parts)),
                default=0)
 
@@ -144,7 +133,7 @@ def classify_column(
     path: list[str], table_key: str, family: str = "final_accounts", exclude: frozenset[str] = frozenset()
 ) -> ColumnRole:
     """Role of a column given its header cells (top to bottom), in the family's contract."""
-    norm = [n for n in (header_norm(p) for p in path) if n]
+    norm = [n for n in (header_key(p) for p in path) if n]
     if norm and norm[-1] in INDEX_WORDS:
         return ColumnRole("index")
     side = _side(norm, table_key, family)
@@ -171,7 +160,7 @@ def is_index_row(texts: list[str]) -> bool:
     Layout, never values."""
     if not texts:
         return False
-    labelled = header_norm(texts[0]) in INDEX_WORDS
+    labelled = header_key(texts[0]) in INDEX_WORDS
     numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
     if not numbers or not all(n.isdigit() for n in numbers):  # a 行次 header cell alone names a column
         return False
@@ -193,7 +182,7 @@ def _three_public_categories(family: str = "final_accounts") -> dict[str, str]:
 
 def three_public_column(row_label: str, budget_or_actual: str, family: str = "final_accounts") -> str | None:
     """Column key of a transposed 三公 table cell: its row's category with 预算数/决算数."""
-    s = header_norm(row_label).removeprefix("其中")
+    s = header_key(row_label).removeprefix("其中")
     prefix = _three_public_categories(family).get(s)
     if prefix is None:
         return None

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from extractors.figures import mentions, normalize
+from extractors.figures import mentions
+from extractors.textforms import figure_text
 
 # elements whose content is never article text
 _SKIP = frozenset({"script", "style", "noscript", "template", "nav", "select", "option", "button", "iframe",
@@ -118,7 +119,7 @@ def html_to_text(html: str) -> str:
 
 def money_figures(text: str) -> int:
     """How many sums of money (万元 / 亿元 / 元) the text states."""
-    return sum(1 for m in mentions(normalize(text)) if m.unit in MONEY_UNITS)
+    return sum(1 for m in mentions(figure_text(text)) if m.unit in MONEY_UNITS)
 
 
 def is_narrative_page(html: str) -> bool:

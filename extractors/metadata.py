@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.numbers import clean_text
+from extractors.textforms import match_text
 from schemas.records import DocType
 
 _NAME = r"[\u4e00-\u9fffXx×（）()]{2,40}?"
@@ -108,7 +108,7 @@ def _joined(pages: list[str]) -> tuple[str, set[int]]:
     at = 0
     for page in pages:
         for line in page.splitlines():
-            text = clean_text(line)
+            text = match_text(line)
             if text:
                 starts.add(at)
                 parts.append(text)
@@ -132,7 +132,7 @@ def _name_of(m: re.Match, starts: set[int]) -> str:
 
 def budget_scope_of(text: str) -> str | None:
     """department (部门预算) or unit (单位预算): the first of the two the text names."""
-    m = _SCOPE.search(clean_text(text))
+    m = _SCOPE.search(match_text(text))
     return SCOPES[m.group(1)] if m else None
 
 
@@ -140,7 +140,7 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
     """Read from the document's opening text (cover, contents, first headings): see document_head."""
     head = document_head(first_pages)
     joined, starts = _joined(head)
-    lines = [clean_text(line) for page in head for line in page.splitlines()]
+    lines = [match_text(line) for page in head for line in page.splitlines()]
     department: str | None = None
     region: str | None = None
     year: int | None = None

@@ -12,7 +12,8 @@ A token that still mixes digits with other letters (``2B4.56``) is left as read 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from extractors.textforms import folded
 
 _LOOKALIKE = {"〇": "0", "O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}
 # a number-like run: ASCII/full-width digits, look-alikes, separators; letters inside make it a word
@@ -28,7 +29,7 @@ SUSPECT_MAX_LETTERS = 2  # "2B4.56" is a misread number; "ISO9001" is a word wit
 
 def _ascii(ch: str) -> str:
     """Full-width digit or punctuation → ASCII, one character for one."""
-    flat = unicodedata.normalize("NFKC", ch)
+    flat = folded(ch)
     return flat if len(flat) == 1 else ch
 
 

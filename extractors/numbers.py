@@ -8,8 +8,9 @@ nothing is rounded. Empty markers and anything that is not a plain amount (place
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from extractors.textforms import folded, match_text
 
 # printed in a cell to say "no value"
 EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "－", "―", "一", "…", "0-", "*"})
@@ -17,12 +18,6 @@ EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "�
 _MINUS = "-−–－"
 # 1,234,567.89 (grouped) or 1234567.89 (plain); optional sign; optional decimals
 _AMOUNT = re.compile(r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
-_SPACES = re.compile(r"\s+")
-
-
-def clean_text(text: str) -> str:
-    """NFKC (full-width digits, commas, brackets → ASCII) with all whitespace removed."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 def parse_amount(text: str | None) -> Decimal | None:
@@ -34,7 +29,7 @@ def parse_amount(text: str | None) -> Decimal | None:
     """
     if text is None:
         return None
-    s = clean_text(text)
+    s = match_text(text)
     if s in EMPTY_MARKERS:
         return None
     for m in _MINUS:
@@ -84,7 +79,7 @@ def amounts_in_text(text: str) -> list[tuple[int, int, Decimal]]:
 
 def looks_numeric(text: str | None) -> bool:
     """True for text that is meant as a number even if it cannot be read (e.g. ``1,23,4.5``)."""
-    s = clean_text(text or "")
+    s = match_text(text or "")
     return bool(s) and bool(re.fullmatch(r"[()\-+−.,\d]+", s)) and any(c.isdigit() for c in s)
 
 
@@ -102,7 +97,7 @@ def normalise_code(*parts: str | None) -> str | None:
     """
     pieces: list[str] = []
     for part in parts:
-        s = unicodedata.normalize("NFKC", part or "").strip()
+        s = folded(part).strip()
         if not s:
             continue
         pieces.extend(s.split())
@@ -141,11 +136,11 @@ def find_unit(text: str) -> str | None:
 
     Spaces anywhere (``单 位：万 元``) and full-width forms are accepted; only units in ``UNIT_SHIFT`` are.
     """
-    m = _UNIT.search(clean_text(text))
+    m = _UNIT.search(match_text(text))
     return m.group("unit") if m else None
 
 
 def drop_unit(text: str) -> str:
     """``text`` (NFKC, without whitespace) with its unit statement or note removed: header wording compares
     without it (``本年收入合计（万元）`` = ``本年收入合计``)."""
-    return _UNIT.sub("", clean_text(text))
+    return _UNIT.sub("", match_text(text))

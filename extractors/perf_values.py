@@ -8,9 +8,10 @@ is qualitative: its number stays empty, never guessed from the text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from extractors.textforms import folded
 
 OPERATORS: dict[str, str] = {
     "≥": ">=", "≧": ">=", ">=": ">=", "＞=": ">=", "⩾": ">=",
@@ -56,18 +57,13 @@ def parse_value(text: str | None) -> Value:
     op = OPERATORS.get(m.group("op") or "") or PREFIX_WORDS.get(m.group("pre") or "") or SUFFIX_WORDS.get(m.group("suf") or "")
     if m.group("pre") and m.group("op"):
         return Value(printed)
-    raw = unicodedata.normalize("NFKC", m.group("num")).replace(",", "")
+    raw = folded(m.group("num")).replace(",", "")
     try:
         number = Decimal(raw)
     except InvalidOperation:
         return Value(printed)
     unit = (m.group("unit") or "").strip() or None
     return Value(printed, op or "", number, unit)
-
-
-def unit_key(unit: str | None) -> str:
-    """A unit for comparison: NFKC, no spaces (㎡ and m² compare equal)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit or ""))
 
 
 def is_number_token(token: str) -> bool:

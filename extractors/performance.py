@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from extractors.numbers import clean_text
 from extractors.perf_values import parse_value
 from extractors.performance_rows import RawRow, layout
 from extractors.performance_text import YEAR, TextForm, find_forms, read_form
 from extractors.text import PageText
+from extractors.textforms import match_text
 
 if TYPE_CHECKING:
     from extractors.performance_grid import PerformanceReader as GridReader
@@ -70,7 +70,7 @@ def _dec(text: str) -> Decimal | None:
 
 def statements(text: str, pages: Iterable[int] = ()) -> Statements:
     """What a restating clause says about a form: 自评得分, 预算/执行数 (万元), 执行率, indicator counts."""
-    s = clean_text(text)
+    s = match_text(text)
     out = Statements(pages=set(pages))
     m = _STATED["score"].search(s)
     out.score = _dec(m.group(1)) if m else None
@@ -101,7 +101,7 @@ class NarrativeItem:
 
 
 def narrative_items(text: str, page: int | None) -> list[NarrativeItem]:
-    s = clean_text(text)
+    s = match_text(text)
     starts = list(re.finditer(layout()["narrative_item"], s))
     out = []
     for n, m in enumerate(starts):
@@ -115,12 +115,12 @@ def narrative_items(text: str, page: int | None) -> list[NarrativeItem]:
 
 def announcements(text: str) -> list[tuple[str, str]]:
     """(title, annex number) of every form the narrative says is printed as 附件 N."""
-    return [(m.group(1), m.group(2)) for m in re.finditer(layout()["announce"], clean_text(text))]
+    return [(m.group(1), m.group(2)) for m in re.finditer(layout()["announce"], match_text(text))]
 
 
 def _core(title: str) -> str:
     """A title without year, kind words and brackets, for comparing an announced and a printed title."""
-    s = re.sub(r"20\d{2}年度?", "", clean_text(title))
+    s = re.sub(r"20\d{2}年度?", "", match_text(title))
     for w in ("部门整体", "项目", "专项", "绩效", "自评表", "自评结果", "评价表", "目标表", "部门", "单位", "整体", "(", ")"):
         s = s.replace(w, "")
     return s
@@ -132,7 +132,7 @@ def same_form_title(a: str, b: str) -> bool:
 
 
 def _name_key(name: str | None) -> str:
-    s = clean_text(name or "")
+    s = match_text(name or "")
     s = re.sub(r"^20\d{2}年度?", "", s)
     return s.removesuffix("项目").removesuffix("专项")
 

@@ -12,9 +12,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from extractors.figures import normalize
 from extractors.narrative_family import FINAL_ACCOUNTS, NarrativeFamily, narrative_family
 from extractors.text import HEADING, PageText, glue, joins
+from extractors.textforms import figure_text
 
 
 @dataclass
@@ -36,7 +36,7 @@ def _running_lines(pages: list[PageText]) -> set[str]:
     for page in pages:
         lines = [line.strip() for line in page.text.split("\n") if line.strip()]
         for line in {*lines[:1], *lines[-1:]}:
-            key = _DIGITS.sub("#", normalize(line))
+            key = _DIGITS.sub("#", figure_text(line))
             counts[key] = counts.get(key, 0) + 1
     need = 3 if len(pages) > 4 else 2
     return {k for k, n in counts.items() if n >= need and len(k) <= 60}
@@ -50,7 +50,7 @@ def paragraphs_of(pages: list[PageText], fam: NarrativeFamily | None = None) -> 
     for page in pages:
         lines = [line for line in page.text.split("\n") if line.strip()]
         for i, raw in enumerate(lines):
-            line = normalize(raw.strip())
+            line = figure_text(raw.strip())
             if not line:
                 continue
             if (i == 0 or i == len(lines) - 1) and _DIGITS.sub("#", line) in running:

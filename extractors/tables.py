@@ -29,9 +29,9 @@ from extractors.headers import (
     match_parts,
     three_public_column,
 )
-from extractors.labels import normalise_label
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
+from extractors.textforms import record_label
 from extractors.titles import TitleMatch, match_title
 from schemas.keys import FAMILIES, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
@@ -44,6 +44,29 @@ TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column 
 _LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?=[^\d\s.,])")  # 2010301 行政运行, [2010301]行政运行
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
+
+# ---- tuning (lengths in PDF points) -------------------------------------------------------------------------
+# Chosen on the corpus with the first table reader (commit 351f3bf) unless said otherwise; see
+# tests/test_tables_engines.py.
+MIN_RULED_EDGES = 4  # a page with fewer ruling-line edges has no ruled grid to read (one rectangle has four)
+# camelot's lattice is asked only with at least this many edges: two rectangles, a table's least (commit 1e86ef6,
+# test_camelot_used_where_pdfplumber_finds_no_grid)
+MIN_LATTICE_EDGES = 8
+UNIT_LINES = 12  # a page's unit statement (单位：万元) is looked for in its first lines
+TITLE_SLACK = 2  # a grid starting up to this far above its title's top line is the title's table
+EDGE_SLACK = 1  # a text line up to this far into a grid's top or bottom edge is still outside / above it
+# two layouts are one when every column centre moved less than this (a continuation page's grid; commit b274c4c)
+SAME_COLUMN_X = 15
+# a table of contents: 目录 in the page's first CONTENTS_LINES lines, or titles of this many tables on one page
+CONTENTS_LINES = 5
+CONTENTS_TITLES = 4
+# a running head above a continued table: at most this many lines, none longer than RUNNING_HEAD_CHARS
+# (commit 9cbd05e, camelot on a continuation page only when its rules start at the top)
+RUNNING_HEAD_LINES = 3
+RUNNING_HEAD_CHARS = 40
+# a vertical rule separates columns when it runs through at least this share of the text block (commit aabda7d)
+RULE_THROUGH = 0.5
+MESSAGE_CHARS = 300  # a reader error's message is cut to this length in the table's note
 
 
 @dataclass
@@ -99,7 +122,7 @@ class _Layout:
         """This layout applied to a grid with these columns (continuation pages without headers): each new column
         takes the role of the old column its centre falls in."""
         if len(bounds) == len(self.bounds) and all(
-            abs(a - c) < 15 for a, c in zip(self.centers, [(x + y) / 2 for x, y in bounds], strict=True)
+            abs(a - c) < SAME_COLUMN_X for a, c in zip(self.centers, [(x + y) / 2 for x, y in bounds], strict=True)
         ):
             return _Layout(self.roles, bounds)
         roles: list[ColumnRole] = []
@@ -175,7 +198,7 @@ class TableReader:
             used = self._feed(page_no, page)
         except Exception as e:  # a layout nobody anticipated: record it, keep going
             log.exception("page %s: table reader failed", page_no)
-            msg = f"page {page_no}: table reader error {type(e).__name__}: {e}"[:300]
+            msg = f"page {page_no}: table reader error {type(e).__name__}: {e}"[:MESSAGE_CHARS]
             if self._open is not None:
                 self._open.notes.append(msg)
                 self._open.add_page(page_no)
@@ -197,57 +220,65 @@ class TableReader:
         chars = page.chars
         lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
-        if titles and _looks_like_contents(lines, titles, len(page.edges) >= 4):
+        if titles and _looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES):
             titles = []
         if not titles and self._open is None:
             return False
         grids = self._grids(page, chars)
-        page_unit = find_unit(" ".join(ln.text for ln in lines[:12]))
+        page_unit = find_unit(" ".join(ln.text for ln in lines[:UNIT_LINES]))
         if not titles:
-            if not grids and self.strategy is None and len(page.edges) >= 8 and chars and _starts_with_rules(page, lines):
+            if not grids and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES and chars and _starts_with_rules(page, lines):
                 grids = camelot_grids(page, chars)  # ruling lines pdfplumber could not join into a grid
             return self._continue(page_no, page, lines, grids)
         if len(self.result.page_heads) < HEAD_PAGES:
             self.result.page_heads.append("\n".join(ln.text for ln in lines[:HEAD_LINES]))
-        first_top = titles[0][0].top
-        # grids above the first title finish the table left open on the previous page
-        if self._open is not None:
-            before = [g for g in grids if g.bottom <= first_top + 2]
-            if before and self._is_continuation(lines, before[0], self._open):
-                for g in before:
-                    self._read_grid(self._open, g, page_no)
-                self._open.add_page(page_no)
+        self._finish_open(page_no, lines, [g for g in grids if g.bottom <= titles[0][0].top + TITLE_SLACK])
         camelot: list[Grid] | None = None
         for i, (line, match) in enumerate(titles):
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
-            region_grids = [g for g in grids if line.top - 2 <= g.top < bottom or g.top <= line.top <= g.bottom]
+            region_grids = [g for g in grids if line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
-            if not usable and self.strategy is None and len(page.edges) >= 8:
+            if not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES:
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
-                alt = [g for g in camelot if line.top - 2 <= g.top < bottom]
+                alt = [g for g in camelot if line.top - TITLE_SLACK <= g.top < bottom]
                 if alt and all(self._usable(g, table) for g in alt):
                     region_grids, usable = alt, True
-            head_text = " ".join(ln.text for ln in region_lines if not region_grids or ln.bottom <= region_grids[0].top + 1)
-            table.unit = table.unit or find_unit(head_text) or (page_unit if len(titles) == 1 else None)
-            if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
-                table.empty_note = True
-            # no usable grid: rows aligned by whitespace (perhaps between a few vertical rules)
-            body = [ln for ln in region_lines if ln is not line]
-            if not usable and self._read_text(table, body, page_no, _vertical_rules(page, body)):
-                continue
-            for g in region_grids:
-                self._read_grid(table, g, page_no)
+            self._read_region(table, page, page_no, (line, region_lines), region_grids, usable,
+                              page_unit if len(titles) == 1 else None)
         return True
+
+    def _finish_open(self, page_no: int, lines: list[Line], before: list[Grid]) -> None:
+        """Grids above the page's first title finish the table left open on the previous page."""
+        if self._open is not None and before and self._is_continuation(lines, before[0], self._open):
+            for g in before:
+                self._read_grid(self._open, g, page_no)
+            self._open.add_page(page_no)
+
+    def _read_region(self, table: _Table, page: Page, page_no: int, region: tuple[Line, list[Line]],
+                     grids: list[Grid], usable: bool, page_unit: str | None) -> None:
+        """Read the table under one title: its unit, its empty note and its grids or whitespace-aligned rows.
+        ``region``: the title line and the lines down to the next title."""
+        line, region_lines = region
+        head_text = " ".join(ln.text for ln in region_lines if not grids or ln.bottom <= grids[0].top + EDGE_SLACK)
+        table.unit = table.unit or find_unit(head_text) or page_unit
+        if _NO_DATA.search("".join(ln.text for ln in region_lines).replace(" ", "")):
+            table.empty_note = True
+        # no usable grid: rows aligned by whitespace (perhaps between a few vertical rules)
+        body = [ln for ln in region_lines if ln is not line]
+        if not usable and self._read_text(table, body, page_no, _vertical_rules(page, body)):
+            return
+        for g in grids:
+            self._read_grid(table, g, page_no)
 
     def _grids(self, page: Page, chars: list[dict]) -> list[Grid]:
         """The page's ruled grids as the strategy reads them (none for a whitespace-only reading)."""
-        if self.strategy == "text" or len(page.edges) < 4:
+        if self.strategy == "text" or len(page.edges) < MIN_RULED_EDGES:
             return []
         if self.strategy == "camelot":
-            return camelot_grids(page, chars) if len(page.edges) >= 8 else []
+            return camelot_grids(page, chars) if len(page.edges) >= MIN_LATTICE_EDGES else []
         return ruled_grids(page, chars)
 
     def _continue(self, page_no: int, page: Page, lines: list[Line], grids: list[Grid]) -> bool:
@@ -408,83 +439,72 @@ class TableReader:
         merged = merged or _Merged({}, {})
         unit = table.unit or FAMILIES[table.family].unit
         for group in layout.groups():
-            code_parts: list[str] = []
-            label_parts: list[str] = []
-            path: list[str] = []  # label cells of distinct label columns: a group path (收入 › 小计)
-            values: list[tuple[ColumnRole, str, int]] = []
-            for c in group:
-                role = layout.roles[c]
-                if role.kind == "label" and c in merged.above and not by_col.get(c):
-                    path.append(merged.above[c])  # a group label printed once over several rows
-                text = by_col.get(c)
-                if not text:
-                    continue
-                if role.kind == "code":
-                    flat = text.replace("\n", " ").strip()
-                    if flat in CODE_WORDS:
-                        continue
-                    if normalise_code(flat) is not None or flat.isdigit():
-                        code_parts.append(flat)
-                    else:
-                        label_parts.append(flat)
-                elif role.kind == "label":
-                    label_parts.append(text)
-                    path.append(text)
-                elif role.kind == "value":
-                    values.append((role, text, c))
+            parts = _row_parts(layout, group, by_col, merged)
             if table.spec.only_rows:
                 # a list of items (purchase lines): the row's first text names it; only the listed rows count
                 first = next((t for c, t in texts if t and layout.roles[c].kind != "value"), "")
-                if normalise_label(first) not in table.spec.only_rows:
+                if record_label(first) not in table.spec.only_rows:
                     continue
-                label_parts, path, code_parts = [first], [first], []
-            elif values and not label_parts and not code_parts:
+                parts.labels, parts.path, parts.codes = [first], [first], []
+            elif parts.values and not parts.labels and not parts.codes:
                 # the row's label cell runs on from the previous column group (当年支出小计 over 功能分类 and 支出用途)
                 left = [merged.left[c] for c in group if layout.roles[c].kind == "label" and c in merged.left]
-                label_parts, path = left[:1], left[:1]
-            if len(path) >= 2:
-                label = "/".join(p for p in (normalise_label(x) for x in path) if p)
-            else:
-                label = normalise_label("".join(label_parts))
-            code = normalise_code(*code_parts) if code_parts else None
-            if code_parts and code is None:
-                table.notes.append(f"page {page_no}: subject code {' '.join(code_parts)!r} not understood")
-            if code is None and not code_parts:
-                m = _LEADING_CODE.match(label)
-                if m and normalise_code(m.group(1)):
-                    code, label = normalise_code(m.group(1)), normalise_label(label[m.end():])
-            if not label and not code:
-                # one row of values under the header and no label column: the table's own total row
-                label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
-            if not values:
+                parts.labels, parts.path = left[:1], left[:1]
+            code, label = self._row_subject(table, layout, parts, page_no)
+            if not parts.values:
                 continue
             side = next((layout.roles[c].side for c in group if layout.roles[c].side), None)
-            row_label = label
-            for role, text, c in values:
-                col = role.key or ""
-                if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
-                    transposed = three_public_column(label, col, table.family)
-                    if transposed is None:
-                        if parse_amount(text.replace("\n", "")) is not None:
-                            table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
-                        continue
-                    col, row_label = transposed, SINGLE_ROW_LABEL[table.key]
-                printed = text.replace("\n", "")
-                amount = parse_amount(printed)
-                if amount is None:
-                    if looks_numeric(printed):
-                        table.notes.append(f"page {page_no}: value {printed!r} not readable")
+            self._add_values(table, parts.values, (side, code, label), unit, page_no, confs)
+
+    def _row_subject(self, table: _Table, layout: _Layout, parts: _RowParts, page_no: int) -> tuple[str | None, str]:
+        """The row's subject code and label, from its code and label cells (a code printed before the label too)."""
+        if len(parts.path) >= 2:
+            label = "/".join(p for p in (record_label(x) for x in parts.path) if p)
+        else:
+            label = record_label("".join(parts.labels))
+        code = normalise_code(*parts.codes) if parts.codes else None
+        if parts.codes and code is None:
+            table.notes.append(f"page {page_no}: subject code {' '.join(parts.codes)!r} not understood")
+        if code is None and not parts.codes:
+            m = _LEADING_CODE.match(label)
+            if m and normalise_code(m.group(1)):
+                code, label = normalise_code(m.group(1)), record_label(label[m.end():])
+        if not label and not code:
+            # one row of values under the header and no label column: the table's own total row
+            label = SINGLE_ROW_LABEL.get(table.key, "") or (TOTAL_ROW_LABEL if not layout.labelled else "")
+        return code, label
+
+    def _add_values(self, table: _Table, values: list[tuple[ColumnRole, str, int]],
+                    subject: tuple[str | None, str | None, str], unit: str, page_no: int,
+                    confs: dict[int, float] | None) -> None:
+        """One cell per readable value of a row; ``subject``: the row's side, code and label."""
+        side, code, label = subject
+        row_label = label
+        for role, text, c in values:
+            col = role.key or ""
+            if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
+                transposed = three_public_column(label, col, table.family)
+                if transposed is None:
+                    if parse_amount(text.replace("\n", "")) is not None:
+                        table.notes.append(f"page {page_no}: 三公 category {label!r} not recognised")
                     continue
-                if not label and not code:
-                    table.notes.append(f"page {page_no}: value {printed} in a row without label or code")
-                    continue
-                table.cells.append(
-                    TableCell(
-                        doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
-                        value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
-                        **source_fields((confs or {}).get(c)),
-                    )
+                col, row_label = transposed, SINGLE_ROW_LABEL[table.key]
+            printed = text.replace("\n", "")
+            amount = parse_amount(printed)
+            if amount is None:
+                if looks_numeric(printed):
+                    table.notes.append(f"page {page_no}: value {printed!r} not readable")
+                continue
+            if not label and not code:
+                table.notes.append(f"page {page_no}: value {printed} in a row without label or code")
+                continue
+            table.cells.append(
+                TableCell(
+                    doc_id=self.doc_id, table=table.key, side=side, code=code, row=row_label, col=col,
+                    value=to_wanyuan(amount, unit), unit_printed=unit, page=page_no, value_printed=text,
+                    **source_fields((confs or {}).get(c)),
                 )
+            )
 
     # ---- tables without ruling lines --------------------------------------------------------
     def _read_text(
@@ -506,7 +526,7 @@ def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
     """The page's lines that lie in no grid read (headings, units, notes), one per line."""
     def inside(ln: Line) -> bool:
         mid = (ln.top + ln.bottom) / 2
-        return any(g.top - 1 <= mid <= g.bottom + 1 for g in grids)
+        return any(g.top - EDGE_SLACK <= mid <= g.bottom + EDGE_SLACK for g in grids)
 
     return "\n".join(ln.text for ln in lines if not inside(ln))
 
@@ -522,9 +542,9 @@ def _quality(t: _Table) -> tuple[int, int, int]:
 
 def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:
     """A table of contents lists the titles without tables: ignore its titles."""
-    if any(_TOC.match(ln.text.strip()) for ln in lines[:5]):
+    if any(_TOC.match(ln.text.strip()) for ln in lines[:CONTENTS_LINES]):
         return True
-    if len({m.key for _, m in titles}) >= 4:
+    if len({m.key for _, m in titles}) >= CONTENTS_TITLES:
         return True
     # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
@@ -532,6 +552,42 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
         len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
         and not any(parse_amount(w) is not None for ln in lines for w in ln.text.split())
     )
+
+
+@dataclass
+class _RowParts:
+    """The cells of one row's column group by role: code parts, label parts, the label cells of distinct label
+    columns (a group path: 收入 › 小计) and the value cells (role, text, column)."""
+
+    codes: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    values: list[tuple[ColumnRole, str, int]] = field(default_factory=list)
+
+
+def _row_parts(layout: _Layout, group: list[int], by_col: dict[int, str | None], merged: _Merged) -> _RowParts:
+    parts = _RowParts()
+    for c in group:
+        role = layout.roles[c]
+        if role.kind == "label" and c in merged.above and not by_col.get(c):
+            parts.path.append(merged.above[c])  # a group label printed once over several rows
+        text = by_col.get(c)
+        if not text:
+            continue
+        if role.kind == "code":
+            flat = text.replace("\n", " ").strip()
+            if flat in CODE_WORDS:
+                continue
+            if normalise_code(flat) is not None or flat.isdigit():
+                parts.codes.append(flat)
+            else:
+                parts.labels.append(flat)
+        elif role.kind == "label":
+            parts.labels.append(text)
+            parts.path.append(text)
+        elif role.kind == "value":
+            parts.values.append((role, text, c))
+    return parts
 
 
 def _cell_text(grid: Grid, r: int, c: int) -> str | None:
@@ -582,8 +638,8 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
     """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
-    above = [ln for ln in lines if ln.bottom <= top + 1]
-    return len(above) <= 3 and not any(len(ln.text) > 40 or "。" in ln.text for ln in above)
+    above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
+    return len(above) <= RUNNING_HEAD_LINES and not any(len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text for ln in above)
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
@@ -591,7 +647,7 @@ def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
     if not lines:
         return []
     top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
-    need = 0.5 * (bottom - top)
+    need = RULE_THROUGH * (bottom - top)
     return [
         e["x0"] for e in page.edges
         if e["orientation"] == "v" and min(e["bottom"], bottom) - max(e["top"], top) >= need

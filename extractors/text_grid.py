@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractors.grid import Cell, Grid, Line, set_confidence
 from extractors.headers import is_index_row
@@ -20,6 +20,53 @@ from extractors.numbers import normalise_code, parse_amount
 _NOTE = re.compile(r"^\s*(?:注|说明|备注|填报|制表|单位负责人|附注)")
 _NUMBERED = re.compile(r"^[（(]?[一二三四五六七八九十]+[、）)]")
 _PAGE_NO = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
+
+# ---- tuning (lengths in PDF points; "size" is the font size of the characters compared) ---------------------
+# Unless said otherwise each was chosen on the corpus when the whitespace reader was written (commit b274c4c)
+# and is held by tests/test_tables_engines.py, test_tables_unruled.py and test_variants.py.
+MIN_SIZE = 1.0  # a character without a usable size counts as 1 pt (no division by zero-sized glyphs)
+# a gap between two characters wider than this share of the font size ends a word (CJK text is set solid)
+WORD_GAP = 0.9
+# a gap next to a digit ends a word already at this share: a right-aligned amount may nearly touch the next label
+DIGIT_GAP = 0.25
+# a header word of fewer characters is never cut at an outlier gap: too few gaps to tell an outlier (f69f60f)
+MIN_SPLIT_RUN = 4
+# floor of a header word's median letter spacing, in font sizes, so solidly set text has a spacing at all (f69f60f)
+MIN_LETTER_SPACING = 0.05
+# vertical rules within this many points bound no column (a double rule); their x compared at this many decimals
+# (commit aabda7d, test_rows_without_rules_between_them_are_read_by_text_position)
+MIN_RULED_COLUMN = 4
+RULE_X_DECIMALS = 1
+# fewer vertical rules through the body than this (two columns need three) leave the columns to whitespace (aabda7d)
+MIN_COLUMN_RULES = 3
+# header text wrapped in its cell: the lower piece starts less than this share of its height below the upper one,
+# its centre within WRAP_X_SLACK points of the upper one's x-range and it is at most that much wider
+WRAP_GAP = 0.5
+WRAP_X_SLACK = 2
+# a header word lies under a spanning one when its centre is within this many of the upper word's heights of it
+CHILD_REACH = 3
+# points: glyph boxes of one printed line differ by up to this in top / bottom
+Y_SLACK = 1
+# points: word spans closer than this are one column segment; the outer column boundaries lie this far out
+SEGMENT_JOIN = 1.0
+EDGE_MARGIN = 1
+# a spanning header is centred over its columns: it covers the column centres within this share of a column
+# pitch beyond its ends, and a widened block stays centred under it within the same share
+SPAN_REACH = 0.25
+# another spanning word owns the columns whose centres lie within this share of a pitch beyond its ends (2ae57d7)
+OWNER_REACH = 0.5
+# sibling column headers stand on one line when their tops differ by less than this share of the word's height
+# (2ae57d7, test_tables_layout_rows)
+SAME_LINE = 0.5
+DEFAULT_PITCH = 20.0  # points: the column or row pitch assumed when there is only one to measure
+# a header word starting less than this share of its height below the cell over the same columns continues it
+HEADER_WRAP_GAP = 0.8
+# a label-only line whose middle lies within this share of the row pitch of a data line's middle is that row's
+# wrapped label (vertically centred cells), else a row of its own
+WRAPPED_LABEL_REACH = 0.6
+# the smallest first row and step between row boundaries (points), so that the boundaries always increase
+MIN_FIRST_ROW = 0.1
+MIN_ROW_STEP = 0.01
 
 
 @dataclass
@@ -57,9 +104,9 @@ def _words(line: Line) -> list[_Word]:
     cur: list[dict] = []
     for ch in sorted(line.chars, key=lambda c: c["x0"]):
         if cur:
-            size = max(float(cur[-1].get("size") or 0), 1.0)
+            size = max(float(cur[-1].get("size") or 0), MIN_SIZE)
             gap = ch["x0"] - cur[-1]["x1"]
-            if gap > size * 0.9 or (gap > size * 0.25 and (_numeric(ch) or _numeric(cur[-1]))):
+            if gap > size * WORD_GAP or (gap > size * DIGIT_GAP and (_numeric(ch) or _numeric(cur[-1]))):
                 words.append(_make_word(cur))
                 cur = []
         cur.append(ch)
@@ -80,13 +127,13 @@ def _header_words(words: list[_Word]) -> list[_Word]:
 
 def _split_at_outlier_gap(run: list[dict]) -> list[list[dict]]:
     """A run of characters cut at its widest gap when that gap stands out from the others (recursively)."""
-    if len(run) < 4:
+    if len(run) < MIN_SPLIT_RUN:
         return [run]
     gaps = [run[i + 1]["x0"] - run[i]["x1"] for i in range(len(run) - 1)]
     i = max(range(len(gaps)), key=lambda k: gaps[k])
-    size = max(float(run[i].get("size") or 0), 1.0)
+    size = max(float(run[i].get("size") or 0), MIN_SIZE)
     others = sorted(g for k, g in enumerate(gaps) if k != i)
-    spacing = max(others[len(others) // 2], 0.05 * size)  # the median letter spacing of the rest
+    spacing = max(others[len(others) // 2], MIN_LETTER_SPACING * size)  # the median letter spacing of the rest
     if i == 0 or i == len(gaps) - 1 or gaps[i] < HEADER_GAP * size or gaps[i] < HEADER_GAP_RATIO * spacing:
         return [run]
     return _split_at_outlier_gap(run[: i + 1]) + _split_at_outlier_gap(run[i + 1:])
@@ -101,11 +148,11 @@ def _make_word(chars: list[dict]) -> _Word:
 
 def _ruled_segments(words: list[_Word], rules: list[float]) -> list[tuple[float, float]]:
     """Columns between vertical rules, keeping those that hold text."""
-    xs = sorted(set(round(x, 1) for x in rules))
+    xs = sorted(set(round(x, RULE_X_DECIMALS) for x in rules))
     out = []
     for a, b in zip(xs, xs[1:], strict=False):
         inside = [w for w in words if a <= w.center <= b]
-        if inside and b - a > 4:
+        if inside and b - a > MIN_RULED_COLUMN:
             out.append((min(w.x0 for w in inside), max(w.x1 for w in inside)))
     return out
 
@@ -179,8 +226,8 @@ def _join_wrapped(words: list[_Word]) -> list[_Word]:
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
         h = w.bottom - w.top
         upper = next(
-            (u for u in reversed(out) if 0 <= w.top - u.bottom < 0.5 * h and u.x0 - 2 <= w.center <= u.x1 + 2
-             and w.x1 - w.x0 <= u.x1 - u.x0 + 2),
+            (u for u in reversed(out) if 0 <= w.top - u.bottom < WRAP_GAP * h and u.x0 - WRAP_X_SLACK <= w.center <= u.x1 + WRAP_X_SLACK
+             and w.x1 - w.x0 <= u.x1 - u.x0 + WRAP_X_SLACK),
             None,
         )
         if upper is None:
@@ -194,8 +241,8 @@ def _join_wrapped(words: list[_Word]) -> list[_Word]:
 
 def _below(lower: _Word, upper: _Word) -> bool:
     """lower sits under upper, near it horizontally (a narrow centred parent may not overlap its children)."""
-    reach = 3 * (upper.bottom - upper.top)
-    return lower.top >= upper.bottom - 1 and upper.x0 - reach <= lower.center <= upper.x1 + reach
+    reach = CHILD_REACH * (upper.bottom - upper.top)
+    return lower.top >= upper.bottom - Y_SLACK and upper.x0 - reach <= lower.center <= upper.x1 + reach
 
 
 def _is_data_word(w: _Word) -> bool:
@@ -206,7 +253,7 @@ def _segments(words: list[_Word]) -> list[tuple[float, float]]:
     spans = sorted((w.x0, w.x1) for w in words)
     out: list[list[float]] = []
     for a, b in spans:
-        if out and a <= out[-1][1] + 1.0:
+        if out and a <= out[-1][1] + SEGMENT_JOIN:
             out[-1][1] = max(out[-1][1], b)
         else:
             out.append([a, b])
@@ -262,10 +309,10 @@ def _widen_span(
     lower because it spans more header rows) or under another spanning word are not its children."""
     def line_of(c: int) -> float | None:
         leaf = col_leaf[c]
-        if leaf is None or leaf.top < w.bottom - 1:
+        if leaf is None or leaf.top < w.bottom - Y_SLACK:
             return None
         # another spanning word at this level or below over the column: the column is that word's
-        if any(o.x0 - pitch / 2 <= centers[c] <= o.x1 + pitch / 2 and o.top < leaf.top for o in others):
+        if any(o.x0 - pitch * OWNER_REACH <= centers[c] <= o.x1 + pitch * OWNER_REACH and o.top < leaf.top for o in others):
             return None
         return leaf.top
 
@@ -276,9 +323,9 @@ def _widen_span(
     height = w.bottom - w.top
     while c0 > 0 and c1 < len(centers):
         left, right = line_of(c0 - 1), line_of(c1)
-        if left is None or right is None or abs(left - top) > height / 2 or abs(right - top) > height / 2:
+        if left is None or right is None or abs(left - top) > height * SAME_LINE or abs(right - top) > height * SAME_LINE:
             break
-        if abs((centers[c0 - 1] + centers[c1]) / 2 - w.center) > pitch / 4:
+        if abs((centers[c0 - 1] + centers[c1]) / 2 - w.center) > pitch * SPAN_REACH:
             break
         c0, c1 = c0 - 1, c1 + 1
     return c0, c1
@@ -299,6 +346,32 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     ``rules``: x positions of vertical ruling lines running through the body; when there are some they
     separate the columns, else the whitespace between aligned words does.
     """
+    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines))
+    is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
+    if not any(is_data):
+        return None
+    first = is_data.index(True)
+    body = list(zip(body_lines[first:], words[first:], strict=True))
+    # columns: from body words and the leaf header words (those with no header word below them)
+    header = _join_wrapped([w for ws in words[:first] for w in ws])
+    leaves = [w for w in header if not any(_below(o, w) for o in header if o is not w)]
+    body_words = [w for _, ws in body for w in ws]
+    segments = _ruled_segments(body_words + leaves, rules) if rules and len(rules) >= MIN_COLUMN_RULES else []
+    if not segments:
+        segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
+    if len(segments) < 2:
+        return None
+    cols = _columns(segments, leaves)
+    rows = _Rows(len(segments))
+    _place_header(rows, cols, header, leaves)
+    n_header = len(rows.owner)
+    _place_body(rows, cols, body, is_data[first:])
+    return _finish(rows, n_header, cols.xs, body)
+
+
+def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list[bool]]:
+    """The lines of the table (header and body, without notes, page numbers and the 栏次 row), their words and
+    whether each holds an amount or a subject code."""
     body_lines: list[Line] = []
     words: list[list[_Word]] = []
     has_amount: list[bool] = []  # the line holds an amount or a subject code
@@ -321,101 +394,117 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         words.append(ws)
         has_amount.append(data_line)
         body_started = body_started or has_amount[-1]
-    body_lines, words, has_amount = _join_offset_amounts(body_lines, words, has_amount)
-    is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
-    if not any(is_data):
-        return None
-    first = is_data.index(True)
-    header_lines = words[:first]
-    body = list(zip(body_lines[first:], words[first:], strict=True))
-    # columns: from body words and the leaf header words (those with no header word below them)
-    flat_header = _join_wrapped([w for ws in header_lines for w in ws])
-    header_lines = [flat_header] if flat_header else []
-    leaves = [w for w in flat_header if not any(_below(o, w) for o in flat_header if o is not w)]
-    body_words = [w for _, ws in body for w in ws]
-    segments = _ruled_segments(body_words + leaves, rules) if rules and len(rules) >= 3 else []
-    if not segments:
-        segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
-    if len(segments) < 2:
-        return None
-    col_centers = [_column_center(seg, leaves) for seg in segments]
-    col_leaf = [own[0] if len(own := [w for w in leaves if a <= w.center <= b]) == 1 else None for a, b in segments]
-    xs = [segments[0][0] - 1] + [(segments[i][1] + segments[i + 1][0]) / 2 for i in range(len(segments) - 1)]
-    xs.append(segments[-1][1] + 1)
-    pitch = statistics.median(b - a for a, b in zip(col_centers, col_centers[1:], strict=False)) if len(col_centers) > 1 else 20.0
-    leaf_ids = {id(w) for w in leaves}
+    return body_lines, words, has_amount
 
-    def col_of(x: float) -> int:
+
+@dataclass
+class _Columns:
+    """The columns found: x-range of what is printed in each, its centre, its own leaf header word (if one),
+    the boundaries between them and the median pitch of their centres."""
+
+    segments: list[tuple[float, float]]
+    centers: list[float]
+    leaf: list[_Word | None]
+    xs: list[float]
+    pitch: float
+
+    def of(self, x: float) -> int:
+        """The column at (or nearest to) x."""
+        segments = self.segments
         return min(range(len(segments)), key=lambda i: 0 if segments[i][0] <= x <= segments[i][1] else min(abs(segments[i][0] - x), abs(segments[i][1] - x)))
 
-    cells: list[Cell] = []
-    row_ys: list[tuple[float, float]] = []
-    owner: list[list[int | None]] = []
 
-    def add_row(top: float, bottom: float) -> int:
-        row_ys.append((top, bottom))
-        owner.append([None] * len(segments))
-        return len(owner) - 1
+def _columns(segments: list[tuple[float, float]], leaves: list[_Word]) -> _Columns:
+    col_centers = [_column_center(seg, leaves) for seg in segments]
+    col_leaf = [own[0] if len(own := [w for w in leaves if a <= w.center <= b]) == 1 else None for a, b in segments]
+    xs = [segments[0][0] - EDGE_MARGIN] + [(segments[i][1] + segments[i + 1][0]) / 2 for i in range(len(segments) - 1)]
+    xs.append(segments[-1][1] + EDGE_MARGIN)
+    pitch = statistics.median(b - a for a, b in zip(col_centers, col_centers[1:], strict=False)) if len(col_centers) > 1 else DEFAULT_PITCH
+    return _Columns(segments, col_centers, col_leaf, xs, pitch)
 
-    # header: one grid row per header word, spanning the columns it sits over
-    for ws in header_lines:
-        for w in ws:
-            if id(w) in leaf_ids:
-                cover = [i for i, (a, b) in enumerate(segments) if min(b, w.x1) - max(a, w.x0) > 0]
-            else:  # a spanning cell's text is centred over the columns it spans
-                cover = [i for i, c in enumerate(col_centers) if w.x0 - pitch / 4 <= c <= w.x1 + pitch / 4]
-            if not cover:
-                cover = [col_of(w.center)]
-            c0, c1 = min(cover), max(cover) + 1
-            if id(w) not in leaf_ids:
-                others = [o for o in flat_header if o is not w and id(o) not in leaf_ids and o.top >= w.top - 1]
-                c0, c1 = _widen_span(w, c0, c1, col_leaf, col_centers, pitch, others)
-            # join a wrapped header word to the one just above it over the same columns
-            prev = next((cell for cell in reversed(cells) if (cell.c0, cell.c1) == (c0, c1)), None)
-            if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * 0.8:
-                prev.lines.append(w.text)
-                prev.bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], w.bottom)
-                continue
-            r = add_row(w.top, w.bottom)
-            cells.append(Cell(r, r + 1, c0, c1, (w.x0, w.top, w.x1, w.bottom), [w.text]))
-            for c in range(c0, c1):
-                owner[r][c] = len(cells) - 1
-    n_header = len(owner)
-    # body: data lines are rows; label-only lines close to a data line are wrapped labels
-    data_idx = [i for i, d in enumerate(is_data[first:]) if d]
+
+@dataclass
+class _Rows:
+    """The grid being built: its cells, each row's y band and the cell that owns each (row, column)."""
+
+    n_cols: int
+    cells: list[Cell] = field(default_factory=list)
+    ys: list[tuple[float, float]] = field(default_factory=list)
+    owner: list[list[int | None]] = field(default_factory=list)
+
+    def add(self, top: float, bottom: float) -> int:
+        self.ys.append((top, bottom))
+        self.owner.append([None] * self.n_cols)
+        return len(self.owner) - 1
+
+
+def _place_header(rows: _Rows, cols: _Columns, header: list[_Word], leaves: list[_Word]) -> None:
+    """One grid row per header word, spanning the columns it sits over."""
+    leaf_ids = {id(w) for w in leaves}
+    for w in header:
+        if id(w) in leaf_ids:
+            cover = [i for i, (a, b) in enumerate(cols.segments) if min(b, w.x1) - max(a, w.x0) > 0]
+        else:  # a spanning cell's text is centred over the columns it spans
+            cover = [i for i, c in enumerate(cols.centers) if w.x0 - cols.pitch * SPAN_REACH <= c <= w.x1 + cols.pitch * SPAN_REACH]
+        if not cover:
+            cover = [cols.of(w.center)]
+        c0, c1 = min(cover), max(cover) + 1
+        if id(w) not in leaf_ids:
+            others = [o for o in header if o is not w and id(o) not in leaf_ids and o.top >= w.top - Y_SLACK]
+            c0, c1 = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+        # join a wrapped header word to the one just above it over the same columns
+        prev = next((cell for cell in reversed(rows.cells) if (cell.c0, cell.c1) == (c0, c1)), None)
+        if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * HEADER_WRAP_GAP:
+            prev.lines.append(w.text)
+            prev.bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], w.bottom)
+            continue
+        r = rows.add(w.top, w.bottom)
+        rows.cells.append(Cell(r, r + 1, c0, c1, (w.x0, w.top, w.x1, w.bottom), [w.text]))
+        for c in range(c0, c1):
+            rows.owner[r][c] = len(rows.cells) - 1
+
+
+def _place_body(rows: _Rows, cols: _Columns, body: list[tuple[Line, list[_Word]]], is_data: list[bool]) -> None:
+    """Data lines are rows; label-only lines close to a data line are its wrapped labels, other lines rows of their
+    own. Rows are added after the header's, data rows first."""
+    n_header = len(rows.owner)
+    data_idx = [i for i, d in enumerate(is_data) if d]
     pitches = [body[b][0].top - body[a][0].top for a, b in zip(data_idx, data_idx[1:], strict=False)]
-    row_pitch = statistics.median(pitches) if pitches else 20.0
+    row_pitch = statistics.median(pitches) if pitches else DEFAULT_PITCH
     texts: dict[int, dict[int, list[str]]] = {}
     row_of_line: dict[int, int] = {}
     for i in data_idx:
         ln = body[i][0]
-        row_of_line[i] = add_row(ln.top, ln.bottom)
+        row_of_line[i] = rows.add(ln.top, ln.bottom)
     for i, (ln, ws) in enumerate(body):
         target = row_of_line.get(i)
         if target is None:
             mid = (ln.top + ln.bottom) / 2
             near = min(data_idx, key=lambda j: abs((body[j][0].top + body[j][0].bottom) / 2 - mid))
             dist = abs((body[near][0].top + body[near][0].bottom) / 2 - mid)
-            target = row_of_line[near] if dist < 0.6 * row_pitch else add_row(ln.top, ln.bottom)
+            target = row_of_line[near] if dist < WRAPPED_LABEL_REACH * row_pitch else rows.add(ln.top, ln.bottom)
             if target != row_of_line.get(near):
                 row_of_line[i] = target
         for w in ws:
-            texts.setdefault(target, {}).setdefault(col_of(w.center), []).append(w.text)
-    for r in range(n_header, len(owner)):
+            texts.setdefault(target, {}).setdefault(cols.of(w.center), []).append(w.text)
+    for r in range(n_header, len(rows.owner)):
         for c, parts in texts.get(r, {}).items():
-            top, bottom = row_ys[r]
-            cells.append(Cell(r, r + 1, c, c + 1, (xs[c], top, xs[c + 1], bottom), ["".join(parts) if _joinable(parts) else " ".join(parts)]))
-            owner[r][c] = len(cells) - 1
-    # body rows in page order (wrapped-label rows were appended after the data rows)
-    order = list(range(n_header)) + sorted(range(n_header, len(owner)), key=lambda r: row_ys[r][0])
+            top, bottom = rows.ys[r]
+            rows.cells.append(Cell(r, r + 1, c, c + 1, (cols.xs[c], top, cols.xs[c + 1], bottom), ["".join(parts) if _joinable(parts) else " ".join(parts)]))
+            rows.owner[r][c] = len(rows.cells) - 1
+
+
+def _finish(rows: _Rows, n_header: int, xs: list[float], body: list[tuple[Line, list[_Word]]]) -> Grid:
+    """The grid with its body rows in page order (wrapped-label rows were added after the data rows)."""
+    order = list(range(n_header)) + sorted(range(n_header, len(rows.owner)), key=lambda r: rows.ys[r][0])
     remap = {old: new for new, old in enumerate(order)}
-    owner = [owner[r] for r in order]
-    for cell in cells:
+    owner = [rows.owner[r] for r in order]
+    for cell in rows.cells:
         cell.r0 = remap[cell.r0]
         cell.r1 = cell.r0 + 1
-    ys = [row_ys[order[0]][0]] + [row_ys[r][1] for r in order]
-    ys = [min(ys[0], ys[1] - 0.1)] + [max(ys[i], ys[i - 1] + 0.01) for i in range(1, len(ys))]
-    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, owner, "pdfplumber-text", header_rows=n_header)
+    ys = [rows.ys[order[0]][0]] + [rows.ys[r][1] for r in order]
+    ys = [min(ys[0], ys[1] - MIN_FIRST_ROW)] + [max(ys[i], ys[i - 1] + MIN_ROW_STEP) for i in range(1, len(ys))]
+    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), xs, ys, rows.cells, owner, "pdfplumber-text", header_rows=n_header)
     set_confidence(grid, [c for ln, _ in body for c in ln.chars])
     return grid
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.numbers import clean_text
+from extractors.textforms import match_text
 from schemas.keys import FAMILIES
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞＂]")
@@ -45,7 +45,7 @@ class TitleMatch:
 
 def canonical_title(text: str) -> str:
     """Title text reduced to what carries meaning: no spaces, quotes, 部门/明细/情况, 收支 spelled out."""
-    s = _QUOTES.sub("", clean_text(text))
+    s = _QUOTES.sub("", match_text(text))
     s = s.replace("收支", "收入支出").replace("明细", "").replace("情况", "")
     if s.startswith("部门"):
         s = s[2:]
@@ -73,7 +73,7 @@ def match_title(line: str) -> TitleMatch | None:
         return None
     if "表" not in printed:
         return None
-    s = _QUOTES.sub("", clean_text(printed))
+    s = _QUOTES.sub("", match_text(printed))
     continued = bool(_CONTINUED.search(s))
     s = _CONTINUED.sub("", s)
     candidates = (s, canonical_title(s))

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
 from extractors.metadata import region_of
+from extractors.textforms import match_text
 from schemas.records import Document
 
 # printed forms of one organisation's name, reduced to one (longest first)
 _NAME_FORMS = (("中国共产党", "中共"), ("常务委员会", "常委会"), ("委员会", "委"))
-_SPACE = re.compile(r"\s+")
 
 
 def department_key(name: str | None) -> str | None:
@@ -29,7 +28,7 @@ def department_key(name: str | None) -> str | None:
     中国共产党江苏省委员会办公厅 → 委办公厅, 中共江苏省委办公厅 → 委办公厅."""
     if not name:
         return None
-    s = _SPACE.sub("", unicodedata.normalize("NFKC", name))
+    s = match_text(name)
     for long, short in _NAME_FORMS:
         s = s.replace(long, short)
     s = s.removeprefix("中共")

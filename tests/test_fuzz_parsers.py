@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors import numbers
+from extractors import numbers, textforms
 from schemas.keys import FAMILIES, table_spec
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -124,7 +124,7 @@ def test_header_classification_never_raises_and_uses_spec_keys(path: list[str], 
     assert role.side in (None, *table_spec(table, family).sides)
     for cell in path:
         _need(headers, "is_header_text")(cell, table, family)
-        assert isinstance(_need(headers, "header_norm")(cell), str)
+        assert isinstance(_need(textforms, "header_key")(cell), str)
 
 
 @FUZZ

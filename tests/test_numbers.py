@@ -4,17 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from extractors.headers import header_norm
 from extractors.numbers import (
     UNIT_SHIFT,
     amounts_in_text,
-    clean_text,
     drop_unit,
     find_unit,
     normalise_code,
     parse_amount,
     to_wanyuan,
 )
+from extractors.textforms import header_key, match_text
 
 
 @pytest.mark.parametrize(
@@ -113,13 +112,13 @@ def test_every_known_unit_in_every_printed_form(unit: str, printed: str) -> None
 @pytest.mark.parametrize("text", ["（一）", "(万元", "单位：美元", "编制单位：某某局", "人数（人）", "万元以上", "元旦"])
 def test_no_unit(text: str) -> None:
     assert find_unit(text) is None
-    assert drop_unit(text) == clean_text(text)
+    assert drop_unit(text) == match_text(text)
 
 
 def test_header_wording_compares_without_its_unit_note() -> None:
-    assert header_norm("本年收入合计（百万元）") == header_norm("本年收入合计(万元)") == "本年收入合计"
-    assert header_norm("基本支出 (千 元)") == "基本支出"
-    assert header_norm("公务用车运行(维护)费") == "公务用车运行费"
+    assert header_key("本年收入合计（百万元）") == header_key("本年收入合计(万元)") == "本年收入合计"
+    assert header_key("基本支出 (千 元)") == "基本支出"
+    assert header_key("公务用车运行(维护)费") == "公务用车运行费"
 
 
 @pytest.mark.parametrize(

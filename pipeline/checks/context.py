@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractors.labels import normalise_label
 from extractors.numbers import UNIT_SHIFT
+from extractors.textforms import label_key
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.dataset import Dataset
 from schemas.keys import family_of
 from schemas.records import Document, NarrativeFact, PerformanceForm, PerformanceIndicator, TableCell, TableRecord
 
 
-def norm_label(text: str | None) -> str:
-    """Row label / subject as a comparable key: NFKC, no spaces, no numbering, no 类/款/项 marks."""
-    s = normalise_label(unicodedata.normalize("NFKC", text or ""))
-    return re.sub(r"[(（](类|款|项)[)）]", "", s).strip("：:")
-
-
 def names_match(a: str | None, b: str | None) -> bool:
     """Same 科目 name, allowing the common 支出 suffix to be dropped ("一般公共服务" ~ "一般公共服务支出")."""
-    x, y = norm_label(a), norm_label(b)
+    x, y = label_key(a), label_key(b)
     if not x or not y:
         return False
     if x == y:
@@ -104,7 +97,7 @@ class DocContext:
                  loose: bool = False) -> TableCell | None:
         """The ``occurrence``-th cell (in reading order) of the row named ``label`` in column ``col``."""
         found = [c for c in self.table_cells(table, side) if c.col == col and not digits(c.code)
-                 and (names_match(c.row, label) if loose else norm_label(c.row) == norm_label(label))]
+                 and (names_match(c.row, label) if loose else label_key(c.row) == label_key(label))]
         return found[occurrence] if len(found) > occurrence else None
 
     def labelled(self, table: str, labels: tuple[str, ...], col: str, side: str | None = None) -> TableCell | None:
@@ -124,7 +117,7 @@ class DocContext:
         seen: set[tuple] = set()
         out = []
         for f in self._facts_by_metric.get(metric, []):
-            key = (norm_label(f.subject), f.value, f.unit)
+            key = (label_key(f.subject), f.value, f.unit)
             if key not in seen:
                 seen.add(key)
                 out.append(f)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.checks.context import DocContext, digits, norm_label
+from extractors.textforms import label_key
+from pipeline.checks.context import DocContext, digits
 from schemas.keys import TableKey
 from schemas.records import TableCell
 
@@ -31,11 +32,11 @@ def rows_of(cells: list[TableCell]) -> list[Row]:
     open_rows: dict[tuple, list[Row]] = {}
     for c in cells:
         code = digits(c.code)
-        key = (c.side or None, code or norm_label(c.row))
+        key = (c.side or None, code or label_key(c.row))
         candidates = open_rows.setdefault(key, [])
         target = next((r for r in candidates if c.col not in r.cells), None)
         if target is None:
-            target = Row(c.side or None, code, norm_label(c.row))
+            target = Row(c.side or None, code, label_key(c.row))
             candidates.append(target)
             rows.append(target)
         target.cells[c.col] = c

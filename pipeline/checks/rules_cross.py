@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.context import DocContext, digits, names_match, norm_label
+from extractors.textforms import label_key
+from pipeline.checks.context import DocContext, digits, names_match
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import (
@@ -53,8 +54,8 @@ def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
     ]
     for label, col in SUMMARY_INCOME_COLS.items():
         pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell("income", col), label))
-    fiscal_rows = [c for c in ctx.table_cells(SUMMARY, "income") if "财政拨款" in norm_label(c.row) and c.col == "amount"]
-    whole = [c for c in fiscal_rows if norm_label(c.row) == "财政拨款收入"]
+    fiscal_rows = [c for c in ctx.table_cells(SUMMARY, "income") if "财政拨款" in label_key(c.row) and c.col == "amount"]
+    whole = [c for c in fiscal_rows if label_key(c.row) == "财政拨款收入"]
     fiscal_rows = whole[:1] or fiscal_rows  # an older template prints one 财政拨款收入 row with 其中 sub-rows
     detail_fiscal = ctx.total_cell("income", "fiscal_appropriation")
     if fiscal_rows and detail_fiscal is not None:
@@ -78,7 +79,7 @@ def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail
             continue
         match = _match_class(classes, c.row)
         if match is not None:
-            yield from _equal(ctx, rid, c, match, f"{norm_label(c.row)}: {what}")
+            yield from _equal(ctx, rid, c, match, f"{label_key(c.row)}: {what}")
 
 
 @rule("cross.fiscal_vs_gpb", "cross",
@@ -96,7 +97,7 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
     for r in sources:
         cell = r.cells.get("amount")
         other = next((c for c in ctx.table_cells(SUMMARY, "income")
-                      if c.col == "amount" and (norm_label(c.row) == r.label or norm_label(c.row) == r.label + "收入")), None)
+                      if c.col == "amount" and (label_key(c.row) == r.label or label_key(c.row) == r.label + "收入")), None)
         if cell is not None and other is not None:
             yield from _equal(ctx, rid, cell, other, f"{r.label}: 财政拨款总表 vs 收入支出决算总表")
 

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from extractors.numbers import clean_text, parse_amount
-from pipeline.checks.context import DocContext, fact_amount, norm_label
+from extractors.numbers import parse_amount
+from extractors.textforms import label_key, match_text
+from pipeline.checks.context import DocContext, fact_amount
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rules_narrative_tables import COUNTERPARTS
@@ -28,12 +29,12 @@ _AMOUNT_IN_TEXT = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*万元")
 
 def amounts_in_text(text: str) -> list[Decimal]:
     """Every ``N 万元`` figure of a clause (used to recognise another base, e.g. 全年预算)."""
-    amounts = (parse_amount(m.group(1)) for m in _AMOUNT_IN_TEXT.finditer(clean_text(text)))
+    amounts = (parse_amount(m.group(1)) for m in _AMOUNT_IN_TEXT.finditer(match_text(text)))
     return [a for a in amounts if a is not None]
 
 
 def _same_subject(a: NarrativeFact, b: NarrativeFact) -> bool:
-    return norm_label(a.subject) == norm_label(b.subject)
+    return label_key(a.subject) == label_key(b.subject)
 
 
 def _partner(ctx: DocContext, metric: str, like: NarrativeFact) -> NarrativeFact | None:
@@ -174,7 +175,7 @@ def item_completions(ctx: DocContext) -> Iterator[Finding]:
         a = _partner(ctx, "gpb_item_actual", b)
         if a is None or a.text != b.text:
             continue
-        m = _COMPLETION_IN_TEXT.search(clean_text(b.text))
+        m = _COMPLETION_IN_TEXT.search(match_text(b.text))
         budget, actual = fact_amount(b), fact_amount(a)
         if m is None or budget is None or actual is None:
             continue
@@ -206,7 +207,7 @@ SAME_FIGURE = [  # (metric, subject prefix or None) pairs that name one quantity
 
 def _fact_with(ctx: DocContext, metric: str, subject: str | None) -> NarrativeFact | None:
     for f in ctx.facts_of(metric):
-        if subject is None or norm_label(f.subject).startswith(subject):
+        if subject is None or label_key(f.subject).startswith(subject):
             return f
     return None
 
@@ -245,7 +246,7 @@ def _distinct_parts(facts: list[NarrativeFact]) -> list[NarrativeFact] | None:
     """One figure per subject; None when a subject nests in another (一般公共预算财政拨款收入 in 财政拨款收入)."""
     seen: dict[str, NarrativeFact] = {}
     for f in facts:
-        seen.setdefault(norm_label(f.subject), f)
+        seen.setdefault(label_key(f.subject), f)
     keys = [k for k in seen if k]
     for a in keys:
         for b in keys:
@@ -349,7 +350,7 @@ def direction(ctx: DocContext) -> Iterator[Finding]:
             a = _partner(ctx, actual_metric, b)
             if a is None or a.text != b.text:
                 continue
-            m = WORD_VS_BUDGET.search(clean_text(b.text))
+            m = WORD_VS_BUDGET.search(match_text(b.text))
             if not m or m.group(2):
                 continue
             word, actual = m.group(1) or m.group(3), fact_amount(a)

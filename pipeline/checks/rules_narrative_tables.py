@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from pipeline.checks.context import DocContext, digits, fact_amount, names_match, norm_label
+from extractors.textforms import label_key
+from pipeline.checks.context import DocContext, digits, fact_amount, names_match
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import FISCAL, GPB, SUMMARY, THREE, basic_rows, fiscal_income_rows, rows_of
@@ -40,7 +41,7 @@ def _expenditure_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | Non
 
 def _fiscal_source(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
     sources, _, _, _ = fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
-    subj = norm_label(f.subject).removesuffix("收入")
+    subj = label_key(f.subject).removesuffix("收入")
     return [r.cells.get("amount") for r in sources if r.label.removesuffix("收入") == subj]
 
 

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from extractors.perf_values import unit_key
 from extractors.performance import same_form_title
-from pipeline.checks.context import DocContext, norm_label
+from extractors.textforms import label_key, match_text
+from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.tolerance import (
@@ -86,7 +86,7 @@ def formula_score(r: PerformanceIndicator) -> Decimal | None:
     """The score the form's own formula gives a quantitative indicator, capped at its weight; None when it does not apply."""
     if r.weight is None or r.target_value is None or r.actual_value is None:
         return None
-    if unit_key(r.target_unit) != unit_key(r.actual_unit):
+    if match_text(r.target_unit) != match_text(r.actual_unit):
         return None
     t, a = r.target_value, r.actual_value
     with localcontext() as c:
@@ -198,7 +198,7 @@ def score_sum(total: Decimal, parts: list[Decimal], extra: Decimal = Decimal(0))
 
 def met(r: PerformanceIndicator) -> bool | None:
     """Whether the parsed values say the target was met; None when they cannot say (qualitative, units differ)."""
-    if r.target_value is None or r.actual_value is None or unit_key(r.target_unit) != unit_key(r.actual_unit):
+    if r.target_value is None or r.actual_value is None or match_text(r.target_unit) != match_text(r.actual_unit):
         return None
     t, a, op = r.target_value, r.actual_value, r.target_op or ""
     if op in (">=", ""):
@@ -215,8 +215,8 @@ def met(r: PerformanceIndicator) -> bool | None:
 def _reason_printed(f: PerformanceForm, r: PerformanceIndicator) -> bool:
     if r.deviation_reason and not NO_REASON.match(r.deviation_reason.strip()):
         return True
-    text = norm_label(f.deviation_reason or "")
-    name = norm_label(r.indicator)
+    text = label_key(f.deviation_reason or "")
+    name = label_key(r.indicator)
     return bool(name) and (name in text or (len(name) >= 6 and name[:6] in text))
 
 
@@ -299,7 +299,7 @@ def annexes(ctx: DocContext) -> Iterator[Finding]:
 
 
 def _project_key(f: PerformanceForm) -> str:
-    s = norm_label(f.project or "")
+    s = label_key(f.project or "")
     s = re.sub(r"^20\d{2}年度?", "", s)
     return s.removesuffix("项目")
 
@@ -314,21 +314,21 @@ def target_changed(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Findin
         return
     for other in corpus:
         o = other.doc
-        if o.doc_id == d.doc_id or norm_label(o.department) != norm_label(d.department):
+        if o.doc_id == d.doc_id or label_key(o.department) != label_key(d.department):
             continue
         targets = {(_project_key(t), t.fiscal_year): t for t in _forms(other) if t.kind == "target" and t.project}
         for f in mine:
             t = targets.get((_project_key(f), f.fiscal_year))
             if t is None:
                 continue
-            planned = {norm_label(r.indicator): r for r in _rows_of(other, t)}
+            planned = {label_key(r.indicator): r for r in _rows_of(other, t)}
             for r in _rows_of(ctx, f):
-                p = planned.get(norm_label(r.indicator))
+                p = planned.get(label_key(r.indicator))
                 if p is None or p.target_text is None or r.target_text is None:
                     continue
                 same = (p.target_value == r.target_value and (p.target_op or "") == (r.target_op or "")
-                        and unit_key(p.target_unit) == unit_key(r.target_unit)) if p.target_value is not None \
-                    else norm_label(p.target_text) == norm_label(r.target_text)
+                        and match_text(p.target_unit) == match_text(r.target_unit)) if p.target_value is not None \
+                    else label_key(p.target_text) == label_key(r.target_text)
                 if same:
                     continue
                 yield finding(ctx, "performance.target_changed", Severity.WARNING,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
-from extractors.numbers import clean_text
+from extractors.textforms import folded, match_text
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
 from pipeline.checks.registry import rule
@@ -44,7 +43,7 @@ def placeholder_severity(text: str, match: re.Match[str]) -> Severity:
 
 def placeholders_in(text: str | None) -> list[tuple[str, str, Severity]]:
     """(placeholder, snippet around it, severity) in ``text``, after NFKC (full-width Ｘ and （） fold to ASCII)."""
-    s = unicodedata.normalize("NFKC", text or "")
+    s = folded(text)
     return [(m.group(0), s[max(0, m.start() - 20): m.end() + 20], placeholder_severity(s, m))
             for m in PLACEHOLDER.finditer(s)]
 
@@ -108,7 +107,7 @@ def year_findings(ctx: DocContext, text: str, **kw) -> Iterator[Finding]:
     year = ctx.doc.fiscal_year
     if year is None:
         return
-    s = clean_text(text)
+    s = match_text(text)
     for pattern, offset, what in _YEAR_PATTERNS:
         for m in pattern.finditer(s):
             printed = int(m.group(1))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pipeline.checks.context import DocContext, fact_amount, norm_label
+from extractors.textforms import label_key
+from pipeline.checks.context import DocContext, fact_amount
 from pipeline.checks.emit import from_check, quoted_facts
 from pipeline.checks.registry import rule
 from pipeline.checks.rules_narrative import CHANGES
@@ -22,7 +23,7 @@ def previous_year(ctx: DocContext, corpus: list[DocContext]) -> DocContext | Non
     for other in corpus:
         o = other.doc
         if (o.doc_id != d.doc_id and o.fiscal_year == d.fiscal_year - 1 and o.doc_type == d.doc_type
-                and norm_label(o.department) == norm_label(d.department)):
+                and label_key(o.department) == label_key(d.department)):
             return other
     return None
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from extractors.metadata import ORG_END
-from extractors.numbers import clean_text, parse_amount
+from extractors.numbers import parse_amount
+from extractors.textforms import match_text
 from pipeline.checks.config import DEFAULT_CONFIG, CheckConfig
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
@@ -35,7 +36,7 @@ def text_findings(doc: Document, pages: Iterable[tuple[int | None, str]], config
     out: list[Finding] = []
     seen: set[tuple] = set()
     for page_no, text in pages:
-        s = clean_text(text)
+        s = match_text(text)
         for f in (*_placeholders(ctx, s, page_no), *_years(ctx, s, page_no), *_department(ctx, s, page_no),
                   *_directions(ctx, s, page_no)):
             key = (f.rule, f.page, f.message)
@@ -65,7 +66,7 @@ def table_text_findings(doc: Document, texts: Iterable[tuple[int, str]], config:
     seen: set[tuple] = set()
     for page_no, text in texts:
         for line in text.split("\n"):
-            s = clean_text(line)
+            s = match_text(line)
             for m in PLACEHOLDER.finditer(s):
                 key = (page_no, m.group(0), s)
                 if key in seen:
@@ -84,7 +85,7 @@ def _years(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
 
 
 def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
-    dept = clean_text(ctx.doc.department or "")
+    dept = match_text(ctx.doc.department or "")
     if not dept:
         return
     for m in _HEADING_DEPT.finditer(s):
