@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
 
 from pipeline.checks import RULES, run_checks
 from pipeline.checks.config import CheckConfig
+from pipeline.checks.registry import rule
 from pipeline.dataset import Dataset
 from schemas.keys import TABLE_KEYS
 from tests.checks_helpers import cell, dataset, document, fact
@@ -25,6 +31,23 @@ def test_registry_rules_have_ids_descriptions_and_policies():
         assert r.id.count(".") >= 1 and r.description and r.severity
     families = {r.family for r in RULES.values()}
     assert {"structure", "table", "cross", "narrative_table", "narrative", "years"} <= families
+
+
+def test_each_rule_id_is_written_once():
+    # the decorator hands the rule its id (``rid``): the literal is in ``@rule(...)`` (or the one
+    # constant it names) and nowhere else in the package, so the two can never disagree
+    sources = {inspect.getsourcefile(r.check.func): "" for r in RULES.values()}
+    sources = {path: Path(path).read_text(encoding="utf-8") for path in sources}
+    text = "\n".join(sources.values()) + Path(inspect.getsourcefile(run_checks)).with_name("text.py").read_text("utf-8")
+    for r in RULES.values():
+        assert len(re.findall(f"[\"']{re.escape(r.id)}[\"']", text)) == 1, r.id
+
+
+def test_a_rule_receives_its_id_and_must_take_it():
+    with pytest.raises(TypeError, match="rid"):
+        rule("test.no_rid", "table", "a rule that cannot be told its id")(lambda ctx: iter(()))
+    assert "test.no_rid" not in RULES
+    assert all(r.check.keywords == {"rid": r.id} for r in RULES.values())
 
 
 # ---- table arithmetic -------------------------------------------------------------------------

@@ -183,8 +183,7 @@ def _where(ctx: DocContext, holder: DocContext, cell: TableCell) -> str:
       "appropriation, general public budget and each 类 and 项, basic expenditure, 三公, 会议费/培训费, 机关运行经费, "
       "政府采购) equals the cell printed in the budget's tables, in the same document or the table PDF of its "
       "disclosure.", scope="dataset")
-def budget_narrative_vs_tables(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    rid = "budget.narrative.table"
+def budget_narrative_vs_tables(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     if ctx.doc.doc_type != DocType.BUDGET or not ctx.facts:
         return
     holders = disclosure(ctx, corpus)
@@ -274,8 +273,7 @@ def _last_year_figure(prev: list[DocContext], level: NarrativeFact) -> tuple[Dec
 @rule("years.budget_change", "years",
       "A budget's change on last year's budget (比上年预算增加 X; 与上年持平 = 0) equals this year's figure minus "
       "last year's budget of the same department, when the dataset holds it.", severity=YEARS_POLICY, scope="dataset")
-def budget_changes(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    rid = "years.budget_change"
+def budget_changes(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     if ctx.doc.doc_type != DocType.BUDGET:
         return
     changes = [f for f in ctx.facts if f.metric.startswith("budget_") and f.metric.endswith("_change")

@@ -46,8 +46,7 @@ def _match_class(cells: list[TableCell], label: str) -> TableCell | None:
 
 @rule("cross.summary_vs_detail", "cross",
       "收入支出决算总表 against 收入决算表 and 支出决算表: totals, income sources and each 类.")
-def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.summary_vs_detail"
+def summary_vs_detail(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs = [
         (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell("income", "total"), "本年收入合计"),
         (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell("expenditure", "total"), "本年支出合计"),
@@ -85,8 +84,7 @@ def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail
 @rule("cross.fiscal_vs_gpb", "cross",
       "财政拨款收入支出决算总表 against 一般公共预算财政拨款支出决算表 (each 类 and the total) and against the "
       "收入支出决算总表 (一般公共预算财政拨款收入).")
-def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.fiscal_vs_gpb"
+def fiscal_vs_gpb(ctx: DocContext, rid: str) -> Iterator[Finding]:
     year_out = ctx.by_label(FISCAL, "本年支出合计", "general_public_budget", "expenditure")
     gpb_total = ctx.total_cell(GPB, "total")
     if year_out is not None and gpb_total is not None:
@@ -104,13 +102,13 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
 
 @rule("cross.basic_vs_gpb", "cross",
       "基本支出决算表 人员经费合计 + 公用经费合计 = 一般公共预算财政拨款支出决算表 合计 基本支出.")
-def basic_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
+def basic_vs_gpb(ctx: DocContext, rid: str) -> Iterator[Finding]:
     _, personnel, public = basic_rows(ctx)
     gpb_basic = ctx.total_cell(GPB, "basic")
     if personnel is None or public is None or gpb_basic is None:
         return
     check = check_sum(gpb_basic.value, [personnel.value, public.value], ctx.config.amount_tolerance)
-    yield from from_check(ctx, "cross.basic_vs_gpb", check, "一般公共预算支出表 基本支出 = 人员经费 + 公用经费",
+    yield from from_check(ctx, rid, check, "一般公共预算支出表 基本支出 = 人员经费 + 公用经费",
                           cells=[gpb_basic, personnel, public], table=GPB, row="合计", col="basic")
 
 
@@ -122,8 +120,7 @@ THREE_VS_BASIC = {"30212": "overseas_actual", "30217": "reception_actual", "3023
       "“三公” actuals against the basic-table items 30212 / 30217 / 30231: the basic-expenditure part cannot exceed "
       "the 三公 actual (the 三公 table also covers project spending).",
       severity="error when the basic-table item exceeds the 三公 actual beyond rounding; warning within rounding")
-def three_public_vs_basic(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.three_public_vs_basic"
+def three_public_vs_basic(ctx: DocContext, rid: str) -> Iterator[Finding]:
     three = three_cells(ctx)
     if not ctx.has_table(THREE) or not ctx.has_table(BASIC):
         return

@@ -68,8 +68,7 @@ SHARES = {  # share metric → (amount metric, denominator metrics in order of p
 
 @rule("narrative.share", "narrative",
       "Stated shares equal amount / total at the printed precision (off by one last digit: rounding warning).")
-def shares(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.share"
+def shares(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for share_metric, (amount_metric, base_metrics) in SHARES.items():
         for s in ctx.facts_of(share_metric):
             amount_fact = _partner(ctx, amount_metric, s)
@@ -104,8 +103,7 @@ CHANGES = {  # level metric → (change metric, change-% metric)
 
 @rule("narrative.change", "narrative",
       "Change and change % agree: prior = current − change, % = change / prior (a % against a zero prior is info).")
-def changes(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.change"
+def changes(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for level_metric, (change_metric, pct_metric) in CHANGES.items():
         level, change, pct = ctx.fact(level_metric), ctx.fact(change_metric), ctx.fact(pct_metric)
         if level is None or change is None or pct is None:
@@ -137,8 +135,7 @@ COMPLETIONS = {  # completion-% metric → (actual metric, budget metric)
 @rule("narrative.completion", "narrative",
       "Completion % = actual / budget; a % stated against a zero budget is a warning.",
       severity="error beyond rounding; warning within rounding or when the budget is zero")
-def completions(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.completion"
+def completions(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for pct_metric, (actual_metric, budget_metric) in COMPLETIONS.items():
         for p in ctx.facts_of(pct_metric):
             actual_f, budget_f = _partner(ctx, actual_metric, p), _partner(ctx, budget_metric, p)
@@ -169,8 +166,7 @@ _COMPLETION_IN_TEXT = re.compile(r"完成(?:年初|全年|调整)?预算(?:数)?
 @rule("narrative.item_completion", "narrative",
       "Each 项's completion % stated in its clause = its actual / its budget; a % against a zero budget is a warning.",
       severity="error beyond rounding; warning within rounding or when the budget is zero")
-def item_completions(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.item_completion"
+def item_completions(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for b in ctx.facts_of("gpb_item_budget_initial"):
         a = _partner(ctx, "gpb_item_actual", b)
         if a is None or a.text != b.text:
@@ -215,8 +211,7 @@ def _fact_with(ctx: DocContext, metric: str, subject: str | None) -> NarrativeFa
 @rule("narrative.consistency", "narrative",
       "A figure stated twice in the text is the same both times (e.g. 一般公共预算财政拨款支出 in 五（一） and 五（三）; "
       "政府性基金 income in 四 and 七).")
-def consistency(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.consistency"
+def consistency(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs: list[tuple[NarrativeFact, NarrativeFact]] = []
     for metric in SINGLE_VALUED:
         fs = [f for f in ctx.facts_of(metric) if not f.subject]
@@ -287,8 +282,7 @@ def _parts_finding(ctx: DocContext, rid: str, total_f: NarrativeFact, parts: lis
       "Parts stated in the text sum to their stated total (items, 类, 项, personnel + public, 三公, procurement); a "
       "partial listing may fall short but never exceed. A numbered list under a stated total (其中：1. … N.) is "
       "checked from the page text (narrative.parts_sum.text): its shortfall is undescribed spending.")
-def parts_sum(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.parts_sum"
+def parts_sum(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for total_metric, part_metrics, partition in PARTS:
         total_f = ctx.fact(total_metric)
         if total_f is None:
@@ -333,8 +327,7 @@ WORD_VS_BUDGET = re.compile(
 @rule("narrative.direction", "narrative",
       "Direction words agree with the figures: 增加/减少 with 增长/下降; 决算数大于/小于/等于预算数 with the budget and "
       "actual stated.", severity="error")
-def direction(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.direction"
+def direction(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for change_metric, pct_metric in CHANGES.values():
         change, pct = ctx.fact(change_metric), ctx.fact(pct_metric)
         if change is None or pct is None or change.value == 0 or pct.value == 0:

@@ -134,8 +134,7 @@ COUNTERPARTS: dict[str, tuple[str | None, Lookup]] = {
 @rule("narrative.table.match", "narrative_table",
       "Every narrative figure with a table counterpart (totals, income and expenditure items, fiscal total, general "
       "public budget, each 类 and 项, personnel/public, 三公, government fund) equals the printed cell.")
-def narrative_vs_tables(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.table.match"
+def narrative_vs_tables(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for metric, (zero_table, lookup) in COUNTERPARTS.items():
         for f in ctx.facts_of(metric):
             value = fact_amount(f)
