@@ -50,6 +50,15 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class RowSum:
+    """One row identity of a table: in each row, the ``total`` column = the sum of the ``parts`` columns."""
+
+    table: str
+    total: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Family:
     """One document family: its contract's tables, in printed order, and how they are read."""
 
@@ -60,6 +69,9 @@ class Family:
     side_words: dict[str, str] = field(default_factory=dict, hash=False)
     # the tables every template of the family prints (a document lacking one is not fully read)
     expected: tuple[str, ...] = ()
+    # every table's row identities (``row_sum``) in the order the family file writes them, which is
+    # the order table.sum.row_total checks them and lists its findings in
+    row_sums: tuple[RowSum, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -129,7 +141,9 @@ def _family(path: Path) -> Family:
     return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
                   header_words=frozenset(_strings(ext.get("header_words"))),
                   side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()},
-                  expected=expected)
+                  expected=expected,
+                  row_sums=tuple(RowSum(key, total, _strings(parts)) for key, more in extras.items()
+                                 for total, parts in ((more or {}).get("row_sum") or {}).items()))
 
 
 def _families() -> dict[str, Family]:

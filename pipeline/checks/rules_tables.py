@@ -21,9 +21,6 @@ from pipeline.checks.tolerance import SumCheck, Verdict, check_sum
 from schemas.keys import family_of
 from schemas.records import Finding, Severity, TableCell
 
-# the order row_total findings come in (that of the tables whose identities were first written down)
-_ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
-
 
 def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
     """The document's family's tables whose rows carry ``codes`` ("functional": 类 ⊃ 款 ⊃ 项 of 3/5/7
@@ -81,15 +78,14 @@ def row_totals(ctx: DocContext, rid: str) -> Iterator[Finding]:
     family = family_of(ctx.doc.doc_type)
     if family is None:
         return
-    sums = [(t.key, total_col, parts) for t in family.tables for total_col, parts in t.row_sum.items()]
-    for table, total_col, part_cols in sorted(sums, key=lambda s: _ROW_SUM_ORDER.get(s[0], len(_ROW_SUM_ORDER))):
-        for row in rows_of(ctx.table_cells(table)):
-            total = row.cells.get(total_col)
-            parts = [row.cells[c] for c in part_cols if c in row.cells]
+    for identity in family.row_sums:  # in the order the family file writes them
+        for row in rows_of(ctx.table_cells(identity.table)):
+            total = row.cells.get(identity.total)
+            parts = [row.cells[c] for c in identity.parts if c in row.cells]
             if total is None or not parts:
                 continue
-            yield from _sum_finding(ctx, rid, total, parts,
-                                    f"{table} row {row.code or row.label}: {total_col} = {' + '.join(part_cols)}")
+            yield from _sum_finding(ctx, rid, total, parts, f"{identity.table} row {row.code or row.label}: "
+                                                            f"{identity.total} = {' + '.join(identity.parts)}")
 
 
 def _children(rows: list[Row], parent: Row, child_len: int) -> list[Row]:
