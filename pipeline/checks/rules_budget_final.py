@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pipeline.checks.context import DocContext, digits, fact_amount, names_match
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import ROUNDING_POLICY, rule
+from pipeline.checks.rows import GPB, THREE
 from pipeline.checks.tolerance import check_equal
 from pipeline.disclosures import identity
-from schemas.keys import TableKey
+from schemas.keys import MetricKey
 from schemas.records import DocType, Finding, Severity, TableCell
 
-THREE = TableKey.three_public_expenses
-GPB = TableKey.general_public_budget_expenditure
 PAIRED_POLICY = (ROUNDING_POLICY + "; info when several budgets of the department and year could be the one "
                  "(none compared)")
 
@@ -82,7 +81,7 @@ def _gpb_item(budget: DocContext, subject: str | None) -> TableCell | None:
       "The final-account narrative's 年初预算 (overall and per 类/款/项) equals the budget's 一般公共预算支出 table.",
       severity=PAIRED_POLICY, scope="dataset")
 def gpb_initial(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
-    facts = ctx.facts_of("gpb_budget_initial") + ctx.facts_of("gpb_item_budget_initial")
+    facts = ctx.facts_of(MetricKey.gpb_budget_initial) + ctx.facts_of(MetricKey.gpb_item_budget_initial)
     if not facts:
         return
     for budget in _the_budget(ctx, corpus, GPB, rid):
@@ -91,7 +90,7 @@ def gpb_initial(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator
             continue
         for f in facts:
             value = fact_amount(f)
-            cell = _gpb_total(budget) if f.metric == "gpb_budget_initial" else _gpb_item(budget, f.subject)
+            cell = _gpb_total(budget) if f.metric == MetricKey.gpb_budget_initial else _gpb_item(budget, f.subject)
             if value is None or cell is None:
                 continue
             check = check_equal(value, cell.value, ctx.config.amount_tolerance)

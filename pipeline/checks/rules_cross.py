@@ -20,6 +20,7 @@ from pipeline.checks.rows import (
     three_cells,
 )
 from pipeline.checks.tolerance import Verdict, check_equal, check_sum
+from schemas.keys import TableKey
 from schemas.records import Finding, Severity, TableCell
 
 # summary-table income rows → income-table 合计 column
@@ -48,24 +49,24 @@ def _match_class(cells: list[TableCell], label: str) -> TableCell | None:
       "收入支出决算总表 against 收入决算表 and 支出决算表: totals, income sources and each 类.")
 def summary_vs_detail(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs = [
-        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell("income", "total"), "本年收入合计"),
-        (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell("expenditure", "total"), "本年支出合计"),
+        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell(TableKey.income, "total"), "本年收入合计"),
+        (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell(TableKey.expenditure, "total"), "本年支出合计"),
     ]
     for label, col in SUMMARY_INCOME_COLS.items():
-        pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell("income", col), label))
+        pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell(TableKey.income, col), label))
     fiscal_rows = [c for c in ctx.table_cells(SUMMARY, "income") if "财政拨款" in label_key(c.row) and c.col == "amount"]
     whole = [c for c in fiscal_rows if label_key(c.row) == "财政拨款收入"]
     fiscal_rows = whole[:1] or fiscal_rows  # an older template prints one 财政拨款收入 row with 其中 sub-rows
-    detail_fiscal = ctx.total_cell("income", "fiscal_appropriation")
+    detail_fiscal = ctx.total_cell(TableKey.income, "fiscal_appropriation")
     if fiscal_rows and detail_fiscal is not None:
         check = check_sum(detail_fiscal.value, [c.value for c in fiscal_rows], ctx.config.amount_tolerance)
         yield from from_check(ctx, rid, check, "收入决算表 合计 财政拨款收入 = 总表 财政拨款收入 rows",
-                              cells=[detail_fiscal, *fiscal_rows], table="income", row="合计", col="fiscal_appropriation")
+                              cells=[detail_fiscal, *fiscal_rows], table=TableKey.income, row="合计", col="fiscal_appropriation")
     for a, b, what in pairs:
         if a is not None and b is not None:
             yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
-    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), ("expenditure", "total"),
-                                f"{ctx.title_of(SUMMARY)} vs {ctx.title_of('expenditure')}")
+    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), (TableKey.expenditure, "total"),
+                                f"{ctx.title_of(SUMMARY)} vs {ctx.title_of(TableKey.expenditure)}")
 
 
 def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail: tuple[str, str],

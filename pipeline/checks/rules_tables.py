@@ -8,6 +8,8 @@ from pipeline.checks.context import DocContext
 from pipeline.checks.emit import cell_text, evidence_of, finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import (
+    FISCAL,
+    SUMMARY,
     Row,
     basic_rows,
     first_row,
@@ -18,7 +20,7 @@ from pipeline.checks.rows import (
     three_cells,
 )
 from pipeline.checks.tolerance import SumCheck, Verdict, check_sum
-from schemas.keys import family_of
+from schemas.keys import TableKey, family_of
 from schemas.records import Finding, Severity, TableCell
 
 
@@ -158,7 +160,7 @@ def _expenditure_extra(label: str) -> bool:
       "收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类; "
       "本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 = 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.")
 def summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
-    table = "income_expenditure_summary"
+    table = SUMMARY
     sides = _summary_sides(ctx, table)
     totals: dict[str, TableCell] = {}
     for side, year_total_label, is_extra in (("income", "本年收入合计", _income_extra),
@@ -193,7 +195,7 @@ def summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
       "财政拨款收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类 per column; "
       "总计 = 本年 + 结转和结余 on each side; income 总计 = expenditure 总计.")
 def fiscal_summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
-    table = "fiscal_appropriation_summary"
+    table = FISCAL
     sides = _summary_sides(ctx, table)
     sources, year_in, begin, grand_in = fiscal_income_rows(sides["income"])
     if year_in is not None and "amount" in year_in.cells:
@@ -230,7 +232,7 @@ def fiscal_summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
       "Carry-over roll-forward: 年初结转和结余 + 本年收入 − 本年支出 = 年末结转和结余 (fiscal summary; 政府性基金 and "
       "国有资本经营 tables per row).")
 def rollforward(ctx: DocContext, rid: str) -> Iterator[Finding]:
-    table = "fiscal_appropriation_summary"
+    table = FISCAL
     sides = _summary_sides(ctx, table)
     _, year_in, begin, _ = fiscal_income_rows(sides["income"])
     year_out, end, _ = fiscal_expenditure_rows(sides["expenditure"])
@@ -241,7 +243,7 @@ def rollforward(ctx: DocContext, rid: str) -> Iterator[Finding]:
         check = check_sum(end_cell.value, [p.value for p in expected_parts] + [-out_cell.value], ctx.config.amount_tolerance)
         yield from _identity_finding(ctx, rid, check, f"{table}: 年初 + 本年收入合计 − 本年支出合计 = 年末结转和结余",
                                      [*expected_parts, out_cell, end_cell], table=table, row=end_cell.row, col="total")
-    for fund in ("government_fund", "state_capital"):
+    for fund in (TableKey.government_fund, TableKey.state_capital):
         for row in rows_of(ctx.table_cells(fund)):
             c = row.cells
             if "carryover_end" not in c or not ({"carryover_begin", "income", "expenditure_total"} & c.keys()):
