@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractors.textforms import header_key
-from schemas.keys import FAMILIES, table_spec
+from schemas.keys import FAMILIES, TableKey, table_spec
 
 CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
@@ -150,7 +150,7 @@ def classify_column(
         return ColumnRole("value", key=key, side=side)
     if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目")) for p in norm):  # 支出功能分类科目: its rows
         return ColumnRole("label", side=side)
-    if table_key == "three_public_expenses" and value_path and value_path[-1] in ("预算数", "决算数"):
+    if table_key == TableKey.three_public_expenses and value_path and value_path[-1] in ("预算数", "决算数"):
         return ColumnRole("value", key=BUDGET if value_path[-1] == "预算数" else ACTUAL)
     return ColumnRole("other", side=side)
 
@@ -174,7 +174,7 @@ def is_index_row(texts: list[str]) -> bool:
 def _three_public_categories(family: str = "final_accounts") -> dict[str, str]:
     """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)."""
     out: dict[str, str] = {"小计": "vehicle", "三公经费": "total", "三公经费合计": "total", "合计": "total"}
-    for key, parts in _variants("three_public_expenses", family):
+    for key, parts in _variants(TableKey.three_public_expenses, family):
         if key.endswith("_budget") and parts[0] != "小计":
             out[parts[0]] = key.removesuffix("_budget")
     return out

@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline import budget_vs_final
 from pipeline.dataset import Dataset, frame_of
 from pipeline.dictionary import logical_type
-from schemas.keys import NINE_TABLES
+from schemas.keys import NINE_TABLES, TableKey
 from schemas.records import RECORD_TYPES, Record
 
 log = logging.getLogger("juesuan.duck")
@@ -128,19 +128,19 @@ def _pick(table: str, col: str, row_like: str, side: str | None = None, code_nul
 
 # (output column, expression over table_cells grouped by doc_id)
 HEADLINES: tuple[tuple[str, str], ...] = (
-    ("total_income_expenditure", _pick("income_expenditure_summary", "amount", "%总计%", "income")),
-    ("income_total", _pick("income_expenditure_summary", "amount", "%收入合计%", "income")),
-    ("expenditure_total", _pick("income_expenditure_summary", "amount", "%支出合计%", "expenditure")),
-    ("basic_expenditure", _pick("expenditure", "basic", "%合计%")),
-    ("project_expenditure", _pick("expenditure", "project", "%合计%")),
-    ("fiscal_appropriation_total", _pick("fiscal_appropriation_summary", "amount", "%总计%", "income")),
-    ("general_public_budget_expenditure", _pick("general_public_budget_expenditure", "total", "%合计%")),
-    ("general_public_budget_basic", _pick("general_public_budget_expenditure", "basic", "%合计%")),
-    ("general_public_budget_project", _pick("general_public_budget_expenditure", "project", "%合计%")),
-    ("personnel_expenditure", _pick("general_public_budget_basic_expenditure", "amount", "人员经费%")),
-    ("public_expenditure", _pick("general_public_budget_basic_expenditure", "amount", "公用经费%")),
+    ("total_income_expenditure", _pick(TableKey.income_expenditure_summary, "amount", "%总计%", "income")),
+    ("income_total", _pick(TableKey.income_expenditure_summary, "amount", "%收入合计%", "income")),
+    ("expenditure_total", _pick(TableKey.income_expenditure_summary, "amount", "%支出合计%", "expenditure")),
+    ("basic_expenditure", _pick(TableKey.expenditure, "basic", "%合计%")),
+    ("project_expenditure", _pick(TableKey.expenditure, "project", "%合计%")),
+    ("fiscal_appropriation_total", _pick(TableKey.fiscal_appropriation_summary, "amount", "%总计%", "income")),
+    ("general_public_budget_expenditure", _pick(TableKey.general_public_budget_expenditure, "total", "%合计%")),
+    ("general_public_budget_basic", _pick(TableKey.general_public_budget_expenditure, "basic", "%合计%")),
+    ("general_public_budget_project", _pick(TableKey.general_public_budget_expenditure, "project", "%合计%")),
+    ("personnel_expenditure", _pick(TableKey.general_public_budget_basic_expenditure, "amount", "人员经费%")),
+    ("public_expenditure", _pick(TableKey.general_public_budget_basic_expenditure, "amount", "公用经费%")),
     *(
-        (f"three_public_{c}", _pick("three_public_expenses", c, "%", code_null=False))
+        (f"three_public_{c}", _pick(TableKey.three_public_expenses, c, "%", code_null=False))
         for c in (
             "total_budget", "total_actual", "overseas_budget", "overseas_actual", "vehicle_budget", "vehicle_actual",
             "vehicle_purchase_budget", "vehicle_purchase_actual", "vehicle_operation_budget",

@@ -9,12 +9,16 @@ there, not a branch in the readers.
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
 import yaml
+
+from schemas.generated_keys import ColumnKey as ColumnKey  # re-exported: the keys as enums
+from schemas.generated_keys import MetricKey as MetricKey
+from schemas.generated_keys import TableKey as TableKey
 
 SPEC_DIR = Path(__file__).parent / "spec"
 FAMILIES_DIR = Path(__file__).parent / "families"
@@ -46,6 +50,15 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class RowSum:
+    """One row identity of a table: in each row, the ``total`` column = the sum of the ``parts`` columns."""
+
+    table: str
+    total: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Family:
     """One document family: its contract's tables, in printed order, and how they are read."""
 
@@ -56,6 +69,9 @@ class Family:
     side_words: dict[str, str] = field(default_factory=dict, hash=False)
     # the tables every template of the family prints (a document lacking one is not fully read)
     expected: tuple[str, ...] = ()
+    # every table's row identities (``row_sum``) in the order the family file writes them, which is
+    # the order table.sum.row_total checks them and lists its findings in
+    row_sums: tuple[RowSum, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -125,7 +141,9 @@ def _family(path: Path) -> Family:
     return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
                   header_words=frozenset(_strings(ext.get("header_words"))),
                   side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()},
-                  expected=expected)
+                  expected=expected,
+                  row_sums=tuple(RowSum(key, total, _strings(parts)) for key, more in extras.items()
+                                 for total, parts in ((more or {}).get("row_sum") or {}).items()))
 
 
 def _families() -> dict[str, Family]:
@@ -151,10 +169,7 @@ NINE_TABLES: tuple[TableSpec, ...] = FINAL_ACCOUNTS.tables
 TABLE_KEYS: tuple[str, ...] = FINAL_ACCOUNTS.keys
 ALL_TABLE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for f in FAMILIES.values() for k in f.keys))
 NARRATIVE_METRICS: dict[str, MetricSpec] = _metrics()
-# every table key of every family as an enum generated from the contracts: code names a key as
-# ``TableKey.income_expenditure_summary``, so a misspelt key fails at import instead of matching nothing
-TableKey = StrEnum("TableKey", {k: k for k in ALL_TABLE_KEYS})  # type: ignore[misc]
-MetricKey = StrEnum("MetricKey", {k: k for k in NARRATIVE_METRICS})  # type: ignore[misc]
+ALL_COLUMN_KEYS: tuple[str, ...] = tuple(dict.fromkeys(c for f in FAMILIES.values() for t in f.tables for c in t.columns))
 SPEC_UNIT: str = FINAL_ACCOUNTS.unit
 
 
@@ -165,3 +180,34 @@ def family_of(doc_type: str | None) -> Family | None:
 
 def table_spec(key: str, family: str = "final_accounts") -> TableSpec:
     return FAMILIES[family].table(key)
+
+
+
+# ---- the keys as enums, written to schemas/generated_keys.py ----------------------------------------
+# Code names a key as ``TableKey.income_expenditure_summary`` (``MetricKey.gpb_expenditure``,
+# ``ColumnKey.total``), so a misspelt key fails in mypy and at import instead of matching nothing.
+# The enums are a checked-in module (mypy cannot see members made at run time), regenerated from the
+# YAML by ``python scripts/generate_keys.py``; tests/test_generated_keys.py fails when it is stale.
+GENERATED_KEYS = Path(__file__).with_name("generated_keys.py")
+
+
+def generated_source(tables: tuple[str, ...] = ALL_TABLE_KEYS, columns: tuple[str, ...] = ALL_COLUMN_KEYS,
+                     metrics: tuple[str, ...] = tuple(NARRATIVE_METRICS)) -> str:
+    """The text schemas/generated_keys.py must hold for these keys (by default the YAML's as it is now)."""
+    enums = (("TableKey", "Every table key of every family's contract (schemas/spec).", tables),
+             ("ColumnKey", "Every column key of every table of those contracts.", columns),
+             ("MetricKey", "Every narrative metric key (schemas/spec/narrative_metrics.yaml).", metrics))
+    out = ['"""Table, column and metric keys of the YAML contracts as enums, for the type checker.',
+           "",
+           "GENERATED from schemas/spec/*.yaml and schemas/families/*.yaml by `python scripts/generate_keys.py`:",
+           "do not edit; regenerate after changing a contract (tests/test_generated_keys.py fails until then).",
+           '"""',
+           "",
+           "from enum import StrEnum"]
+    for name, doc, keys in enums:
+        bad = [k for k in keys if not k.isidentifier() or keyword.iskeyword(k) or k.startswith("_")]
+        if bad:
+            raise ValueError(f"{name}: keys that cannot be enum members: {bad}")
+        out += ["", "", f"class {name}(StrEnum):", f'    """{doc}"""', ""]
+        out += [f'    {k} = "{k}"' for k in keys]
+    return "\n".join(out) + "\n"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+import yaml
 
 from pipeline.checks import RULES, run_checks
 from pipeline.checks.config import CheckConfig
+from pipeline.checks.registry import rule
 from pipeline.dataset import Dataset
-from schemas.keys import TABLE_KEYS
+from schemas.keys import FAMILIES, FAMILIES_DIR, TABLE_KEYS
 from tests.checks_helpers import cell, dataset, document, fact
 
 
@@ -27,6 +34,23 @@ def test_registry_rules_have_ids_descriptions_and_policies():
     assert {"structure", "table", "cross", "narrative_table", "narrative", "years"} <= families
 
 
+def test_each_rule_id_is_written_once():
+    # the decorator hands the rule its id (``rid``): the literal is in ``@rule(...)`` (or the one
+    # constant it names) and nowhere else in the package, so the two can never disagree
+    sources = {inspect.getsourcefile(r.check.func): "" for r in RULES.values()}
+    sources = {path: Path(path).read_text(encoding="utf-8") for path in sources}
+    text = "\n".join(sources.values()) + Path(inspect.getsourcefile(run_checks)).with_name("text.py").read_text("utf-8")
+    for r in RULES.values():
+        assert len(re.findall(f"[\"']{re.escape(r.id)}[\"']", text)) == 1, r.id
+
+
+def test_a_rule_receives_its_id_and_must_take_it():
+    with pytest.raises(TypeError, match="rid"):
+        rule("test.no_rid", "table", "a rule that cannot be told its id")(lambda ctx: iter(()))
+    assert "test.no_rid" not in RULES
+    assert all(r.check.keywords == {"rid": r.id} for r in RULES.values())
+
+
 # ---- table arithmetic -------------------------------------------------------------------------
 
 def expenditure_rows(total: str = "30.00", basic: str = "10.00", project: str = "20.00") -> list:
@@ -40,6 +64,24 @@ def test_row_total_equals_basic_plus_project():
     assert severities(dataset(expenditure_rows(total="30.01")), "table.sum.row_total") == ["warning"]  # ±0.015
     assert severities(dataset(expenditure_rows(total="30.02")), "table.sum.row_total") == ["error"]
     assert found(dataset(expenditure_rows(total="31.00")), "table.sum.row_total") == [("error", D("30.00"), D("31.00"))]
+
+
+
+def test_row_totals_follow_the_order_the_family_file_writes_them():
+    # the identities are the family files' row_sum entries, in the order written there
+    for path in sorted(FAMILIES_DIR.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        written = [(k, total, tuple(parts)) for k, t in raw["tables"].items() for total, parts in (t or {}).get("row_sum", {}).items()]
+        assert [(r.table, r.total, r.parts) for r in FAMILIES[raw["family"]].row_sums] == written
+    # and the findings come in that order, whatever the order of the cells
+    broken = [cell("fiscal_appropriation_summary", "total", "9", code="201", side="expenditure"),
+              cell("fiscal_appropriation_summary", "general_public_budget", "1", code="201", side="expenditure"),
+              cell("general_public_budget_expenditure", "total", "9", code="201"),
+              cell("general_public_budget_expenditure", "basic", "1", code="201"),
+              cell("income", "total", "9", code="201"), cell("income", "fiscal_appropriation", "1", code="201")]
+    tables = [f.table for f in run_checks(dataset(broken)) if f.rule == "table.sum.row_total"]
+    order = [r.table for r in FAMILIES["final_accounts"].row_sums]
+    assert tables == sorted(set(tables), key=order.index) and len(tables) == 3
 
 
 def hierarchy(class_total: str, items: tuple[str, ...], code_len: int = 5) -> list:

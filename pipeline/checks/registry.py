@@ -1,9 +1,17 @@
-"""The rules registry: every rule has a stable id, a description and a severity policy."""
+"""The rules registry: every rule has a stable id, a description and a severity policy.
+
+The id is written once, in ``@rule``: the decorator hands it to the rule as its ``rid`` argument
+(``def check(ctx, rid)``, or ``def check(ctx, corpus, rid)`` for a dataset rule), which the rule
+puts on its findings. ``Rule.check`` is the function with its id bound: ``check(ctx)`` /
+``check(ctx, corpus)``.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from schemas.records import Finding
 
@@ -16,7 +24,7 @@ class Rule:
     family: str  # structure / table / cross / narrative_table / narrative / years
     description: str
     severity: str  # the severity policy, in words
-    check: Callable[..., Iterable[Finding]]
+    check: Callable[..., Iterable[Finding]]  # the rule function with its id bound (see the module's docstring)
     scope: str = "document"  # "document": check(ctx); "dataset": check(ctx, corpus)
 
 
@@ -24,12 +32,14 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, family: str, description: str, severity: str = ROUNDING_POLICY, scope: str = "document"):
-    """Register a check function under a stable id."""
+    """Register a check function under a stable id, which it receives as its ``rid`` argument."""
 
     def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if id in RULES:
             raise ValueError(f"duplicate rule id {id}")
-        RULES[id] = Rule(id, family, description, severity, fn, scope)
+        if "rid" not in inspect.signature(fn).parameters:
+            raise TypeError(f"rule {id}: {fn.__name__} must take its id as a `rid` argument")
+        RULES[id] = Rule(id, family, description, severity, partial(fn, rid=id), scope)
         return fn
 
     return register

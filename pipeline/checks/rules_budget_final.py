@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pipeline.checks.context import DocContext, digits, fact_amount, names_match
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import ROUNDING_POLICY, rule
+from pipeline.checks.rows import GPB, THREE
 from pipeline.checks.tolerance import check_equal
 from pipeline.disclosures import identity
-from schemas.keys import TableKey
+from schemas.keys import MetricKey
 from schemas.records import DocType, Finding, Severity, TableCell
 
-THREE = TableKey.three_public_expenses
-GPB = TableKey.general_public_budget_expenditure
 PAIRED_POLICY = (ROUNDING_POLICY + "; info when several budgets of the department and year could be the one "
                  "(none compared)")
 
@@ -48,8 +47,8 @@ def _where(budget: DocContext, cell: TableCell) -> str:
 @rule("budget_final.three_public", "budget_final",
       "The final accounts' “三公” 预算数 columns equal the same department's budget of that year (三公 table).",
       severity=PAIRED_POLICY, scope="dataset")
-def three_public(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    for budget in _the_budget(ctx, corpus, THREE, "budget_final.three_public"):
+def three_public(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
+    for budget in _the_budget(ctx, corpus, THREE, rid):
         if isinstance(budget, Finding):
             yield budget
             continue
@@ -59,7 +58,7 @@ def three_public(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]
             if not printed.col.endswith("_budget") or other is None:
                 continue
             check = check_equal(printed.value, other.value, ctx.config.amount_tolerance)
-            for f in from_check(ctx, "budget_final.three_public", check,
+            for f in from_check(ctx, rid, check,
                                 f"三公 {printed.col}: final accounts vs {_where(budget, other)}",
                                 cells=[printed], table=THREE, row=printed.row, col=printed.col):
                 yield f.model_copy(update={"evidence": f"{f.evidence or ''} | {_where(budget, other)}: {other.value_printed}"})
@@ -81,21 +80,21 @@ def _gpb_item(budget: DocContext, subject: str | None) -> TableCell | None:
 @rule("budget_final.gpb_initial", "budget_final",
       "The final-account narrative's 年初预算 (overall and per 类/款/项) equals the budget's 一般公共预算支出 table.",
       severity=PAIRED_POLICY, scope="dataset")
-def gpb_initial(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    facts = ctx.facts_of("gpb_budget_initial") + ctx.facts_of("gpb_item_budget_initial")
+def gpb_initial(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
+    facts = ctx.facts_of(MetricKey.gpb_budget_initial) + ctx.facts_of(MetricKey.gpb_item_budget_initial)
     if not facts:
         return
-    for budget in _the_budget(ctx, corpus, GPB, "budget_final.gpb_initial"):
+    for budget in _the_budget(ctx, corpus, GPB, rid):
         if isinstance(budget, Finding):
             yield budget
             continue
         for f in facts:
             value = fact_amount(f)
-            cell = _gpb_total(budget) if f.metric == "gpb_budget_initial" else _gpb_item(budget, f.subject)
+            cell = _gpb_total(budget) if f.metric == MetricKey.gpb_budget_initial else _gpb_item(budget, f.subject)
             if value is None or cell is None:
                 continue
             check = check_equal(value, cell.value, ctx.config.amount_tolerance)
             what = f"年初预算 {f.subject or '一般公共预算'}: final-account narrative vs {_where(budget, cell)}"
-            for found in from_check(ctx, "budget_final.gpb_initial", check, what, facts=[f], metric=f.metric):
+            for found in from_check(ctx, rid, check, what, facts=[f], metric=f.metric):
                 yield found.model_copy(update={"evidence": f"{found.evidence or ''} | {_where(budget, cell)} "
                                                            f"{cell.code or ''} {cell.row}: {cell.value_printed}"})

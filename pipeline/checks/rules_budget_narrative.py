@@ -15,15 +15,12 @@ from decimal import Decimal
 from pipeline.checks.context import DocContext, digits, fact_amount, names_match
 from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import ROUNDING_POLICY, rule
+from pipeline.checks.rows import BASIC, FISCAL, GPB, SUMMARY, THREE
 from pipeline.checks.tolerance import SumCheck, Verdict, check_equal, check_sum, closeness, round_like, unit_of
 from pipeline.disclosures import identity
+from schemas.keys import MetricKey, TableKey
 from schemas.records import DocType, Finding, NarrativeFact, Severity, TableCell
 
-SUMMARY = "income_expenditure_summary"
-FISCAL = "fiscal_appropriation_summary"
-GPB = "general_public_budget_expenditure"
-GPB_BASIC = "general_public_budget_basic_expenditure"
-THREE = "three_public_expenses"
 Lookup = Callable[[DocContext, NarrativeFact], list[TableCell | None]]
 
 _INCOME_TOTALS = ("收入总计", "收入合计", "总计")
@@ -60,8 +57,8 @@ def _chain(*lookups: Lookup) -> Lookup:
 
 def _income_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
     col, rows = _INCOME_SOURCES.get(f.subject or "", (None, ()))
-    out = [ctx.total_cell("income", col)] if col else []
-    out += [ctx.labelled(SUMMARY, rows, "amount", "income"), ctx.labelled("income", rows, "amount")] if rows else []
+    out = [ctx.total_cell(TableKey.income, col)] if col else []
+    out += [ctx.labelled(SUMMARY, rows, "amount", "income"), ctx.labelled(TableKey.income, rows, "amount")] if rows else []
     return out
 
 
@@ -69,7 +66,7 @@ def _use(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
     col = _USES.get(f.subject or "")
     if col is None:
         return []
-    return [ctx.total_cell("expenditure", col), ctx.labelled(SUMMARY, (f.subject or "",), "amount", "expenditure_by_use")]
+    return [ctx.total_cell(TableKey.expenditure, col), ctx.labelled(SUMMARY, (f.subject or "",), "amount", "expenditure_by_use")]
 
 
 def _class_rows(table: str, col: tuple[str, ...], side: str | None = None, coded: bool = True) -> Lookup:
@@ -102,13 +99,13 @@ def _item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
 
 def _basic(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
     if f.subject == "一般公共预算":
-        return [ctx.total_cell(GPB_BASIC, "total"), ctx.total_cell(GPB_BASIC, "amount"), ctx.total_cell(GPB, "basic")]
-    return [ctx.total_cell("fiscal_appropriation_basic_expenditure", "amount"),
+        return [ctx.total_cell(BASIC, "total"), ctx.total_cell(BASIC, "amount"), ctx.total_cell(GPB, "basic")]
+    return [ctx.total_cell(TableKey.fiscal_appropriation_basic_expenditure, "amount"),
             ctx.labelled(FISCAL, ("基本支出",), "amount", "expenditure_by_use")]
 
 
 def _basic_part(col: str) -> Lookup:
-    return lambda ctx, f: [ctx.total_cell(GPB_BASIC, col)] if f.subject == "一般公共预算" else []
+    return lambda ctx, f: [ctx.total_cell(BASIC, col)] if f.subject == "一般公共预算" else []
 
 
 def _three(col: str) -> Lookup:
@@ -122,41 +119,41 @@ def _three_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
 
 # budget metric → (table whose blank cell means zero, lookup of the cells printing the same figure)
 COUNTERPARTS: dict[str, tuple[str | None, Lookup]] = {
-    "budget_total_income_expenditure": (None, _chain(_totals(SUMMARY, _INCOME_TOTALS, ("amount",), "income"),
+    MetricKey.budget_total_income_expenditure: (None, _chain(_totals(SUMMARY, _INCOME_TOTALS, ("amount",), "income"),
                                                      _totals(SUMMARY, _EXPENDITURE_TOTALS, ("amount",), "expenditure",
                                                              "expenditure_by_use"))),
-    "budget_income_total": (None, _chain(_totals("income", ("合计", "收入总计", "总计"), ("total", "amount")),
+    MetricKey.budget_income_total: (None, _chain(_totals(TableKey.income, ("合计", "收入总计", "总计"), ("total", "amount")),
                                          _totals(SUMMARY, _INCOME_TOTALS, ("amount",), "income"))),
-    "budget_expenditure_total": (None, _chain(_totals("expenditure", ("合计", "支出总计", "总计"), ("total",)),
+    MetricKey.budget_expenditure_total: (None, _chain(_totals(TableKey.expenditure, ("合计", "支出总计", "总计"), ("total",)),
                                               _totals(SUMMARY, _EXPENDITURE_TOTALS, ("amount",), "expenditure",
                                                       "expenditure_by_use"))),
-    "budget_income_item": (None, _income_item),
-    "budget_expenditure_item": (None, _use),
-    "budget_expenditure_class": (None, _class_rows(SUMMARY, ("amount",), "expenditure", coded=False)),
-    "budget_fiscal_total": (None, _chain(_totals(FISCAL, _INCOME_TOTALS, ("amount",), "income"),
+    MetricKey.budget_income_item: (None, _income_item),
+    MetricKey.budget_expenditure_item: (None, _use),
+    MetricKey.budget_expenditure_class: (None, _class_rows(SUMMARY, ("amount",), "expenditure", coded=False)),
+    MetricKey.budget_fiscal_total: (None, _chain(_totals(FISCAL, _INCOME_TOTALS, ("amount",), "income"),
                                          _totals(FISCAL, _EXPENDITURE_TOTALS, ("total", "amount"), "expenditure",
                                                  "expenditure_by_use"))),
-    "budget_fiscal_expenditure": (None, _chain(_totals("fiscal_appropriation_expenditure", ("合计",), ("amount",)),
+    MetricKey.budget_fiscal_expenditure: (None, _chain(_totals(TableKey.fiscal_appropriation_expenditure, ("合计",), ("amount",)),
                                                _totals(FISCAL, _EXPENDITURE_TOTALS, ("total", "amount"), "expenditure",
                                                        "expenditure_by_use"))),
-    "budget_gpb_expenditure": (None, _chain(_totals(GPB, ("合计", "总计"), ("total", "amount")),
+    MetricKey.budget_gpb_expenditure: (None, _chain(_totals(GPB, ("合计", "总计"), ("total", "amount")),
                                             _totals(FISCAL, _EXPENDITURE_TOTALS, ("general_public_budget",),
                                                     "expenditure"))),
-    "budget_gpb_class": (None, _chain(_class_rows(GPB, ("total", "amount")),
+    MetricKey.budget_gpb_class: (None, _chain(_class_rows(GPB, ("total", "amount")),
                                       _class_rows(FISCAL, ("general_public_budget",), "expenditure", coded=False))),
-    "budget_gpb_item": (None, _item),
-    "budget_government_fund_expenditure": ("government_fund", _totals("government_fund", ("合计",),
+    MetricKey.budget_gpb_item: (None, _item),
+    MetricKey.budget_government_fund_expenditure: (TableKey.government_fund, _totals(TableKey.government_fund, ("合计",),
                                                                       ("total", "amount"))),
-    "budget_basic_expenditure": (None, _basic),
-    "budget_basic_personnel": (None, _basic_part("personnel")),
-    "budget_basic_public": (None, _basic_part("public")),
-    "budget_three_public": (THREE, _three("total_budget")),
-    "budget_three_public_item": (THREE, _three_item),
-    "budget_meeting": (THREE, _three("meeting_budget")),
-    "budget_training": (THREE, _three("training_budget")),
-    "budget_operating_costs": (None, _chain(_three("agency_operating_budget"),
-                                            _totals("agency_operating_expenses", ("合计",), ("amount",)))),
-    "budget_procurement_total": (None, _totals("government_procurement", ("合计", "总计"), ("amount",))),
+    MetricKey.budget_basic_expenditure: (None, _basic),
+    MetricKey.budget_basic_personnel: (None, _basic_part("personnel")),
+    MetricKey.budget_basic_public: (None, _basic_part("public")),
+    MetricKey.budget_three_public: (THREE, _three("total_budget")),
+    MetricKey.budget_three_public_item: (THREE, _three_item),
+    MetricKey.budget_meeting: (THREE, _three("meeting_budget")),
+    MetricKey.budget_training: (THREE, _three("training_budget")),
+    MetricKey.budget_operating_costs: (None, _chain(_three("agency_operating_budget"),
+                                            _totals(TableKey.agency_operating_expenses, ("合计",), ("amount",)))),
+    MetricKey.budget_procurement_total: (None, _totals(TableKey.government_procurement, ("合计", "总计"), ("amount",))),
 }
 
 
@@ -183,8 +180,7 @@ def _where(ctx: DocContext, holder: DocContext, cell: TableCell) -> str:
       "appropriation, general public budget and each 类 and 项, basic expenditure, 三公, 会议费/培训费, 机关运行经费, "
       "政府采购) equals the cell printed in the budget's tables, in the same document or the table PDF of its "
       "disclosure.", scope="dataset")
-def budget_narrative_vs_tables(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    rid = "budget.narrative.table"
+def budget_narrative_vs_tables(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     if ctx.doc.doc_type != DocType.BUDGET or not ctx.facts:
         return
     holders = disclosure(ctx, corpus)
@@ -274,8 +270,7 @@ def _last_year_figure(prev: list[DocContext], level: NarrativeFact) -> tuple[Dec
 @rule("years.budget_change", "years",
       "A budget's change on last year's budget (比上年预算增加 X; 与上年持平 = 0) equals this year's figure minus "
       "last year's budget of the same department, when the dataset holds it.", severity=YEARS_POLICY, scope="dataset")
-def budget_changes(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
-    rid = "years.budget_change"
+def budget_changes(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     if ctx.doc.doc_type != DocType.BUDGET:
         return
     changes = [f for f in ctx.facts if f.metric.startswith("budget_") and f.metric.endswith("_change")

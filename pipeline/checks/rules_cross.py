@@ -20,6 +20,7 @@ from pipeline.checks.rows import (
     three_cells,
 )
 from pipeline.checks.tolerance import Verdict, check_equal, check_sum
+from schemas.keys import TableKey
 from schemas.records import Finding, Severity, TableCell
 
 # summary-table income rows → income-table 合计 column
@@ -46,27 +47,26 @@ def _match_class(cells: list[TableCell], label: str) -> TableCell | None:
 
 @rule("cross.summary_vs_detail", "cross",
       "收入支出决算总表 against 收入决算表 and 支出决算表: totals, income sources and each 类.")
-def summary_vs_detail(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.summary_vs_detail"
+def summary_vs_detail(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs = [
-        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell("income", "total"), "本年收入合计"),
-        (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell("expenditure", "total"), "本年支出合计"),
+        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell(TableKey.income, "total"), "本年收入合计"),
+        (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell(TableKey.expenditure, "total"), "本年支出合计"),
     ]
     for label, col in SUMMARY_INCOME_COLS.items():
-        pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell("income", col), label))
+        pairs.append((ctx.by_label(SUMMARY, label, "amount", "income"), ctx.total_cell(TableKey.income, col), label))
     fiscal_rows = [c for c in ctx.table_cells(SUMMARY, "income") if "财政拨款" in label_key(c.row) and c.col == "amount"]
     whole = [c for c in fiscal_rows if label_key(c.row) == "财政拨款收入"]
     fiscal_rows = whole[:1] or fiscal_rows  # an older template prints one 财政拨款收入 row with 其中 sub-rows
-    detail_fiscal = ctx.total_cell("income", "fiscal_appropriation")
+    detail_fiscal = ctx.total_cell(TableKey.income, "fiscal_appropriation")
     if fiscal_rows and detail_fiscal is not None:
         check = check_sum(detail_fiscal.value, [c.value for c in fiscal_rows], ctx.config.amount_tolerance)
         yield from from_check(ctx, rid, check, "收入决算表 合计 财政拨款收入 = 总表 财政拨款收入 rows",
-                              cells=[detail_fiscal, *fiscal_rows], table="income", row="合计", col="fiscal_appropriation")
+                              cells=[detail_fiscal, *fiscal_rows], table=TableKey.income, row="合计", col="fiscal_appropriation")
     for a, b, what in pairs:
         if a is not None and b is not None:
             yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
-    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), ("expenditure", "total"),
-                                f"{ctx.title_of(SUMMARY)} vs {ctx.title_of('expenditure')}")
+    yield from _classes_against(ctx, rid, (SUMMARY, "amount"), (TableKey.expenditure, "total"),
+                                f"{ctx.title_of(SUMMARY)} vs {ctx.title_of(TableKey.expenditure)}")
 
 
 def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail: tuple[str, str],
@@ -85,8 +85,7 @@ def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail
 @rule("cross.fiscal_vs_gpb", "cross",
       "财政拨款收入支出决算总表 against 一般公共预算财政拨款支出决算表 (each 类 and the total) and against the "
       "收入支出决算总表 (一般公共预算财政拨款收入).")
-def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.fiscal_vs_gpb"
+def fiscal_vs_gpb(ctx: DocContext, rid: str) -> Iterator[Finding]:
     year_out = ctx.by_label(FISCAL, "本年支出合计", "general_public_budget", "expenditure")
     gpb_total = ctx.total_cell(GPB, "total")
     if year_out is not None and gpb_total is not None:
@@ -104,13 +103,13 @@ def fiscal_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
 
 @rule("cross.basic_vs_gpb", "cross",
       "基本支出决算表 人员经费合计 + 公用经费合计 = 一般公共预算财政拨款支出决算表 合计 基本支出.")
-def basic_vs_gpb(ctx: DocContext) -> Iterator[Finding]:
+def basic_vs_gpb(ctx: DocContext, rid: str) -> Iterator[Finding]:
     _, personnel, public = basic_rows(ctx)
     gpb_basic = ctx.total_cell(GPB, "basic")
     if personnel is None or public is None or gpb_basic is None:
         return
     check = check_sum(gpb_basic.value, [personnel.value, public.value], ctx.config.amount_tolerance)
-    yield from from_check(ctx, "cross.basic_vs_gpb", check, "一般公共预算支出表 基本支出 = 人员经费 + 公用经费",
+    yield from from_check(ctx, rid, check, "一般公共预算支出表 基本支出 = 人员经费 + 公用经费",
                           cells=[gpb_basic, personnel, public], table=GPB, row="合计", col="basic")
 
 
@@ -122,8 +121,7 @@ THREE_VS_BASIC = {"30212": "overseas_actual", "30217": "reception_actual", "3023
       "“三公” actuals against the basic-table items 30212 / 30217 / 30231: the basic-expenditure part cannot exceed "
       "the 三公 actual (the 三公 table also covers project spending).",
       severity="error when the basic-table item exceeds the 三公 actual beyond rounding; warning within rounding")
-def three_public_vs_basic(ctx: DocContext) -> Iterator[Finding]:
-    rid = "cross.three_public_vs_basic"
+def three_public_vs_basic(ctx: DocContext, rid: str) -> Iterator[Finding]:
     three = three_cells(ctx)
     if not ctx.has_table(THREE) or not ctx.has_table(BASIC):
         return

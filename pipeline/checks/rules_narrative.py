@@ -22,6 +22,7 @@ from pipeline.checks.tolerance import (
     half_unit,
     share_range,
 )
+from schemas.keys import MetricKey
 from schemas.records import Finding, NarrativeFact, Severity
 
 _AMOUNT_IN_TEXT = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*万元")
@@ -59,17 +60,16 @@ def _bases(ctx: DocContext, metric: str) -> list[tuple[Decimal, list[NarrativeFa
 
 
 SHARES = {  # share metric → (amount metric, denominator metrics in order of preference)
-    "income_item_share_pct": ("income_item", ("income_total",)),
-    "expenditure_item_share_pct": ("expenditure_item", ("expenditure_total",)),
-    "gpb_class_share_pct": ("gpb_class_amount", ("gpb_expenditure", "gpb_actual")),
-    "gpb_expenditure_share_pct": ("gpb_expenditure", ("expenditure_total",)),
+    MetricKey.income_item_share_pct: (MetricKey.income_item, (MetricKey.income_total,)),
+    MetricKey.expenditure_item_share_pct: (MetricKey.expenditure_item, (MetricKey.expenditure_total,)),
+    MetricKey.gpb_class_share_pct: (MetricKey.gpb_class_amount, (MetricKey.gpb_expenditure, MetricKey.gpb_actual)),
+    MetricKey.gpb_expenditure_share_pct: (MetricKey.gpb_expenditure, (MetricKey.expenditure_total,)),
 }
 
 
 @rule("narrative.share", "narrative",
       "Stated shares equal amount / total at the printed precision (off by one last digit: rounding warning).")
-def shares(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.share"
+def shares(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for share_metric, (amount_metric, base_metrics) in SHARES.items():
         for s in ctx.facts_of(share_metric):
             amount_fact = _partner(ctx, amount_metric, s)
@@ -92,20 +92,20 @@ def shares(ctx: DocContext) -> Iterator[Finding]:
 
 
 CHANGES = {  # level metric → (change metric, change-% metric)
-    "total_income_expenditure": ("total_income_expenditure_change", "total_income_expenditure_change_pct"),
-    "income_total": ("income_total_change", "income_total_change_pct"),
-    "expenditure_total": ("expenditure_total_change", "expenditure_total_change_pct"),
-    "fiscal_total": ("fiscal_total_change", "fiscal_total_change_pct"),
-    "gpb_expenditure": ("gpb_expenditure_change", "gpb_expenditure_change_pct"),
-    "three_public_actual": ("three_public_change", "three_public_change_pct"),
-    "operating_costs": ("operating_costs_change", "operating_costs_change_pct"),
+    MetricKey.total_income_expenditure: (MetricKey.total_income_expenditure_change,
+                                         MetricKey.total_income_expenditure_change_pct),
+    MetricKey.income_total: (MetricKey.income_total_change, MetricKey.income_total_change_pct),
+    MetricKey.expenditure_total: (MetricKey.expenditure_total_change, MetricKey.expenditure_total_change_pct),
+    MetricKey.fiscal_total: (MetricKey.fiscal_total_change, MetricKey.fiscal_total_change_pct),
+    MetricKey.gpb_expenditure: (MetricKey.gpb_expenditure_change, MetricKey.gpb_expenditure_change_pct),
+    MetricKey.three_public_actual: (MetricKey.three_public_change, MetricKey.three_public_change_pct),
+    MetricKey.operating_costs: (MetricKey.operating_costs_change, MetricKey.operating_costs_change_pct),
 }
 
 
 @rule("narrative.change", "narrative",
       "Change and change % agree: prior = current − change, % = change / prior (a % against a zero prior is info).")
-def changes(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.change"
+def changes(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for level_metric, (change_metric, pct_metric) in CHANGES.items():
         level, change, pct = ctx.fact(level_metric), ctx.fact(change_metric), ctx.fact(pct_metric)
         if level is None or change is None or pct is None:
@@ -129,16 +129,15 @@ def changes(ctx: DocContext) -> Iterator[Finding]:
 
 
 COMPLETIONS = {  # completion-% metric → (actual metric, budget metric)
-    "gpb_completion_pct": ("gpb_actual", "gpb_budget_initial"),
-    "three_public_completion_pct": ("three_public_actual", "three_public_budget"),
+    MetricKey.gpb_completion_pct: (MetricKey.gpb_actual, MetricKey.gpb_budget_initial),
+    MetricKey.three_public_completion_pct: (MetricKey.three_public_actual, MetricKey.three_public_budget),
 }
 
 
 @rule("narrative.completion", "narrative",
       "Completion % = actual / budget; a % stated against a zero budget is a warning.",
       severity="error beyond rounding; warning within rounding or when the budget is zero")
-def completions(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.completion"
+def completions(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for pct_metric, (actual_metric, budget_metric) in COMPLETIONS.items():
         for p in ctx.facts_of(pct_metric):
             actual_f, budget_f = _partner(ctx, actual_metric, p), _partner(ctx, budget_metric, p)
@@ -169,10 +168,9 @@ _COMPLETION_IN_TEXT = re.compile(r"完成(?:年初|全年|调整)?预算(?:数)?
 @rule("narrative.item_completion", "narrative",
       "Each 项's completion % stated in its clause = its actual / its budget; a % against a zero budget is a warning.",
       severity="error beyond rounding; warning within rounding or when the budget is zero")
-def item_completions(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.item_completion"
-    for b in ctx.facts_of("gpb_item_budget_initial"):
-        a = _partner(ctx, "gpb_item_actual", b)
+def item_completions(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    for b in ctx.facts_of(MetricKey.gpb_item_budget_initial):
+        a = _partner(ctx, MetricKey.gpb_item_actual, b)
         if a is None or a.text != b.text:
             continue
         m = _COMPLETION_IN_TEXT.search(match_text(b.text))
@@ -184,24 +182,25 @@ def item_completions(ctx: DocContext) -> Iterator[Finding]:
         if budget == 0:
             if stated != 0 or actual != 0:
                 yield finding(ctx, rid, Severity.WARNING, f"{what}: {stated}% is stated against a zero budget",
-                              facts=[b, a], metric="gpb_item_budget_initial", actual=stated)
+                              facts=[b, a], metric=MetricKey.gpb_item_budget_initial, actual=stated)
             continue
         rng = share_range(actual, budget)
         if rng is None:
             continue
         check = check_pct(stated, rng, actual / budget * 100, ctx.config.pct_tolerance)
         yield from from_check(ctx, rid, check, f"{what}: {actual} / {budget} × 100", facts=[b, a],
-                              metric="gpb_item_budget_initial")
+                              metric=MetricKey.gpb_item_budget_initial)
 
 
 # metrics stated once per document: a second statement must repeat the same figure
-SINGLE_VALUED = ("total_income_expenditure", "income_total", "expenditure_total", "fiscal_total", "gpb_expenditure",
-                 "gpb_actual", "gpb_budget_initial", "basic_expenditure", "basic_personnel", "basic_public",
-                 "three_public_budget", "three_public_actual")
+SINGLE_VALUED = (MetricKey.total_income_expenditure, MetricKey.income_total, MetricKey.expenditure_total,
+                 MetricKey.fiscal_total, MetricKey.gpb_expenditure, MetricKey.gpb_actual, MetricKey.gpb_budget_initial,
+                 MetricKey.basic_expenditure, MetricKey.basic_personnel, MetricKey.basic_public,
+                 MetricKey.three_public_budget, MetricKey.three_public_actual)
 SAME_FIGURE = [  # (metric, subject prefix or None) pairs that name one quantity
-    (("gpb_expenditure", None), ("gpb_actual", None)),
-    (("government_fund_income", None), ("fiscal_income_by_source", "政府性基金")),
-    (("state_capital_expenditure", None), ("state_capital_expenditure", None)),
+    ((MetricKey.gpb_expenditure, None), (MetricKey.gpb_actual, None)),
+    ((MetricKey.government_fund_income, None), (MetricKey.fiscal_income_by_source, "政府性基金")),
+    ((MetricKey.state_capital_expenditure, None), (MetricKey.state_capital_expenditure, None)),
 ]
 
 
@@ -215,8 +214,7 @@ def _fact_with(ctx: DocContext, metric: str, subject: str | None) -> NarrativeFa
 @rule("narrative.consistency", "narrative",
       "A figure stated twice in the text is the same both times (e.g. 一般公共预算财政拨款支出 in 五（一） and 五（三）; "
       "政府性基金 income in 四 and 七).")
-def consistency(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.consistency"
+def consistency(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs: list[tuple[NarrativeFact, NarrativeFact]] = []
     for metric in SINGLE_VALUED:
         fs = [f for f in ctx.facts_of(metric) if not f.subject]
@@ -257,14 +255,15 @@ def _distinct_parts(facts: list[NarrativeFact]) -> list[NarrativeFact] | None:
 
 # total metric, part metrics, whether the parts are a complete partition (else only an excess is an error)
 PARTS: list[tuple[str, tuple[str, ...], bool]] = [
-    ("income_total", ("income_item",), False),
-    ("expenditure_total", ("expenditure_item",), False),
-    ("gpb_expenditure", ("gpb_class_amount",), False),
-    ("gpb_actual", ("gpb_item_actual",), False),
-    ("basic_expenditure", ("basic_personnel", "basic_public"), True),
-    ("three_public_actual", ("overseas_actual", "vehicle_actual", "reception_actual"), True),
-    ("vehicle_actual", ("vehicle_purchase_actual", "vehicle_operation_actual"), True),
-    ("procurement_total", ("procurement_goods", "procurement_works", "procurement_services"), True),
+    (MetricKey.income_total, (MetricKey.income_item,), False),
+    (MetricKey.expenditure_total, (MetricKey.expenditure_item,), False),
+    (MetricKey.gpb_expenditure, (MetricKey.gpb_class_amount,), False),
+    (MetricKey.gpb_actual, (MetricKey.gpb_item_actual,), False),
+    (MetricKey.basic_expenditure, (MetricKey.basic_personnel, MetricKey.basic_public), True),
+    (MetricKey.three_public_actual, (MetricKey.overseas_actual, MetricKey.vehicle_actual, MetricKey.reception_actual), True),
+    (MetricKey.vehicle_actual, (MetricKey.vehicle_purchase_actual, MetricKey.vehicle_operation_actual), True),
+    (MetricKey.procurement_total,
+     (MetricKey.procurement_goods, MetricKey.procurement_works, MetricKey.procurement_services), True),
 ]
 
 
@@ -287,8 +286,7 @@ def _parts_finding(ctx: DocContext, rid: str, total_f: NarrativeFact, parts: lis
       "Parts stated in the text sum to their stated total (items, 类, 项, personnel + public, 三公, procurement); a "
       "partial listing may fall short but never exceed. A numbered list under a stated total (其中：1. … N.) is "
       "checked from the page text (narrative.parts_sum.text): its shortfall is undescribed spending.")
-def parts_sum(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.parts_sum"
+def parts_sum(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for total_metric, part_metrics, partition in PARTS:
         total_f = ctx.fact(total_metric)
         if total_f is None:
@@ -310,9 +308,10 @@ def parts_sum(ctx: DocContext) -> Iterator[Finding]:
 
 def _item_budgets(ctx: DocContext, rid: str) -> Iterator[Finding]:
     """Item budgets sum to the stated budget, checked only when the item actuals show the list is complete."""
-    budget_f, actual_f = ctx.fact("gpb_budget_initial"), ctx.fact("gpb_actual") or ctx.fact("gpb_expenditure")
-    items_b = _distinct_parts(ctx.facts_of("gpb_item_budget_initial"))
-    items_a = _distinct_parts(ctx.facts_of("gpb_item_actual"))
+    budget_f = ctx.fact(MetricKey.gpb_budget_initial)
+    actual_f = ctx.fact(MetricKey.gpb_actual) or ctx.fact(MetricKey.gpb_expenditure)
+    items_b = _distinct_parts(ctx.facts_of(MetricKey.gpb_item_budget_initial))
+    items_a = _distinct_parts(ctx.facts_of(MetricKey.gpb_item_actual))
     if not (budget_f and actual_f and items_b and items_a) or len(items_b) != len(items_a):
         return
     actual_total, budget_total = fact_amount(actual_f), fact_amount(budget_f)
@@ -333,8 +332,7 @@ WORD_VS_BUDGET = re.compile(
 @rule("narrative.direction", "narrative",
       "Direction words agree with the figures: 增加/减少 with 增长/下降; 决算数大于/小于/等于预算数 with the budget and "
       "actual stated.", severity="error")
-def direction(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.direction"
+def direction(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for change_metric, pct_metric in CHANGES.values():
         change, pct = ctx.fact(change_metric), ctx.fact(pct_metric)
         if change is None or pct is None or change.value == 0 or pct.value == 0:
@@ -343,8 +341,9 @@ def direction(ctx: DocContext) -> Iterator[Finding]:
             yield finding(ctx, rid, Severity.ERROR,
                           f"{change_metric} {change.value} and {pct_metric} {pct.value} point in opposite directions",
                           facts=[change, pct], metric=change_metric, expected=None, actual=change.value)
-    pairs = [("gpb_budget_initial", "gpb_actual"), ("gpb_item_budget_initial", "gpb_item_actual"),
-             ("three_public_budget", "three_public_actual")]
+    pairs = [(MetricKey.gpb_budget_initial, MetricKey.gpb_actual),
+             (MetricKey.gpb_item_budget_initial, MetricKey.gpb_item_actual),
+             (MetricKey.three_public_budget, MetricKey.three_public_actual)]
     for budget_metric, actual_metric in pairs:
         for b in ctx.facts_of(budget_metric):
             a = _partner(ctx, actual_metric, b)

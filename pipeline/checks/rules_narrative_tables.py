@@ -11,7 +11,7 @@ from pipeline.checks.emit import finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import FISCAL, GPB, SUMMARY, THREE, basic_rows, fiscal_income_rows, rows_of
 from pipeline.checks.tolerance import check_equal, closeness
-from schemas.keys import table_spec
+from schemas.keys import MetricKey, TableKey, table_spec
 from schemas.records import Finding, NarrativeFact, Severity, TableCell
 
 Lookup = Callable[[DocContext, NarrativeFact], list[TableCell | None]]
@@ -28,15 +28,15 @@ def _column_for(table: str, subject: str | None) -> str | None:
 
 
 def _income_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
-    col = _column_for("income", f.subject)
-    out = [ctx.total_cell("income", col)] if col else []
+    col = _column_for(TableKey.income, f.subject)
+    out = [ctx.total_cell(TableKey.income, col)] if col else []
     out += [c for c in ctx.table_cells(SUMMARY, "income") if c.col == "amount" and names_match(c.row, f.subject)]
     return out
 
 
 def _expenditure_item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
-    col = _column_for("expenditure", f.subject)
-    return [ctx.total_cell("expenditure", col)] if col else []
+    col = _column_for(TableKey.expenditure, f.subject)
+    return [ctx.total_cell(TableKey.expenditure, col)] if col else []
 
 
 def _fiscal_source(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
@@ -102,40 +102,39 @@ def _chain(*lookups: Lookup) -> Lookup:
 
 # metric → (table whose emptiness means zero, lookup of the table cells printing the same figure)
 COUNTERPARTS: dict[str, tuple[str | None, Lookup]] = {
-    "total_income_expenditure": (None, _chain(_label(SUMMARY, "总计", "amount", "income"),
+    MetricKey.total_income_expenditure: (None, _chain(_label(SUMMARY, "总计", "amount", "income"),
                                               _label(SUMMARY, "总计", "amount", "expenditure"))),
-    "income_total": (None, _chain(_label(SUMMARY, "本年收入合计", "amount", "income"), _total("income", "total"))),
-    "expenditure_total": (None, _chain(_label(SUMMARY, "本年支出合计", "amount", "expenditure"),
-                                       _total("expenditure", "total"))),
-    "income_item": (None, _income_item),
-    "expenditure_item": (None, _expenditure_item),
-    "fiscal_total": (None, _chain(_label(FISCAL, "总计", "amount", "income"), _label(FISCAL, "总计", "total", "expenditure"))),
-    "fiscal_income_by_source": (None, _fiscal_source),
-    "gpb_expenditure": (None, _chain(_total(GPB, "total"), _label(FISCAL, "本年支出合计", "general_public_budget", "expenditure"))),
-    "gpb_actual": (None, _chain(_total(GPB, "total"), _label(FISCAL, "本年支出合计", "general_public_budget", "expenditure"))),
-    "gpb_class_amount": (None, _gpb_class),
-    "gpb_item_actual": (None, _gpb_item),
-    "basic_expenditure": (None, _total(GPB, "basic")),
-    "basic_personnel": (None, _basic_total("personnel")),
-    "basic_public": (None, _basic_total("public")),
-    "government_fund_income": ("government_fund", _total("government_fund", "income")),
-    "government_fund_expenditure": ("government_fund", _total("government_fund", "expenditure_total")),
-    "state_capital_expenditure": ("state_capital", _total("state_capital", "expenditure_total")),
-    "three_public_budget": (THREE, _three("total_budget")),
-    "three_public_actual": (THREE, _three("total_actual")),
-    "overseas_actual": (THREE, _three("overseas_actual")),
-    "vehicle_actual": (THREE, _three("vehicle_actual")),
-    "vehicle_purchase_actual": (THREE, _three("vehicle_purchase_actual")),
-    "vehicle_operation_actual": (THREE, _three("vehicle_operation_actual")),
-    "reception_actual": (THREE, _three("reception_actual")),
+    MetricKey.income_total: (None, _chain(_label(SUMMARY, "本年收入合计", "amount", "income"), _total(TableKey.income, "total"))),
+    MetricKey.expenditure_total: (None, _chain(_label(SUMMARY, "本年支出合计", "amount", "expenditure"),
+                                       _total(TableKey.expenditure, "total"))),
+    MetricKey.income_item: (None, _income_item),
+    MetricKey.expenditure_item: (None, _expenditure_item),
+    MetricKey.fiscal_total: (None, _chain(_label(FISCAL, "总计", "amount", "income"), _label(FISCAL, "总计", "total", "expenditure"))),
+    MetricKey.fiscal_income_by_source: (None, _fiscal_source),
+    MetricKey.gpb_expenditure: (None, _chain(_total(GPB, "total"), _label(FISCAL, "本年支出合计", "general_public_budget", "expenditure"))),
+    MetricKey.gpb_actual: (None, _chain(_total(GPB, "total"), _label(FISCAL, "本年支出合计", "general_public_budget", "expenditure"))),
+    MetricKey.gpb_class_amount: (None, _gpb_class),
+    MetricKey.gpb_item_actual: (None, _gpb_item),
+    MetricKey.basic_expenditure: (None, _total(GPB, "basic")),
+    MetricKey.basic_personnel: (None, _basic_total("personnel")),
+    MetricKey.basic_public: (None, _basic_total("public")),
+    MetricKey.government_fund_income: (TableKey.government_fund, _total(TableKey.government_fund, "income")),
+    MetricKey.government_fund_expenditure: (TableKey.government_fund, _total(TableKey.government_fund, "expenditure_total")),
+    MetricKey.state_capital_expenditure: (TableKey.state_capital, _total(TableKey.state_capital, "expenditure_total")),
+    MetricKey.three_public_budget: (THREE, _three("total_budget")),
+    MetricKey.three_public_actual: (THREE, _three("total_actual")),
+    MetricKey.overseas_actual: (THREE, _three("overseas_actual")),
+    MetricKey.vehicle_actual: (THREE, _three("vehicle_actual")),
+    MetricKey.vehicle_purchase_actual: (THREE, _three("vehicle_purchase_actual")),
+    MetricKey.vehicle_operation_actual: (THREE, _three("vehicle_operation_actual")),
+    MetricKey.reception_actual: (THREE, _three("reception_actual")),
 }
 
 
 @rule("narrative.table.match", "narrative_table",
       "Every narrative figure with a table counterpart (totals, income and expenditure items, fiscal total, general "
       "public budget, each 类 and 项, personnel/public, 三公, government fund) equals the printed cell.")
-def narrative_vs_tables(ctx: DocContext) -> Iterator[Finding]:
-    rid = "narrative.table.match"
+def narrative_vs_tables(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for metric, (zero_table, lookup) in COUNTERPARTS.items():
         for f in ctx.facts_of(metric):
             value = fact_amount(f)

@@ -74,11 +74,11 @@ def _row_finding(ctx: DocContext, rid: str, severity: Severity, f: PerformanceFo
 
 @rule("performance.score_above_weight", "performance", "An indicator's score never exceeds its weight (分值).",
       severity="error")
-def score_above_weight(ctx: DocContext) -> Iterator[Finding]:
+def score_above_weight(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         for r in _rows_of(ctx, f):
             if r.score is not None and r.weight is not None and r.score > r.weight:
-                yield _row_finding(ctx, "performance.score_above_weight", Severity.ERROR, f, r,
+                yield _row_finding(ctx, rid, Severity.ERROR, f, r,
                                    f"{r.indicator}: score {r.score} exceeds its weight {r.weight}", r.weight, r.score)
 
 
@@ -103,8 +103,7 @@ def formula_score(r: PerformanceIndicator) -> Decimal | None:
 @rule("performance.score_formula", "performance",
       "A quantitative indicator's score equals the formula its form prints in its notes (positive: weight × actual / "
       "target, reverse: weight × target / actual, capped at the weight) at the printed precision.")
-def score_formula(ctx: DocContext) -> Iterator[Finding]:
-    rid = "performance.score_formula"
+def score_formula(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         if f.kind != "self_evaluation" or not f.score_rule:
             continue  # only a form that prints the rule is held to it (central forms score otherwise)
@@ -139,8 +138,7 @@ def _printed_against(ctx: DocContext, printed: Decimal, exact: Decimal) -> tuple
 
 @rule("performance.execution", "performance",
       "Budget execution on a form: 执行率 = 执行数 / 预算数, and its score = execution weight × 执行率.")
-def execution(ctx: DocContext) -> Iterator[Finding]:
-    rid = "performance.execution"
+def execution(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         where = _where(f)
         kw = {"table": FORMS, "row": f.form_id}
@@ -170,7 +168,7 @@ def execution(ctx: DocContext) -> Iterator[Finding]:
 
 @rule("performance.total", "performance",
       "A self-evaluation's total (自评得分 / 总分) = execution score + overall-target score + the indicators' scores.")
-def total(ctx: DocContext) -> Iterator[Finding]:
+def total(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         rows = _rows_of(ctx, f)
         if f.kind != "self_evaluation" or f.total_score is None or not rows or any(r.score is None for r in rows):
@@ -178,7 +176,7 @@ def total(ctx: DocContext) -> Iterator[Finding]:
         parts = [p for p in (f.execution_score, f.overall_score) if p is not None] + [r.score for r in rows]  # type: ignore[misc]
         check = score_sum(f.total_score, parts, ctx.config.amount_tolerance)
         where = _where(f)
-        for x in from_check(ctx, "performance.total", check,
+        for x in from_check(ctx, rid, check,
                             f"{where}: total = execution {f.execution_score} + overall {f.overall_score} + "
                             f"{len(rows)} indicator scores", table=FORMS, row=f.form_id, col="total_score",
                             evidence=f"{where}: total {f.total_score}; parts " + " ".join(f"{p}" for p in parts)):
@@ -223,7 +221,7 @@ def _reason_printed(f: PerformanceForm, r: PerformanceIndicator) -> bool:
 @rule("performance.unexplained_result", "performance",
       "A target not met by the printed values yet given full marks, or met yet given fewer points, without a "
       "reason printed on the form.", severity="warning")
-def unexplained_result(ctx: DocContext) -> Iterator[Finding]:
+def unexplained_result(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         if f.kind != "self_evaluation":
             continue
@@ -237,16 +235,16 @@ def unexplained_result(ctx: DocContext) -> Iterator[Finding]:
                 msg = f"{r.indicator}: target {r.target_text} met (actual {r.actual_text}) yet {r.score} of {r.weight} points, no reason printed"
             else:
                 continue
-            yield _row_finding(ctx, "performance.unexplained_result", Severity.WARNING, f, r, msg, r.weight, r.score)
+            yield _row_finding(ctx, rid, Severity.WARNING, f, r, msg, r.weight, r.score)
 
 
-def _stated_vs(ctx: DocContext, f: PerformanceForm, what: str, stated: Decimal | None, printed: Decimal | None,
+def _stated_vs(ctx: DocContext, rid: str, f: PerformanceForm, what: str, stated: Decimal | None, printed: Decimal | None,
                col: str) -> list[Finding]:
     if stated is None or printed is None:
         return []
     check = check_equal(stated, printed, ctx.config.amount_tolerance)
     where = _where(f)
-    out = from_check(ctx, "performance.narrative", check, f"{where}: {what} stated in the narrative vs the form",
+    out = from_check(ctx, rid, check, f"{where}: {what} stated in the narrative vs the form",
                      table=FORMS, row=f.form_id, col=col,
                      evidence=f"narrative: “{(f.stated_text or '')[:200]}” | form: {col} = {printed}")
     printed_on = f.pages[-1:] if col == "total_score" else f.pages[:1]  # 总分 closes the form; funds open it
@@ -256,12 +254,12 @@ def _stated_vs(ctx: DocContext, f: PerformanceForm, what: str, stated: Decimal |
 @rule("performance.narrative", "performance",
       "The narrative's restatement of each form (自评得分, 预算数, 执行数, 执行率, 共设置 N 项绩效指标 M 项实现) "
       "against the form's own figures and rows.")
-def narrative_vs_form(ctx: DocContext) -> Iterator[Finding]:
+def narrative_vs_form(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
-        yield from _stated_vs(ctx, f, "自评得分", f.stated_score, f.total_score, "total_score")
-        yield from _stated_vs(ctx, f, "预算数", f.stated_funds_total, f.funds_total, "funds_total")
-        yield from _stated_vs(ctx, f, "执行数", f.stated_executed, f.executed, "executed")
-        yield from _stated_vs(ctx, f, "执行率", f.stated_rate_pct, f.execution_rate_pct, "execution_rate_pct")
+        yield from _stated_vs(ctx, rid, f, "自评得分", f.stated_score, f.total_score, "total_score")
+        yield from _stated_vs(ctx, rid, f, "预算数", f.stated_funds_total, f.funds_total, "funds_total")
+        yield from _stated_vs(ctx, rid, f, "执行数", f.stated_executed, f.executed, "executed")
+        yield from _stated_vs(ctx, rid, f, "执行率", f.stated_rate_pct, f.execution_rate_pct, "execution_rate_pct")
         rows = _rows_of(ctx, f)
         if not rows:
             continue
@@ -271,7 +269,7 @@ def narrative_vs_form(ctx: DocContext) -> Iterator[Finding]:
             counts.append(("实现的绩效指标数 (rows with full marks)", f.stated_indicators_met, full, "n_met"))
         for what, stated, counted, col in counts:
             if stated is not None and stated != counted:
-                yield finding(ctx, "performance.narrative", Severity.ERROR,
+                yield finding(ctx, rid, Severity.ERROR,
                               f"{_where(f)}: the narrative states {stated} {what}, the form has {counted}",
                               table=FORMS, row=f.form_id, col=col, expected=Decimal(counted), actual=Decimal(stated),
                               difference=Decimal(stated - counted), evidence=f"narrative: “{(f.stated_text or '')[:200]}”",
@@ -281,8 +279,7 @@ def narrative_vs_form(ctx: DocContext) -> Iterator[Finding]:
 @rule("performance.annex", "performance",
       "Forms the narrative announces (《…自评表》见附件 N) are printed under that 附件 with that title, and every "
       "printed 附件 form is announced.", severity="warning (missing form: error)")
-def annexes(ctx: DocContext) -> Iterator[Finding]:
-    rid = "performance.annex"
+def annexes(ctx: DocContext, rid: str) -> Iterator[Finding]:
     announced_any = any(f.announced_title for f in ctx.forms)
     for f in ctx.forms:
         if f.status == "missing":
@@ -307,7 +304,7 @@ def _project_key(f: PerformanceForm) -> str:
 @rule("performance.target_changed", "performance",
       "The same project's indicator in a department's budget (target form) and in its final accounts of the same "
       "year (self-evaluation) carries the same target value.", severity="warning", scope="dataset")
-def target_changed(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
+def target_changed(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     d = ctx.doc
     mine = [f for f in _forms(ctx) if f.kind == "self_evaluation" and f.project]
     if not mine or not d.department:
@@ -331,7 +328,7 @@ def target_changed(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Findin
                     else label_key(p.target_text) == label_key(r.target_text)
                 if same:
                     continue
-                yield finding(ctx, "performance.target_changed", Severity.WARNING,
+                yield finding(ctx, rid, Severity.WARNING,
                               f"{f.project} / {r.indicator}: the budget's target was “{p.target_text}” "
                               f"({o.file_name} p{p.page or '-'}), the self-evaluation reports against “{r.target_text}”",
                               table=ROWS, row=f"{f.form_id} {r.indicator}", col="target_text",

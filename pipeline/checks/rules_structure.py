@@ -52,17 +52,17 @@ def placeholders_in(text: str | None) -> list[tuple[str, str, Severity]]:
       "Each of the nine standard tables is present (a missing one is an error even when the table of contents lists "
       "it; one printed empty with its note is present).",
       severity="error per missing table; info when the source holds no tables at all (a narrative-only text)")
-def missing_tables(ctx: DocContext) -> Iterator[Finding]:
+def missing_tables(ctx: DocContext, rid: str) -> Iterator[Finding]:
     d = ctx.doc
     if d.doc_type != DocType.FINAL_ACCOUNTS or d.status in (DocStatus.FAILED, DocStatus.NEEDS_OCR):
         return
     if not ctx.tables and not ctx.cells:
-        yield finding(ctx, "structure.table.missing", Severity.INFO,
+        yield finding(ctx, rid, Severity.INFO,
                       "no tables were read from this source (narrative only): table checks skipped")
         return
     for spec in NINE_TABLES:
         if not ctx.has_table(spec.key):
-            yield finding(ctx, "structure.table.missing", Severity.ERROR,
+            yield finding(ctx, rid, Severity.ERROR,
                           f"table missing: {spec.key} ({spec.titles[0]}) not found in the document", table=spec.key,
                           evidence=f"found: {', '.join(sorted(ctx.tables)) or 'none'}")
 
@@ -70,8 +70,7 @@ def missing_tables(ctx: DocContext) -> Iterator[Finding]:
 @rule("structure.placeholder", "structure",
       "No template placeholder text (XX, ××, 某某, {部门}, 增加（减少）, 下降（增长）…) in the department name, table titles, "
       "row labels or narrative clauses.", severity="error")
-def placeholders(ctx: DocContext) -> Iterator[Finding]:
-    rid = "structure.placeholder"
+def placeholders(ctx: DocContext, rid: str) -> Iterator[Finding]:
     seen: set[str] = set()
 
     def emit(where: str, text: str | None, **kw) -> Iterator[Finding]:
@@ -102,7 +101,7 @@ _YEAR_PATTERNS: list[tuple[re.Pattern[str], int, str]] = [
 ]
 
 
-def year_findings(ctx: DocContext, text: str, **kw) -> Iterator[Finding]:
+def year_findings(ctx: DocContext, rid: str, text: str, **kw) -> Iterator[Finding]:
     """Years that contradict the document's fiscal year (the report date, the comparison year)."""
     year = ctx.doc.fiscal_year
     if year is None:
@@ -113,7 +112,7 @@ def year_findings(ctx: DocContext, text: str, **kw) -> Iterator[Finding]:
             printed = int(m.group(1))
             if printed != year + offset:
                 snippet = s[max(0, m.start() - 20): m.end() + 10]
-                yield finding(ctx, "structure.year", Severity.ERROR,
+                yield finding(ctx, rid, Severity.ERROR,
                               f"year {printed} in “{what}” contradicts the fiscal year {year} (expected {year + offset})",
                               expected=year + offset, actual=printed, difference=printed - (year + offset),
                               evidence=snippet, **kw)
@@ -122,10 +121,10 @@ def year_findings(ctx: DocContext, text: str, **kw) -> Iterator[Finding]:
 @rule("structure.year", "structure",
       "The fiscal year is consistent: 截至 … 年12月31日, … 年度部门决算 and totals name the fiscal year; comparisons "
       "name the year before.", severity="error")
-def years(ctx: DocContext) -> Iterator[Finding]:
+def years(ctx: DocContext, rid: str) -> Iterator[Finding]:
     seen: set[str] = set()
     for f in ctx.facts:
         if f.text in seen:
             continue
         seen.add(f.text)
-        yield from year_findings(ctx, f.text, facts=[f], metric=f.metric)
+        yield from year_findings(ctx, rid, f.text, facts=[f], metric=f.metric)

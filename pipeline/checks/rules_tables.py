@@ -8,6 +8,8 @@ from pipeline.checks.context import DocContext
 from pipeline.checks.emit import cell_text, evidence_of, finding, from_check
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import (
+    FISCAL,
+    SUMMARY,
     Row,
     basic_rows,
     first_row,
@@ -18,11 +20,8 @@ from pipeline.checks.rows import (
     three_cells,
 )
 from pipeline.checks.tolerance import SumCheck, Verdict, check_sum
-from schemas.keys import family_of
+from schemas.keys import TableKey, family_of
 from schemas.records import Finding, Severity, TableCell
-
-# the order row_total findings come in (that of the tables whose identities were first written down)
-_ROW_SUM_ORDER = {k: i for i, k in enumerate(("income", "expenditure", "general_public_budget_expenditure"))}
 
 
 def coded_tables(ctx: DocContext, codes: str) -> tuple[str, ...]:
@@ -69,7 +68,7 @@ OCR_MISREAD = "table.ocr_misread"
       "CheckConfig.ocr_min_confidence): reported as a likely misread of the scan, in place of the identity rule's "
       "finding (emitted by every table.* identity rule).",
       severity="warning: the figure needs a look at the page crop, it is not the document's own inconsistency")
-def ocr_misreads(ctx: DocContext) -> Iterator[Finding]:
+def ocr_misreads(ctx: DocContext, rid: str) -> Iterator[Finding]:
     """Emitted by the identity rules through ``_sum_finding``; registered for its id and description."""
     return iter(())
 
@@ -77,19 +76,18 @@ def ocr_misreads(ctx: DocContext) -> Iterator[Finding]:
 @rule("table.sum.row_total", "table",
       "Each row's total column equals the sum of its part columns, as the family's contract lists them "
       "(schemas/families: total = basic + project; income total = sum of sources).")
-def row_totals(ctx: DocContext) -> Iterator[Finding]:
+def row_totals(ctx: DocContext, rid: str) -> Iterator[Finding]:
     family = family_of(ctx.doc.doc_type)
     if family is None:
         return
-    sums = [(t.key, total_col, parts) for t in family.tables for total_col, parts in t.row_sum.items()]
-    for table, total_col, part_cols in sorted(sums, key=lambda s: _ROW_SUM_ORDER.get(s[0], len(_ROW_SUM_ORDER))):
-        for row in rows_of(ctx.table_cells(table)):
-            total = row.cells.get(total_col)
-            parts = [row.cells[c] for c in part_cols if c in row.cells]
+    for identity in family.row_sums:  # in the order the family file writes them
+        for row in rows_of(ctx.table_cells(identity.table)):
+            total = row.cells.get(identity.total)
+            parts = [row.cells[c] for c in identity.parts if c in row.cells]
             if total is None or not parts:
                 continue
-            yield from _sum_finding(ctx, "table.sum.row_total", total, parts,
-                                    f"{table} row {row.code or row.label}: {total_col} = {' + '.join(part_cols)}")
+            yield from _sum_finding(ctx, rid, total, parts, f"{identity.table} row {row.code or row.label}: "
+                                                            f"{identity.total} = {' + '.join(identity.parts)}")
 
 
 def _children(rows: list[Row], parent: Row, child_len: int) -> list[Row]:
@@ -113,17 +111,17 @@ def _hierarchy(ctx: DocContext, rule_id: str, tables: tuple[str, ...], parent_le
 
 
 @rule("table.sum.class_items", "table", "Every 类 row equals the sum of its 款 rows (by code prefix), per column.")
-def class_items(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.sum.class_items", coded_tables(ctx, "functional"), 3, 5, ("类", "款"))
+def class_items(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, rid, coded_tables(ctx, "functional"), 3, 5, ("类", "款"))
 
 
 @rule("table.sum.item_subitems", "table", "Every 款 row equals the sum of its 项 rows (by code prefix), per column.")
-def item_subitems(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.sum.item_subitems", coded_tables(ctx, "functional"), 5, 7, ("款", "项"))
+def item_subitems(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, rid, coded_tables(ctx, "functional"), 5, 7, ("款", "项"))
 
 
 @rule("table.sum.grand_total", "table", "The 合计 row equals the sum of the 类 rows, per column.")
-def grand_total(ctx: DocContext) -> Iterator[Finding]:
+def grand_total(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for table in coded_tables(ctx, "functional"):
         rows = rows_of(ctx.table_cells(table))
         classes = [r for r in rows if len(r.code) == 3]
@@ -136,7 +134,7 @@ def grand_total(ctx: DocContext) -> Iterator[Finding]:
             parts = [r.cells[col] for r in classes if col in r.cells]
             if not parts and total.value == 0:
                 continue
-            yield from _sum_finding(ctx, "table.sum.grand_total", total, parts,
+            yield from _sum_finding(ctx, rid, total, parts,
                                     f"{table} 合计 [{col}] = sum of 类 rows")
 
 
@@ -161,8 +159,8 @@ def _expenditure_extra(label: str) -> bool:
 @rule("table.summary.identity", "table",
       "收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类; "
       "本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 = 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.")
-def summary_identity(ctx: DocContext) -> Iterator[Finding]:
-    rid, table = "table.summary.identity", "income_expenditure_summary"
+def summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    table = SUMMARY
     sides = _summary_sides(ctx, table)
     totals: dict[str, TableCell] = {}
     for side, year_total_label, is_extra in (("income", "本年收入合计", _income_extra),
@@ -196,8 +194,8 @@ def summary_identity(ctx: DocContext) -> Iterator[Finding]:
 @rule("table.fiscal_summary.identity", "table",
       "财政拨款收入支出决算总表: 本年收入合计 = sum of sources; 本年支出合计 = sum of 类 per column; "
       "总计 = 本年 + 结转和结余 on each side; income 总计 = expenditure 总计.")
-def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
-    rid, table = "table.fiscal_summary.identity", "fiscal_appropriation_summary"
+def fiscal_summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    table = FISCAL
     sides = _summary_sides(ctx, table)
     sources, year_in, begin, grand_in = fiscal_income_rows(sides["income"])
     if year_in is not None and "amount" in year_in.cells:
@@ -233,8 +231,8 @@ def fiscal_summary_identity(ctx: DocContext) -> Iterator[Finding]:
 @rule("table.rollforward", "table",
       "Carry-over roll-forward: 年初结转和结余 + 本年收入 − 本年支出 = 年末结转和结余 (fiscal summary; 政府性基金 and "
       "国有资本经营 tables per row).")
-def rollforward(ctx: DocContext) -> Iterator[Finding]:
-    rid, table = "table.rollforward", "fiscal_appropriation_summary"
+def rollforward(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    table = FISCAL
     sides = _summary_sides(ctx, table)
     _, year_in, begin, _ = fiscal_income_rows(sides["income"])
     year_out, end, _ = fiscal_expenditure_rows(sides["expenditure"])
@@ -245,7 +243,7 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
         check = check_sum(end_cell.value, [p.value for p in expected_parts] + [-out_cell.value], ctx.config.amount_tolerance)
         yield from _identity_finding(ctx, rid, check, f"{table}: 年初 + 本年收入合计 − 本年支出合计 = 年末结转和结余",
                                      [*expected_parts, out_cell, end_cell], table=table, row=end_cell.row, col="total")
-    for fund in ("government_fund", "state_capital"):
+    for fund in (TableKey.government_fund, TableKey.state_capital):
         for row in rows_of(ctx.table_cells(fund)):
             c = row.cells
             if "carryover_end" not in c or not ({"carryover_begin", "income", "expenditure_total"} & c.keys()):
@@ -265,8 +263,7 @@ def rollforward(ctx: DocContext) -> Iterator[Finding]:
 
 @rule("table.basic.personnel_public", "table",
       "一般公共预算财政拨款基本支出决算表: 人员经费合计 = 301 + 303; 公用经费合计 = 302 + 310 (+ any other class).")
-def basic_personnel_public(ctx: DocContext) -> Iterator[Finding]:
-    rid = "table.basic.personnel_public"
+def basic_personnel_public(ctx: DocContext, rid: str) -> Iterator[Finding]:
     classes, personnel, public = basic_rows(ctx)
     if personnel is not None:
         parts = [classes[k] for k in ("301", "303") if k in classes]
@@ -280,14 +277,14 @@ def basic_personnel_public(ctx: DocContext) -> Iterator[Finding]:
 
 @rule("table.basic.class_items", "table",
       "Tables of 经济分类 codes (基本支出表, 机关运行经费表): each class = sum of its items.")
-def basic_class_items(ctx: DocContext) -> Iterator[Finding]:
-    yield from _hierarchy(ctx, "table.basic.class_items", coded_tables(ctx, "economic"), 3, 5, ("class", "items"))
+def basic_class_items(ctx: DocContext, rid: str) -> Iterator[Finding]:
+    yield from _hierarchy(ctx, rid, coded_tables(ctx, "economic"), 3, 5, ("class", "items"))
 
 
 @rule("table.summary.balance", "table",
       "A two-sided summary table's grand totals (收入总计 = 支出总计; Jiangsu: 收入合计 = 支出合计 under 支出用途) are "
       "equal on every side, as the family's contract lists them.")
-def summary_balance(ctx: DocContext) -> Iterator[Finding]:
+def summary_balance(ctx: DocContext, rid: str) -> Iterator[Finding]:
     family = family_of(ctx.doc.doc_type)
     for spec in family.tables if family else ():
         if not spec.balance_rows:
@@ -300,7 +297,7 @@ def summary_balance(ctx: DocContext) -> Iterator[Finding]:
             if found is not None:
                 totals.append(found)
         for other in totals[1:]:
-            yield from _sum_finding(ctx, "table.summary.balance", other, [totals[0]],
+            yield from _sum_finding(ctx, rid, other, [totals[0]],
                                     f"{spec.key}: {other.side} {other.row} = {totals[0].side} {totals[0].row}")
 
 
@@ -311,8 +308,7 @@ def summary_balance(ctx: DocContext) -> Iterator[Finding]:
 @rule("table.three_public.total", "table",
       "“三公”经费表: 合计 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费; 公务用车 = 购置 + 运行维护 "
       "(budget and actual).")
-def three_public_total(ctx: DocContext) -> Iterator[Finding]:
-    rid = "table.three_public.total"
+def three_public_total(ctx: DocContext, rid: str) -> Iterator[Finding]:
     cells = three_cells(ctx)
     for kind in ("budget", "actual"):
         vehicle = cells.get(f"vehicle_{kind}")

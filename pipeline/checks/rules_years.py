@@ -45,7 +45,7 @@ def _printed_last_year(prev: DocContext, metric: str) -> tuple[Decimal, list[Tab
 @rule("years.prior_figure", "years",
       "The prior-year figure implied by this year's narrative (current − change) equals the figure printed in the "
       "same department's previous-year document, when the dataset holds it.", scope="dataset")
-def prior_figures(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding]:
+def prior_figures(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
     prev = previous_year(ctx, corpus)
     if prev is None:
         return
@@ -61,7 +61,7 @@ def prior_figures(ctx: DocContext, corpus: list[DocContext]) -> Iterator[Finding
         # implied prior = cur − chg; compare the printed last-year value with it, each figure rounded once
         check = check_sum(value, [cur, -chg], ctx.config.amount_tolerance)
         where = f"{prev.doc.file_name} ({prev.doc.fiscal_year})"
-        found = from_check(ctx, "years.prior_figure", check,
+        found = from_check(ctx, rid, check,
                            f"{level_metric}: this year {cur} − change {chg} vs last year's printed figure in {where}",
                            facts=[level, change], metric=level_metric)
         for f in found:

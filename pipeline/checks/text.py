@@ -46,16 +46,16 @@ def text_findings(doc: Document, pages: Iterable[tuple[int | None, str]], config
     return out
 
 
-def _at(f: Finding, rule: str, page: int | None) -> Finding:
-    return f.model_copy(update={"rule": rule, "page": str(page) if page is not None else None})
+def _at(f: Finding, page: int | None) -> Finding:
+    """The finding on the page its text was read from."""
+    return f.model_copy(update={"page": str(page) if page is not None else None})
 
 
 def _placeholders(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
     for m in PLACEHOLDER.finditer(s):
         snippet = s[max(0, m.start() - 20): m.end() + 20]
         yield _at(finding(ctx, "structure.placeholder.text", placeholder_severity(s, m),
-                          placeholder_message(m.group(0), "the narrative"), evidence=snippet),
-                  "structure.placeholder.text", page)
+                          placeholder_message(m.group(0), "the narrative"), evidence=snippet), page)
 
 
 def table_text_findings(doc: Document, texts: Iterable[tuple[int, str]], config: CheckConfig = DEFAULT_CONFIG) -> list[Finding]:
@@ -74,14 +74,13 @@ def table_text_findings(doc: Document, texts: Iterable[tuple[int, str]], config:
                 seen.add(key)
                 out.append(_at(finding(ctx, "structure.placeholder.table", placeholder_severity(s, m),
                                        placeholder_message(m.group(0), "a table heading or note"),
-                                       evidence=s[max(0, m.start() - 30): m.end() + 30]),
-                               "structure.placeholder.table", page_no))
+                                       evidence=s[max(0, m.start() - 30): m.end() + 30]), page_no))
     return out
 
 
 def _years(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
-    for f in year_findings(ctx, s):
-        yield _at(f, "structure.year.text", page)
+    for f in year_findings(ctx, "structure.year.text", s):
+        yield _at(f, page)
 
 
 def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
@@ -94,8 +93,7 @@ def _department(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
             continue
         yield _at(finding(ctx, "structure.department.text", Severity.WARNING,
                           f"the narrative names “{named[-len(dept) - 4:]}” where the document is {dept}",
-                          evidence=s[max(0, m.start() - 10): m.end() + 10]),
-                  "structure.department.text", page)
+                          evidence=s[max(0, m.start() - 10): m.end() + 10]), page)
 
 
 def _directions(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
@@ -110,4 +108,4 @@ def _directions(ctx: DocContext, s: str, page: int | None) -> Iterator[Finding]:
         budget, actual = parse_amount(m.group(1)), parse_amount(m.group(2))
         for f in direction_finding(ctx, "narrative.direction.text", budget, actual, word,
                                    evidence=s[m.start(): m.end() + len(tail)][:200]):
-            yield _at(f, "narrative.direction.text", page)
+            yield _at(f, page)
