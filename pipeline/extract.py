@@ -113,7 +113,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
     with _open_pdf(path) as pdf, scans or contextlib.nullcontext():
         pages = _read_pages(pdf, scans, reader, perf)
     meta = _document_metadata(pages, reader, path)
-    base = dict(
+    base: dict[str, Any] = dict(
         doc_id=doc_id, file_name=path.name, sha256=sha, source_url=source_url, region=meta.region,
         department=meta.department, fiscal_year=meta.fiscal_year, doc_type=meta.doc_type, pages=pages.n_pages,
         extractor_version=EXTRACTOR_VERSION, budget_scope=meta.budget_scope, parent_department=meta.parent_department,

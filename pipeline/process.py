@@ -348,13 +348,16 @@ def extract_in_parallel(workers: int) -> ExtractMany:
         if not docs:
             return
         start_worker(count=min(workers, len(docs)))  # their imports overlap
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")
+        try:
             futures = {pool.submit(extract_records, d.sha256, str(d.path), d.source_url): d for d in largest_first(docs)}
             for fut in as_completed(futures):
                 try:
                     yield fut.result()
                 except Exception as e:  # a bug outside the document's own extraction: it waits for the next run
                     log.error("extraction of %s failed, document left for the next run: %s", futures[fut].path, e)
+        finally:  # stopped early (Ctrl-C): the documents not started are not extracted
+            pool.shutdown(wait=True, cancel_futures=True)
 
     return extract_many
 
