@@ -1,4 +1,7 @@
-"""Prefect flows: scrape the portals, process what is new, report. Only wiring; the work is in pipeline/.
+"""Prefect flows: scrape the portals, process what is new, report. Only wiring; the work is in pipeline/
+(the stages: scrape.py, process.py; the run's server and settings: prefect_server.py; its report:
+run_report.py). The command line comes in through ``start``; nothing in pipeline/ imports this module
+but that one call in ``juesuan run``.
 
     python flows.py                      # scrape + process once (same as `juesuan run`)
     python flows.py --workers 2          # extraction in 2 worker processes
@@ -12,11 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +28,20 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import as_completed
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    PREFECT_SERVER_EPHEMERAL_ENABLED,
-    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-    temporary_settings,
-)
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 import pipeline
 from pipeline import process as proc
 from pipeline import scrape as scr
+from pipeline.document_records import DocumentRecords
 from pipeline.limits import start_worker as start_extraction_worker
 from pipeline.lock import run_lock
-from pipeline.manifest import DOWNLOADED, FetchOutcome, FetchStatus, Manifest, RawDoc
+from pipeline.manifest import FetchOutcome, FetchStatus, Manifest, RawDoc
+from pipeline.prefect_server import flush_events, on_this_machine, run_settings
+from pipeline.run_report import RunSummary, report_markdown, summary
 
 CACHE_DIR = "_cache"  # Prefect task results, under <clean>/_parts/
-REPORT_ROWS = 200
-EPHEMERAL_STARTUP_SECONDS = 180
 DEFAULT_REMOTE_WORKERS = 4  # batch sizing on a Dask cluster, whose size the flow does not know
-EVENT_FLUSH_SECONDS = 10.0  # longest wait for the run's last events at its end (they take milliseconds locally)
-EVENT_FLUSH_POLL_SECONDS = 0.02
 
 
 def _cache_key(sha256: str, version: str) -> str:
@@ -86,7 +77,8 @@ def prune_result_cache(cache: Path, version: str) -> int:
 @task(name="extract-document", task_run_name=_document_run_name, cache_key_fn=_extract_cache_key,
       persist_result=True, result_serializer="json")
 def extract_task(sha256: str, path: str, source_url: str | None) -> dict:
-    return proc.extract_payload(sha256, path, source_url)
+    """One document's records in their JSON form (``DocumentRecords.to_json``): the cached result."""
+    return proc.extract_records(sha256, path, source_url).to_json()
 
 
 def _batch_run_name(parameters: dict[str, Any]) -> str:
@@ -159,7 +151,7 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
     cache = clean / proc.PARTS / CACHE_DIR
     runner = FlowRunContext.get().task_runner  # type: ignore[union-attr]
 
-    def extract_many(docs: list[RawDoc]) -> Iterator[dict]:
+    def extract_many(docs: list[RawDoc]) -> Iterator[DocumentRecords]:
         if isinstance(runner, ThreadPoolTaskRunner):  # in-process: a task per document costs little
             extract = extract_task.with_options(result_storage=cache)
             futures = [extract.submit(d.sha256, str(d.path), d.source_url) for d in docs]
@@ -173,7 +165,11 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
             except Exception as e:  # a crashed worker: its documents stay pending for the next run
                 logger.error("extraction task failed, its documents are left for the next run: %s", e)
                 continue
-            yield from result if isinstance(result, list) else [result]
+            for data in result if isinstance(result, list) else [result]:
+                try:
+                    yield DocumentRecords.from_json(data)
+                except ValueError as e:  # e.g. a damaged cached result: the document waits for the next run
+                    logger.error("extraction task returned no readable records, left for the next run: %s", e)
 
     def on_recorded(s: proc.Processed, done: int, total: int) -> None:  # progress in the flow-run log
         logger.info("%s", proc.progress_line(s, done, total))
@@ -195,7 +191,7 @@ def _process(root: Path, scan_local: bool = False) -> proc.ProcessReport:
 
 
 @flow(name="juesuan-process")
-def process_flow(data: str = "data") -> dict:
+def process_flow(data: str = "data") -> RunSummary:
     """Only process what is in data/raw: run with .with_options(task_runner=task_runner(...))."""
     root = Path(data).resolve()
     with run_lock(root / "raw"):
@@ -224,7 +220,7 @@ def process_pool(workers: int) -> ProcessPoolTaskRunner:
 @flow(name="juesuan-run")
 def run_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
              listing: str | None = None, pattern: str | None = None, delay: float | None = None,
-             scrape: bool = True) -> dict:
+             scrape: bool = True) -> RunSummary:
     """Scrape + process once and leave a report artifact. The task runner (workers, Dask) is
     chosen by the caller: ``run(...)`` below, the CLI, or ``serve``."""
     root = Path(data).resolve()
@@ -236,7 +232,7 @@ def run_flow(data: str = "data", sources: str | None = None, only: list[str] | N
     return summary(s, p)
 
 
-def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> dict:
+def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) -> RunSummary:
     """Run once with extraction on ``workers`` processes or the Dask cluster at ``dask_address``."""
     with run_settings(share_temporary_server=dask_address is None or on_this_machine(dask_address)):
         try:
@@ -245,152 +241,17 @@ def run(workers: int = 1, dask_address: str | None = None, **parameters: Any) ->
             flush_events()
 
 
-def flush_events(timeout: float = EVENT_FLUSH_SECONDS) -> bool:
-    """Wait (bounded) until the run's last events have left the queue, while its server is still up.
-
-    Otherwise Prefect drains them at interpreter exit and, finding one not yet taken, warns "Still
-    processing items: 1 items remaining..." (the count includes its own stop marker): seen at the end
-    of every ``juesuan run --workers 2`` that had nothing to do, whose flow ends right after its last
-    events. Polls the queue length: ``Queue.join`` can wait forever, Prefect's task accounting leaks
-    when a worker serves several runs. Returns whether the queues emptied in time."""
-    from prefect.events.worker import EventsWorker
-
-    with EventsWorker._instance_lock:  # as Prefect's ProcessPoolTaskRunner does: never start a new worker here
-        queues = [w._queue for w in EventsWorker._instances.values() if not w._stopped]
-    deadline = time.monotonic() + timeout
-    while any(q.qsize() for q in queues):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(EVENT_FLUSH_POLL_SECONDS)
-    return True
-
-
-def on_this_machine(address: str) -> bool:
-    """Whether a Dask scheduler address (``tcp://host:port`` or ``host:port``) is a loopback one."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@contextmanager
-def run_settings(share_temporary_server: bool = True) -> Iterator[None]:
-    """Prefect settings for one run, unless set in the environment:
-
-    - without a Prefect server, Prefect starts a temporary one; the very first start creates its
-      database, which takes longer than Prefect's default 20 s on a small machine;
-    - no flow-run heartbeats: their thread wakes once a second and the run waits for it at the end
-      (up to a second, most of a run with nothing new); a served nightly deployment keeps the
-      heartbeats of its own flow run, which this run is part of;
-    - without a Prefect server, the temporary one is started here and its address given to the
-      run, so that worker processes (and the workers of a Dask cluster on this machine) report to
-      it. Left to Prefect, each worker process would start a temporary server of its own, on the
-      same database file, and its task runs would not show in the run's server. Not for a cluster
-      on other machines (``share_temporary_server=False``): the temporary server listens on
-      loopback only, so there each worker keeps starting its own.
-    """
-    updates: dict[Any, Any] = {}
-    if "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ:
-        updates[PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS] = EPHEMERAL_STARTUP_SECONDS
-    if not {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"} & set(os.environ):
-        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
-    with temporary_settings(updates):
-        if not share_temporary_server or PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-            yield
-            return
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()  # the one Prefect's own client would start; stopped at exit
-        server.start()
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield
-
-
-@dataclass
-class RunSummary:
-    downloaded: int = 0
-    fetch_statuses: dict[str, int] = field(default_factory=dict)
-    extracted: int = 0
-    doc_statuses: dict[str, int] = field(default_factory=dict)
-    documents_in_dataset: int = 0
-    new_error_findings: int = 0
-    merged_changed: bool = False
-    extract_seconds: float = 0.0
-    merge_seconds: float = 0.0
-    scrape_failure: str | None = None  # no source reached / every download failed: the run exits non-zero
-
-
-def summary(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> dict:
-    out = RunSummary()
-    if s:
-        out.downloaded = len(s.downloaded())
-        out.fetch_statuses = s.counts()
-        out.scrape_failure = s.failure()
-    out.extracted = len(p.processed)
-    for d in p.processed:
-        out.doc_statuses[d.status] = out.doc_statuses.get(d.status, 0) + 1
-    out.documents_in_dataset = p.n_wanted
-    out.new_error_findings = len(p.new_error_findings())
-    out.merged_changed = bool(p.merge and p.merge.changed)
-    out.extract_seconds = round(p.extract_seconds, 3)
-    out.merge_seconds = round(p.merge_seconds, 3)
-    return out.__dict__
-
-
-def _cell(v: object) -> str:
-    return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")[:160]
-
-
-def report_markdown(s: scr.ScrapeReport | None, p: proc.ProcessReport) -> str:
-    """The run's artifact: what came in, what happened to it, what does not add up."""
-    lines = [f"# juesuan run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
-    if s and (failure := s.failure()):
-        lines += [f"**FAILED: {failure}.**", ""]
-    if s:
-        lines += [f"Scrape: {s.n_pages} pages ({s.n_pages_not_modified} not modified), "
-                  f"{len(s.downloaded())} documents downloaded.", "",
-                  "| fetch status | count |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in s.counts().items()]
-        problems: list[FetchOutcome] = [o for _, o in s.outcomes if o.status not in
-                                        (*DOWNLOADED, FetchStatus.NOT_MODIFIED, FetchStatus.LOCAL)]
-        if problems or s.page_errors:
-            lines += ["", "## Not downloaded", "", "| url | status | message |", "|---|---|---|"]
-            lines += [f"| {_cell(o.url)} | {o.status} | {_cell(o.message)} |" for o in problems[:REPORT_ROWS]]
-            lines += [f"| {_cell(u)} | page_error | {_cell(m)} |" for u, m in list(s.page_errors.items())[:REPORT_ROWS]]
-    lines += ["", f"Process: {p.n_wanted} documents in the dataset, {len(p.processed)} extracted in this run "
-              f"(extractor {pipeline.EXTRACTOR_VERSION}).", ""]
-    if p.processed:
-        lines += ["## New or re-extracted documents", "",
-                  "| doc_id | file | department | year | status | tables | cells | facts | error | url |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {d.doc_id} | {_cell(d.file_name)} | {_cell(d.department)} | {_cell(d.fiscal_year)} | "
-                  f"{d.status} | {d.n_tables} | {d.n_cells} | {d.n_facts} | {_cell(d.error)} | {_cell(d.source_url)} |"
-                  for d in p.processed[:REPORT_ROWS]]
-    errors = p.new_error_findings()
-    if errors:
-        lines += ["", f"## Error findings in these documents ({len(errors)})", "",
-                  "| doc_id | rule | message | page |", "|---|---|---|---|"]
-        lines += [f"| {f.doc_id} | {f.rule} | {_cell(f.message)} | {_cell(f.page)} |" for f in errors[:REPORT_ROWS]]
-    return "\n".join(lines) + "\n"
-
-
 @flow(name="juesuan-nightly")
 def nightly_flow(data: str = "data", sources: str | None = None, only: list[str] | None = None,
                  listing: str | None = None, pattern: str | None = None, delay: float | None = None,
-                 scrape: bool = True, workers: int = 1, dask_address: str | None = None) -> dict:
+                 scrape: bool = True, workers: int = 1, dask_address: str | None = None) -> RunSummary:
     """What the schedule runs: the task runner is chosen from parameters at run time (a served
     deployment re-imports the flow, so options set in the serving process would be lost). A scrape
     that reached no source, or whose every download failed, fails this flow run (monitoring sees it)."""
     result = run(workers=workers, dask_address=dask_address, data=data, sources=sources, only=only,
                  listing=listing, pattern=pattern, delay=delay, scrape=scrape)
-    if result.get("scrape_failure"):
-        raise ScrapeFailed(result["scrape_failure"])
+    if result.scrape_failure:
+        raise ScrapeFailed(result.scrape_failure)
     return result
 
 
@@ -401,6 +262,15 @@ class ScrapeFailed(RuntimeError):
 def serve(cron: str, **parameters: Any) -> None:
     """Register the nightly deployment and run it on schedule (blocks; needs a Prefect server)."""
     nightly_flow.serve(name="juesuan-nightly", cron=cron, parameters=parameters)
+
+
+def start(cron: str | None = None, workers: int = 1, dask_address: str | None = None,
+          **parameters: Any) -> RunSummary | None:
+    """The command line's one way in (``juesuan run``): serve nightly on ``cron`` (blocks), else run once."""
+    if cron:
+        serve(cron, workers=workers, dask_address=dask_address, **parameters)
+        return None
+    return run(workers=workers, dask_address=dask_address, **parameters)
 
 
 if __name__ == "__main__":

@@ -21,27 +21,38 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="PDF, .txt, .html or spreadsheet files, or folders of them")],
     out: OutOpt = DEFAULT_DATASET,
     fresh: Annotated[bool, typer.Option(help="start an empty dataset instead of merging into OUT")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="extract N documents at a time, each in a worker process")] = 1,
+    force: Annotated[bool, typer.Option(
+        help="extract every file again, even one OUT/_parts already holds by this extractor version")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Extract tables and narrative figures from PATHS, check them, and write the dataset to OUT."""
+    """Extract tables and narrative figures from PATHS, check them, and write the dataset to OUT.
+
+    Each document's records are kept in OUT/_parts: a file extracted before (same bytes, same
+    name, same extractor version) is not extracted again."""
     setup_logging(verbose)
-    from pipeline.run import extract_into, find_sources
+    from pipeline.assemble import find_sources
+    from pipeline.process import Processed, process_files
 
     missing = [p for p in paths if not p.exists()]
     if missing:  # a typo is a usage error: nothing is extracted, nothing written
         console.print(f"[red]no such file or folder: {escape(', '.join(map(str, missing)))}")
         raise typer.Exit(2)
-    files = find_sources(paths)
-    if not files:
+    if not find_sources(paths):
         console.print(f"[red]no PDF or .txt files found in {', '.join(map(str, paths))}")
         raise typer.Exit(2)
     with progress_bar() as progress:
-        task = progress.add_task("extracting", total=len(files))
+        task = progress.add_task("extracting", total=None)
 
-        def step(f: Path, r) -> None:
-            progress.update(task, advance=1, description=f"{escape(f.name[:40])}: {r.document.status}")
+        def step(s: Processed, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=f"{escape(s.file_name[:40])}: {s.status}")
 
-        ds = extract_into(files, out, on_progress=step, merge=not fresh)
+        report = process_files(paths, out, workers=workers, fresh=fresh, force=force, on_recorded=step)
+        progress.update(task, total=len(report.processed), completed=len(report.processed))
+    if skipped := report.n_wanted - len(report.processed):
+        console.print(f"{plural(skipped, 'file')} unchanged since extracted into {escape(str(out))}: not extracted again "
+                      "(--force does)")
+    ds = report.dataset(out)
     n_err = sum(1 for f in ds.findings if f.severity == "error")
     console.print(
         f"[green]{plural(len(ds.documents), 'document')}[/], {plural(len(ds.tables), 'table')}, "
@@ -66,10 +77,10 @@ def check(
     setup_logging(verbose)
     from decimal import Decimal, InvalidOperation
 
+    from pipeline.assemble import check_dataset, save_dataset
     from pipeline.checks import CheckConfig
     from pipeline.cli_data import require_dataset
     from pipeline.dataset import read_dataset
-    from pipeline.run import check_dataset, save_dataset
 
     try:
         config = CheckConfig(amount_tolerance=Decimal(tolerance), pct_tolerance=Decimal(pct_tolerance))

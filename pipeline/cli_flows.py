@@ -1,6 +1,6 @@
 """``juesuan scrape`` (plain, no Prefect) and ``juesuan run`` (the Prefect flows in flows.py).
 
-Prefect is imported only inside ``run``: the other commands stay fast.
+Prefect is imported only inside ``run``, through ``flows.start``: the other commands stay fast.
 """
 
 from __future__ import annotations
@@ -132,28 +132,26 @@ def run(
 ) -> None:
     """Scrape + process once as Prefect flows (or --serve nightly); ends with a report artifact."""
     setup_logging(verbose)
-    import flows
+    import flows  # the one place pipeline/ reaches the flows: Prefect is imported only for this command
+    from pipeline.lock import RunLocked
 
     params = dict(data=str(data), sources=str(sources) if sources else None, only=only, listing=listing,
                   pattern=pattern, delay=delay, scrape=not no_scrape)
-    if serve:
-        flows.serve(cron, workers=workers, dask_address=dask_address, **params)
-        return
-    from pipeline.lock import RunLocked
-
     try:
-        result = flows.run(workers=workers, dask_address=dask_address, **params)
+        result = flows.start(cron if serve else None, workers=workers, dask_address=dask_address, **params)
     except RunLocked as e:  # a nightly run still going, or a scrape by hand
         console.print(f"[red]{e}")
         raise typer.Exit(2) from e
-    statuses = ", ".join(f"{n} {status}" for status, n in sorted(result["doc_statuses"].items()))
+    if result is None:  # served until stopped
+        return
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(result.doc_statuses.items()))
     console.print(
-        f"downloaded {result['downloaded']}, extracted {result['extracted']}{f' ({statuses})' if statuses else ''}; "
-        f"{plural(result['documents_in_dataset'], 'document')} in {data / 'clean'}, "
-        f"{plural(result['new_error_findings'], 'error finding')} in new documents"
+        f"downloaded {result.downloaded}, extracted {result.extracted}{f' ({statuses})' if statuses else ''}; "
+        f"{plural(result.documents_in_dataset, 'document')} in {data / 'clean'}, "
+        f"{plural(result.new_error_findings, 'error finding')} in new documents"
     )
-    if result.get("scrape_failure"):
-        console.print(f"[red]scrape failed: {result['scrape_failure']}")
+    if result.scrape_failure:
+        console.print(f"[red]scrape failed: {result.scrape_failure}")
         raise typer.Exit(EXIT_SCRAPE_FAILED)
 
 

@@ -17,7 +17,8 @@ def survey(
 ) -> None:
     """Run the pipeline over FOLDER and print, per template family and per city, the share of documents
     fully read, the identity pass rate, doubtful tables and the slowest documents."""
-    from pipeline.run import extract_into, find_sources
+    from pipeline.assemble import find_sources
+    from pipeline.process import Processed, process_files
     from pipeline.survey import survey_lines
 
     files = find_sources(folder)
@@ -27,14 +28,16 @@ def survey(
     seconds: dict[str, float] = {}
     clock = [time.perf_counter()]
 
-    def step(f: Path, r) -> None:
+    def step(s: Processed, done: int, total: int) -> None:
         now = time.perf_counter()
-        seconds[r.document.doc_id] = now - clock[0]
+        seconds[s.doc_id] = now - clock[0]
         clock[0] = now
-        typer.echo(f"  {seconds[r.document.doc_id]:6.1f} s  {r.document.status:9s} {f.name}", err=True)
+        typer.echo(f"  {seconds[s.doc_id]:6.1f} s  {s.status:9s} {s.file_name}", err=True)
 
     with tempfile.TemporaryDirectory(prefix="juesuan-survey-") as tmp:
-        ds = extract_into(files, out or Path(tmp), on_progress=step, merge=False)
+        # every file extracted again, one at a time: the survey times each document
+        report = process_files(files, out or Path(tmp), fresh=True, force=True, on_recorded=step)
+        ds = report.dataset(out or Path(tmp))
     wanted = {d.doc_id for d in ds.documents if d.doc_id in seconds}
     for line in survey_lines([d for d in ds.documents if d.doc_id in wanted], seconds, slowest):
         typer.echo(line)

@@ -5,7 +5,8 @@ extractor imported once and an address-space limit. The parent waits at most ``t
 seconds for each answer, then kills the worker and starts a fresh one for the next document.
 A timeout, a memory blow-up or a crash inside a C library becomes a ``failed`` document with
 a clear error, and the run goes on. Using a plain subprocess (not ``multiprocessing``) keeps
-this safe in threaded programs and in scripts without a ``__main__`` guard.
+this safe in threaded programs and in scripts without a ``__main__`` guard. Threads that extract at
+the same time (``juesuan extract --workers N``) each get a worker process of their own.
 
 ``JUESUAN_DOC_TIMEOUT`` (seconds) and ``JUESUAN_DOC_MEMORY_MB`` override the defaults;
 ``JUESUAN_DOC_TIMEOUT=0`` extracts in-process without limits (debugging).
@@ -29,10 +30,12 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from extractors.ocr import OCR_PAGE_TIMEOUT_S, set_page_hook
 from extractors.source import sha256_of
-from pipeline.extract import ExtractionResult, extract_document, failed_result
+from pipeline.document_records import DocumentRecords
+from pipeline.extract import extract_document, failed_result
 from schemas.records import DocStatus
 
 log = logging.getLogger("juesuan.limits")
@@ -76,21 +79,24 @@ class _Worker:
         self.proc.wait()
 
 
-_lock = threading.Lock()
-_worker: _Worker | None = None
+_lock = threading.Lock()  # guards the two collections below; a document is served without it
+_idle: list[_Worker] = []  # started, waiting for a document
+_workers: set[_Worker] = set()  # all started and not yet stopped (idle or serving a document)
 
 
-def _stop_worker() -> None:
-    global _worker
-    if _worker is not None:
-        _worker.close()
-        _worker = None
+def stop_workers() -> None:
+    """Stop every extraction process (at exit, and in tests that change the workers' environment)."""
+    with _lock:
+        for w in _workers:
+            w.close()
+        _workers.clear()
+        _idle.clear()
 
 
-atexit.register(_stop_worker)
+atexit.register(stop_workers)
 
 
-def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResult:
+def _failed(path: Path, source_url: str | None, message: str) -> DocumentRecords:
     try:
         sha = sha256_of(path)
     except OSError:
@@ -98,67 +104,99 @@ def _failed(path: Path, source_url: str | None, message: str) -> ExtractionResul
     return failed_result(path, sha, DocStatus.FAILED, message, source_url)
 
 
-def start_worker(memory_mb: int | None = None) -> None:
-    """Start the extraction process now rather than at the first document: a worker-pool process
-    calls this as its initializer, so the extractor's start-up overlaps Prefect's own."""
+def start_worker(memory_mb: int | None = None, count: int = 1) -> None:
+    """Have ``count`` extraction processes started now rather than at the first document: a
+    worker-pool process calls this as its initializer, so the extractor's start-up overlaps
+    Prefect's own; ``juesuan extract --workers N`` starts its N at once."""
     memory_mb = default_memory_mb() if memory_mb is None else memory_mb
     if default_timeout() <= 0:
         return
     with _lock:
-        _ensure_worker(memory_mb)
+        alive = [w for w in _idle if w.memory_mb == memory_mb and w.proc.poll() is None]
+        for _ in range(count - len(alive)):
+            w = _Worker(memory_mb)
+            _workers.add(w)
+            _idle.append(w)
 
 
-def _ensure_worker(memory_mb: int) -> _Worker:
-    """The running worker with this memory limit, started if needed (the caller holds ``_lock``)."""
-    global _worker
-    if _worker is not None and (_worker.memory_mb != memory_mb or _worker.proc.poll() is not None):
-        _stop_worker()
-    if _worker is None:
-        _worker = _Worker(memory_mb)
-    return _worker
+def _take(memory_mb: int) -> _Worker:
+    """An idle worker with this memory limit, else a new one: one per thread extracting at the same time."""
+    with _lock:
+        while _idle:
+            w = _idle.pop(0)
+            if w.memory_mb == memory_mb and w.proc.poll() is None:
+                return w
+            _workers.discard(w)
+            w.close()
+        w = _Worker(memory_mb)
+        _workers.add(w)
+        return w
+
+
+def _give_back(worker: _Worker) -> None:
+    with _lock:
+        if worker in _workers:  # not stopped meanwhile (stop_workers)
+            _idle.append(worker)
+
+
+def _retire(worker: _Worker) -> None:
+    """A worker that timed out, died or hit its memory limit is not trusted further."""
+    with _lock:
+        _workers.discard(worker)
+    worker.close()
 
 
 def extract_bounded(path: Path, source_url: str | None = None, timeout: float | None = None,
-                    memory_mb: int | None = None) -> ExtractionResult:
-    """``extract_document`` with a time and memory bound; never raises for what the document does."""
+                    memory_mb: int | None = None) -> DocumentRecords:
+    """``extract_document`` with a time and memory bound; never raises for what the document does.
+    Threads calling this at the same time each get a worker process of their own."""
     path = Path(path)
     timeout = default_timeout() if timeout is None else timeout
     memory_mb = default_memory_mb() if memory_mb is None else memory_mb
     if timeout <= 0:
         return extract_document(path, source_url)
-    with _lock:
-        worker = _ensure_worker(memory_mb)
-        try:
-            worker.requests.send((str(path.resolve()), source_url))
-            # the first answer also waits for the worker's imports
-            deadline = time.monotonic() + timeout + (0 if worker.ready else STARTUP_TIMEOUT_S)
-            scanned = 0
-            while True:
-                if not worker.results.poll(max(0.0, deadline - time.monotonic())):
-                    _stop_worker()
-                    allowed = timeout + scanned * OCR_PAGE_TIMEOUT_S
-                    log.warning("%s: stopped after %g s", path.name, allowed)
-                    what = f", {scanned} scanned page(s) OCR'd" if scanned else ""
-                    return _failed(path, source_url, f"extraction took longer than {allowed:g} s{what} and was stopped "
-                                                     "(a pathological or damaged PDF)")
-                kind, payload = worker.results.recv()
-                if kind != OCR_PAGE:
-                    break
-                scanned += 1  # each scanned page brings its own time budget: a long scan is not a slow PDF
-                deadline += OCR_PAGE_TIMEOUT_S
-            worker.ready = True
-        except (EOFError, OSError, BrokenPipeError):
-            code = worker.proc.wait()
-            _stop_worker()
-            if code in (-9, 137) or code == -6:
-                message = f"extraction ran out of memory ({memory_mb} MB) or was killed (exit code {code})"
-            else:
-                message = f"extraction process died (exit code {code}): the PDF crashed a parser"
-            return _failed(path, source_url, message)
-        if kind == "memory":
-            _stop_worker()  # a process that hit its memory limit is not trusted further
-            return _failed(path, source_url, f"extraction needed more than {memory_mb} MB of memory and was stopped")
+    worker = _take(memory_mb)
+    try:
+        kind, payload = _ask(worker, path, source_url, timeout)
+    except BaseException:  # e.g. KeyboardInterrupt mid-answer: the worker's state is unknown
+        _retire(worker)
+        raise
+    if kind == "ok":
+        _give_back(worker)
         return payload
+    _retire(worker)
+    if kind == "memory":
+        return _failed(path, source_url, f"extraction needed more than {memory_mb} MB of memory and was stopped")
+    return _failed(path, source_url, payload)
+
+
+def _ask(worker: _Worker, path: Path, source_url: str | None, timeout: float) -> tuple[str, Any]:
+    """Send one document and wait for its answer: ``("ok", records)``, ``("memory", None)``, or
+    ``("stopped", message)`` when it timed out or the worker died (the caller retires the worker)."""
+    try:
+        worker.requests.send((str(path.resolve()), source_url))
+        # the first answer also waits for the worker's imports
+        deadline = time.monotonic() + timeout + (0 if worker.ready else STARTUP_TIMEOUT_S)
+        scanned = 0
+        while True:
+            if not worker.results.poll(max(0.0, deadline - time.monotonic())):
+                allowed = timeout + scanned * OCR_PAGE_TIMEOUT_S
+                log.warning("%s: stopped after %g s", path.name, allowed)
+                what = f", {scanned} scanned page(s) OCR'd" if scanned else ""
+                return "stopped", (f"extraction took longer than {allowed:g} s{what} and was stopped "
+                                   "(a pathological or damaged PDF)")
+            kind, payload = worker.results.recv()
+            if kind != OCR_PAGE:
+                break
+            scanned += 1  # each scanned page brings its own time budget: a long scan is not a slow PDF
+            deadline += OCR_PAGE_TIMEOUT_S
+        worker.ready = True
+        return kind, payload
+    except (EOFError, OSError, BrokenPipeError):
+        code = worker.proc.wait()
+        if code in (-9, 137) or code == -6:
+            return "stopped", f"extraction ran out of memory ({worker.memory_mb} MB) or was killed (exit code {code})"
+        return "stopped", f"extraction process died (exit code {code}): the PDF crashed a parser"
 
 
 def _warm_up() -> None:

@@ -1,6 +1,6 @@
 """How far each document can be trusted without a golden file, from what was read and what held.
 
-Run after the checks (``pipeline.run.check_dataset``), so a re-check recomputes it. Per document:
+Run after the checks (``pipeline.assemble.check_dataset``), so a re-check recomputes it. Per document:
 the tables its family always prints and which of them were located and read in full, the cells
 read, the table identities that fail, and the narrative figures found again in a table.
 

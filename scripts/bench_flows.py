@@ -138,6 +138,7 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     import flows
+    from pipeline import prefect_server
     from tests.mock_portal import Server
 
     load0 = os.getloadavg()[0]
@@ -156,8 +157,8 @@ def main() -> None:
             t = time.perf_counter()
             r2 = flows.run(data=str(data), listing=listing, pattern="决算", delay=0.0, workers=args.first_workers)
             second = time.perf_counter() - t
-            print(f"first run : {first:7.1f} s  downloaded {r1['downloaded']}, extracted {r1['extracted']}")
-            print(f"second run: {second:7.1f} s  downloaded {r2['downloaded']}, extracted {r2['extracted']}")
+            print(f"first run : {first:7.1f} s  downloaded {r1.downloaded}, extracted {r1.extracted}")
+            print(f"second run: {second:7.1f} s  downloaded {r2.downloaded}, extracted {r2.extracted}")
             print(f"second / first = {second / first:.1%}  (target <= 5 %)")
 
             from prefect.task_runners import ThreadPoolTaskRunner
@@ -170,14 +171,14 @@ def main() -> None:
             for i, name in enumerate(order):  # 1 and 2 workers alternate, so a slow spell of the machine hits both
                 d = work / f"r{i}"
                 shutil.copytree(data / "raw", d / "raw")
-                with CpuByRole() as cpu, flows.run_settings():  # the settings `juesuan run` uses
+                with CpuByRole() as cpu, prefect_server.run_settings():  # the settings `juesuan run` uses
                     t = time.perf_counter()
                     r = flows.run_flow.with_options(task_runner=runners[name]())(data=str(d), scrape=False)
                     dt = time.perf_counter() - t
-                timings[name].append((dt, r["extract_seconds"], r["merge_seconds"], r["extracted"],
+                timings[name].append((dt, r.extract_seconds, r.merge_seconds, r.extracted,
                                       sum(getattr(cpu, "by_role", {}).values())))
-                print(f"{name:34s}: {r['extracted']} documents in {dt:6.1f} s = {r['extracted'] / dt * 60:6.1f} "
-                      f"documents/minute (extraction phase {r['extract_seconds']:.1f} s, merge {r['merge_seconds']:.1f} s)")
+                print(f"{name:34s}: {r.extracted} documents in {dt:6.1f} s = {r.extracted / dt * 60:6.1f} "
+                      f"documents/minute (extraction phase {r.extract_seconds:.1f} s, merge {r.merge_seconds:.1f} s)")
                 print(cpu.line())
                 shutil.rmtree(d, ignore_errors=True)
 

@@ -266,7 +266,7 @@ def fake_extract_document(path: Path, source_url: str | None = None, sleep: floa
 
     import pipeline
     from extractors.source import doc_id_for, sha256_of
-    from pipeline.extract import ExtractionResult
+    from pipeline.document_records import DocumentRecords
     from schemas.records import DocStatus, Document, NarrativeFact
 
     path = Path(path)
@@ -281,7 +281,7 @@ def fake_extract_document(path: Path, source_url: str | None = None, sleep: floa
     # downloading first is a race, and the dataset must not depend on it (the real extractor's doesn't)
     fact = NarrativeFact(doc_id=doc_id, metric="file_size", value=Decimal(path.stat().st_size), unit="字节",
                          page=1, text=f"文件共 {path.stat().st_size} 字节")
-    return ExtractionResult(doc, facts=[fact])
+    return DocumentRecords(doc, facts=[fact])
 
 
 def drive(data: str, sources: str, sleep: str = "0") -> None:

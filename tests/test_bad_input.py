@@ -35,9 +35,9 @@ def without_ocr(monkeypatch):
     from pipeline import limits
 
     monkeypatch.setenv("JUESUAN_OCR", "0")
-    limits._stop_worker()
+    limits.stop_workers()
     yield
-    limits._stop_worker()
+    limits.stop_workers()
 
 
 @pytest.fixture(scope="module")

@@ -76,15 +76,14 @@ def test_damaged_flate_stream_keeps_pdfminer_semantics() -> None:
 
 
 def test_the_process_stage_of_the_flows_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
-    """A nightly run must not hang on one document: extract_payload goes through the bounded worker."""
+    """A nightly run must not hang on one document: extract_records goes through the bounded worker."""
     from pipeline import process
 
     small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
-    assert process.extract_payload(sha256_of(small), str(small), None)["doc_id"] == sha256_of(small)[:16]
+    assert process.extract_records(sha256_of(small), str(small), None).doc_id == sha256_of(small)[:16]
     monkeypatch.setenv("JUESUAN_DOC_TIMEOUT", "0.05")
-    payload = process.extract_payload(sha256_of(GOLDEN_PDF), str(GOLDEN_PDF), "http://127.0.0.1/x.pdf")
-    doc = payload["records"]["documents"][0]
-    assert doc["status"] == "failed" and "longer than 0.05 s" in doc["error"]
+    doc = process.extract_records(sha256_of(GOLDEN_PDF), str(GOLDEN_PDF), "http://127.0.0.1/x.pdf").document
+    assert doc.status == "failed" and "longer than 0.05 s" in (doc.error or "")
 
 
 def test_a_worker_started_ahead_serves_the_first_document(tmp_path: Path, monkeypatch) -> None:
@@ -92,14 +91,31 @@ def test_a_worker_started_ahead_serves_the_first_document(tmp_path: Path, monkey
     warmed) before the first document arrives, and that same process then reads it."""
     from pipeline import limits
 
-    limits._stop_worker()
+    limits.stop_workers()
     monkeypatch.setenv("JUESUAN_DOC_TIMEOUT", "0")  # unbounded mode has no process to start
     limits.start_worker()
-    assert limits._worker is None
+    assert limits._idle == []
     monkeypatch.delenv("JUESUAN_DOC_TIMEOUT")
     limits.start_worker()
-    started = limits._worker
-    assert started is not None and started.proc.poll() is None
+    (started,) = limits._idle
+    assert started.proc.poll() is None
     small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
     result = extract_bounded(small)
-    assert limits._worker is started and result.document.status != "failed" and result.document.pages == 2
+    assert limits._idle == [started] and result.document.status != "failed" and result.document.pages == 2
+
+
+def test_threads_extracting_at_once_each_get_a_worker(tmp_path: Path) -> None:
+    """`juesuan extract --workers 2`: two documents at the same time in two bounded worker processes,
+    each answer the one a single worker gives; both stay up for the next documents."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline import limits
+
+    limits.stop_workers()
+    small = bad.first_pages(tmp_path / "small.pdf", n_pages=2)
+    longer = bad.first_pages(tmp_path / "longer.pdf", n_pages=4)
+    alone = extract_bounded(small)
+    with ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(extract_bounded, [small, longer]))
+    assert both[0].document == alone.document and both[1].document.pages == 4
+    assert len(limits._idle) == 2 and len({w.proc.pid for w in limits._idle}) == 2

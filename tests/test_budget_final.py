@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.assemble import check_dataset, dataset_of
 from pipeline.dataset import Dataset
 from pipeline.disclosures import department_key, link_disclosures
 from pipeline.extract import extract_document
-from pipeline.run import check_dataset, dataset_of
 from schemas.records import NarrativeFact
 from tests.conftest import SHARED
 
@@ -101,7 +101,7 @@ def test_budget_vs_final_view_and_csv(tmp_path, golden_extraction, budget):
     import csv
     from decimal import ROUND_HALF_UP
 
-    from pipeline.run import save_dataset
+    from pipeline.assemble import save_dataset
 
     ds = _paired(golden_extraction, budget)
     save_dataset(ds, tmp_path)
@@ -125,7 +125,7 @@ def test_budget_vs_final_has_a_typed_parquet_twin(tmp_path, golden_extraction, b
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipeline.run import save_dataset
+    from pipeline.assemble import save_dataset
 
     save_dataset(_paired(golden_extraction, budget), tmp_path)
     table = pq.read_table(tmp_path / "budget_vs_final.parquet")

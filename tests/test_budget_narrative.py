@@ -8,8 +8,8 @@ import pytest
 
 from extractors.narrative import extract_facts
 from extractors.text import PageText
+from pipeline.assemble import check_dataset, dataset_of
 from pipeline.extract import extract_document
-from pipeline.run import check_dataset, dataset_of
 from tests.conftest import SHARED
 
 SHANGHAI = SHARED / "corpus" / "budgets" / "shanghai_putuo" / "上海市普陀区商务委员会25年预算.pdf"

@@ -11,8 +11,8 @@ import pytest
 from extractors.grid import drop_frames
 from extractors.headers import classify_column
 from extractors.titles import match_title
+from pipeline.assemble import dataset_of, save_dataset
 from pipeline.extract import extract_document
-from pipeline.run import dataset_of, save_dataset
 from schemas.keys import BUDGET, FAMILIES, FINAL_ACCOUNTS
 from tests.conftest import SHARED
 
@@ -151,7 +151,7 @@ def test_a_sub_label_column_under_a_spanning_header_is_part_of_the_row_label():
 
 def _checked(result, table: str, col: str, code: str | None, row: str | None, value: str):
     """The checks over ``result`` with one printed cell changed to ``value``."""
-    from pipeline.run import check_dataset
+    from pipeline.assemble import check_dataset
 
     cells = [c.model_copy(update={"value": Decimal(value)})
              if (c.table, c.col, c.code, c.row if code is None else None) == (table, col, code, row if code is None else None)

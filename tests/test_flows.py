@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
+from pipeline import prefect_server
 from pipeline import process as proc
 from pipeline import scrape as scr
 from pipeline.manifest import DOWNLOADED, Manifest, RawDoc
@@ -77,7 +78,7 @@ def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake):
     scraping.close()
     assert sum(" document links found" in m for m in scraping.messages) == 1
     assert sum(m.split(" ")[1].endswith("/7") for m in scraping.messages) == 7, scraping.messages
-    assert first["downloaded"] == 4 and first["extracted"] == 3 and first["documents_in_dataset"] == 3
+    assert first.downloaded == 4 and first.extracted == 3 and first.documents_in_dataset == 3
     lines = [m for m in progress.messages if "/3 extracted " in m]  # progress in the flow-run log
     assert [m.split(" ", 1)[0] for m in lines] == ["1/3", "2/3", "3/3"], progress.messages
     assert sorted(m.split(" ")[2].rstrip(":") for m in lines) == sorted(fake)
@@ -88,8 +89,8 @@ def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake):
     logs = _Collect()
     second = flows.run(data=str(data), sources=sources)
     logs.close()
-    assert second["downloaded"] == 0 and second["extracted"] == 0 and not second["merged_changed"]
-    assert second["fetch_statuses"]["not_modified"] == 4
+    assert second.downloaded == 0 and second.extracted == 0 and not second.merged_changed
+    assert second.fetch_statuses["not_modified"] == 4
     assert len(fake) == 3  # nothing re-extracted
     assert any("0 documents downloaded" in m for m in logs.messages), logs.messages
     assert any("3 wanted, 0 extracted, merged files unchanged" in m for m in logs.messages)
@@ -102,7 +103,7 @@ def test_first_run_does_everything_second_run_nothing(portal, tmp_path, fake):
 
     portal.change_document()
     third = flows.run(data=str(data), sources=sources)
-    assert third["downloaded"] == 1 and third["extracted"] == 1 and third["documents_in_dataset"] == 3
+    assert third.downloaded == 1 and third.extracted == 1 and third.documents_in_dataset == 3
 
 
 def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, monkeypatch):
@@ -118,17 +119,17 @@ def test_task_cache_by_content_and_extractor_version(portal, tmp_path, fake, mon
     with Manifest(data / "raw") as m:
         m.db.execute("DELETE FROM processed WHERE doc_id = ?", (part.stem,))
     again = flows.run(data=str(data), scrape=False)
-    assert again["extracted"] == 1 and len(fake) == 3 and part.exists()
+    assert again.extracted == 1 and len(fake) == 3 and part.exists()
     # a new extractor version re-extracts everything, once
     monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "99.0.0")
     bumped = flows.run(data=str(data), scrape=False)
-    assert bumped["extracted"] == 3 and len(fake) == 6
+    assert bumped.extracted == 3 and len(fake) == 6
     cached = sorted(f.name for f in (data / "clean" / proc.PARTS / flows.CACHE_DIR).glob("extract-*"))
     assert len(cached) == 3 and all("-99.0.0-" in name for name in cached)  # the old version's entries went
     with (data / "clean" / "documents.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 and all(r["extractor_version"] == "99.0.0" for r in rows)
-    assert flows.run(data=str(data), scrape=False)["extracted"] == 0
+    assert flows.run(data=str(data), scrape=False).extracted == 0
 
 
 def test_a_run_without_scraping_processes_files_put_into_raw_by_hand(tmp_path, fake):
@@ -141,12 +142,12 @@ def test_a_run_without_scraping_processes_files_put_into_raw_by_hand(tmp_path, f
     for name in ("a.pdf", "b.pdf"):
         (inbox / name).write_bytes(variant(SMALL_PDF.read_bytes(), name))
     first = flows.run(data=str(data), scrape=False)
-    assert first["extracted"] == 2 and first["documents_in_dataset"] == 2 and sorted(fake) == ["a.pdf", "b.pdf"]
+    assert first.extracted == 2 and first.documents_in_dataset == 2 and sorted(fake) == ["a.pdf", "b.pdf"]
     rows = (data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert len(rows) == 2 and sum("a.pdf" in r for r in rows) == 1
     (inbox / "b.pdf").unlink()  # a file taken away leaves the dataset
     second = flows.process_flow(data=str(data))
-    assert second["extracted"] == 0 and second["documents_in_dataset"] == 1 and len(fake) == 2
+    assert second.extracted == 0 and second.documents_in_dataset == 1 and len(fake) == 2
     assert len((data / "clean" / "documents.csv").read_text(encoding="utf-8").splitlines()) == 2
 
 
@@ -201,7 +202,7 @@ def test_killed_runs_then_rerun_equal_an_uninterrupted_run(portal, tmp_path, fak
     assert len(list((killed / "clean" / proc.PARTS).glob("*.json"))) < 3
 
     rerun = flows.run(data=str(killed), sources=str(sources))
-    assert 0 < rerun["extracted"] < 3  # only what the killed runs had not finished
+    assert 0 < rerun.extracted < 3  # only what the killed runs had not finished
     assert not list((killed / "raw" / scr.PARTIAL).glob("*"))  # half-downloads of the killed runs cleared
     straight = tmp_path / "straight"
     flows.run(data=str(straight), sources=str(sources))
@@ -222,7 +223,7 @@ def test_process_flow_on_a_dask_cluster_gives_the_same_dataset(portal, tmp_path,
                       dashboard_address=None) as cluster:
         runner = flows.task_runner(dask_address=cluster.scheduler_address)
         result = flows.process_flow.with_options(task_runner=runner)(data=str(dask))
-        assert result["extracted"] == 3 and len(fake) == 6
+        assert result.extracted == 3 and len(fake) == 6
         _same_dataset(local / "clean", dask / "clean")
         # off the flow's process, documents go in batches, but each is still its own cached task
         part = sorted((dask / "clean" / proc.PARTS).glob("*.json"))[0]
@@ -231,7 +232,7 @@ def test_process_flow_on_a_dask_cluster_gives_the_same_dataset(portal, tmp_path,
             m.db.execute("DELETE FROM processed WHERE doc_id = ?", (part.stem,))
         again = flows.process_flow.with_options(task_runner=flows.task_runner(dask_address=cluster.scheduler_address))(
             data=str(dask))
-    assert again["extracted"] == 1 and len(fake) == 6 and part.exists()
+    assert again.extracted == 1 and len(fake) == 6 and part.exists()
 
 
 def test_batches_share_task_cost_and_start_with_the_largest_files(tmp_path):
@@ -294,13 +295,13 @@ def test_worker_processes_report_to_the_runs_own_temporary_server():
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert PREFECT_API_URL.value() is None  # as on a machine with no server configured
-        with flows.run_settings():
+        with prefect_server.run_settings():
             url = PREFECT_API_URL.value()
             seen = probe.with_options(task_runner=flows.process_pool(1))()
-        with flows.run_settings(share_temporary_server=False):  # a Dask cluster on other machines
+        with prefect_server.run_settings(share_temporary_server=False):  # a Dask cluster on other machines
             assert PREFECT_API_URL.value() is None  # could not reach a server on this machine's loopback
     assert url and url.startswith("http://127.0.0.1") and seen == url
-    assert [flows.on_this_machine(a) for a in ("tcp://127.0.0.1:8786", "localhost:8786", "tcp://[::1]:8786",
+    assert [prefect_server.on_this_machine(a) for a in ("tcp://127.0.0.1:8786", "localhost:8786", "tcp://[::1]:8786",
                                                "tcp://10.0.0.5:8786", "scheduler.lan:8786")] == [
         True, True, True, False, False]
 
@@ -320,14 +321,13 @@ def testrun_settings_leave_out_heartbeats_unless_configured(monkeypatch):
     own heartbeat setting wins."""
     from prefect.settings import get_current_settings
 
-    import flows
 
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    with flows.run_settings():
+    with prefect_server.run_settings():
         assert get_current_settings().flows.heartbeat_frequency is None
-        assert get_current_settings().server.ephemeral.startup_timeout_seconds == flows.EPHEMERAL_STARTUP_SECONDS
+        assert get_current_settings().server.ephemeral.startup_timeout_seconds == prefect_server.EPHEMERAL_STARTUP_SECONDS
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
-    with flows.run_settings():
+    with prefect_server.run_settings():
         assert get_current_settings().flows.heartbeat_frequency == 60
 
 

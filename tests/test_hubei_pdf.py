@@ -14,7 +14,8 @@ from collections import Counter
 import pdfplumber
 import pytest
 
-from pipeline.extract import ExtractionResult, extract_document
+from pipeline.document_records import DocumentRecords
+from pipeline.extract import extract_document
 from schemas.records import DocType
 from tests.conftest import WUHAN_TXT
 from tests.variants.make_hubei_pdf import STYLES, build
@@ -22,17 +23,17 @@ from tests.variants.make_hubei_pdf import STYLES, build
 STYLE_NAMES = [s.name for s in STYLES]
 
 
-def _fact_keys(result: ExtractionResult) -> Counter:
+def _fact_keys(result: DocumentRecords) -> Counter:
     return Counter((f.metric, f.subject, f.value, f.unit, f.section) for f in result.facts)
 
 
-def _meta(result: ExtractionResult) -> tuple:
+def _meta(result: DocumentRecords) -> tuple:
     d = result.document
     return d.department, d.region, d.fiscal_year, d.doc_type
 
 
 @pytest.fixture(scope="module")
-def from_text() -> ExtractionResult:
+def from_text() -> DocumentRecords:
     return extract_document(WUHAN_TXT)
 
 
@@ -43,7 +44,7 @@ def hubei_pdfs(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def from_pdf(hubei_pdfs) -> dict[str, ExtractionResult]:
+def from_pdf(hubei_pdfs) -> dict[str, DocumentRecords]:
     return {name: extract_document(path) for name, path in hubei_pdfs.items()}
 
 

@@ -11,9 +11,9 @@ from functools import cache
 
 import pytest
 
+from pipeline.assemble import check_dataset, dataset_of
 from pipeline.extract import extract_document
 from pipeline.quality import DOUBTFUL_RULE, is_identity
-from pipeline.run import check_dataset, dataset_of
 from pipeline.survey import city_of, survey_lines
 from tests.conftest import SHARED
 

@@ -11,7 +11,8 @@ import pytest
 
 from pipeline.checks import run_checks
 from pipeline.dataset import Dataset
-from pipeline.extract import ExtractionResult, extract_document
+from pipeline.document_records import DocumentRecords
+from pipeline.extract import extract_document
 from tests.perf_golden import FIXTURES, read_expected, score_expected_forms
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -20,20 +21,20 @@ GUANGZHOU = SHARED / "corpus" / "other_cities" / "guangzhou_广州市政务服�
 
 
 @pytest.fixture(scope="module")
-def central() -> ExtractionResult:
+def central() -> DocumentRecords:
     return extract_document(CENTRAL)
 
 
 @pytest.fixture(scope="module")
-def guangzhou() -> ExtractionResult:
+def guangzhou() -> DocumentRecords:
     return extract_document(GUANGZHOU)
 
 
-def _score_expected_forms(r: ExtractionResult, expected: Path, tmp: Path) -> str:
+def _score_expected_forms(r: DocumentRecords, expected: Path, tmp: Path) -> str:
     return score_expected_forms(r.document, r.forms, r.indicators, expected, tmp)
 
 
-def test_central_self_evaluation_forms(central: ExtractionResult, tmp_path: Path) -> None:
+def test_central_self_evaluation_forms(central: DocumentRecords, tmp_path: Path) -> None:
     out = _score_expected_forms(central, FIXTURES / "central_2024_forms.txt", tmp_path)
     assert "forms 2/2" in out and "F1 1.0000" in out
     assert [f.project for f in central.forms] == ["信访干部培训专项", "信访研究宣传立法专项", "资产运行维护", "信息化运行维护"]
@@ -48,7 +49,7 @@ def test_central_self_evaluation_forms(central: ExtractionResult, tmp_path: Path
     assert rows[3].deviation_reason.startswith("终端电脑经常电源故障")
 
 
-def test_central_narrative_restates_forms(central: ExtractionResult) -> None:
+def test_central_narrative_restates_forms(central: DocumentRecords) -> None:
     it = central.forms[3]  # "项目自评得分为 88.5 分" in the narrative; the form's 总分 is 90.5
     assert (it.stated_score, it.total_score, it.stated_funds_total, it.stated_executed, it.stated_rate_pct) == (
         Decimal("88.5"), Decimal("90.5"), Decimal("1639.34"), Decimal("1032.99"), Decimal("63.0"))
@@ -61,7 +62,7 @@ def test_central_narrative_restates_forms(central: ExtractionResult) -> None:
     assert not [f for f in perf if f.rule == "performance.score_formula"]  # central forms print no formula
 
 
-def test_guangzhou_target_forms(guangzhou: ExtractionResult, tmp_path: Path) -> None:
+def test_guangzhou_target_forms(guangzhou: DocumentRecords, tmp_path: Path) -> None:
     out = _score_expected_forms(guangzhou, FIXTURES / "guangzhou_2026_targets.txt", tmp_path)
     assert "forms 3/3" in out and "F1 1.0000" in out
     assert len(guangzhou.forms) == 70 and {f.kind for f in guangzhou.forms} == {"target"}

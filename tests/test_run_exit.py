@@ -31,11 +31,11 @@ def test_flush_events_empties_the_events_queue(prefect_harness) -> None:
     from prefect.events import emit_event
     from prefect.events.worker import EventsWorker
 
-    import flows
+    from pipeline.prefect_server import flush_events
 
     for i in range(20):
         emit_event(event="juesuan.test", resource={"prefect.resource.id": f"juesuan.test.{i}"})
-    assert flows.flush_events(timeout=20)
+    assert flush_events(timeout=20)
     assert EventsWorker.instance()._queue.qsize() == 0  # the live worker the events went to
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -173,11 +174,11 @@ def test_a_payload_of_another_extractor_version_or_a_failed_extraction_waits_for
 
     def workers_with_an_old_install(docs):  # as a Dask worker with another juesuan version would answer
         sent.append([d.sha256 for d in docs])
-        for i, payload in enumerate(proc._extract_sequentially(docs)):
+        for i, records in enumerate(proc.extract_sequentially(docs)):
             if i == 0:
-                yield {**payload, "extractor_version": "0.0.1"}
+                yield replace(records, extractor_version="0.0.1")
             elif i == 1:
-                yield payload
+                yield records
             # the third document's task failed: no payload at all
 
     first = proc.process(raw, clean, extract_many=workers_with_an_old_install)

@@ -16,9 +16,9 @@ import pytest
 import extractors.tables as tables_module
 from extractors.pages import iter_pages
 from extractors.tables import TableExtraction, TableReader
+from pipeline.assemble import check_dataset
 from pipeline.dataset import Dataset
 from pipeline.quality import DOUBTFUL_RULE
-from pipeline.run import check_dataset
 from pipeline.second_reading import DISAGREE, SECOND_READING, UNCONFIRMED, identity_failures, read_again
 from schemas.records import DocStatus, DocType, Document, Severity
 from tests.conftest import GOLDEN_PDF

@@ -14,7 +14,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from pipeline.extract import ExtractionResult, extract_document
+from pipeline.document_records import DocumentRecords
+from pipeline.extract import extract_document
 from tests.variants.make_variants import (
     NATIONAL_ORDER,
     VARIANTS,
@@ -53,14 +54,14 @@ def variants(variant_dir) -> dict[str, tuple[Path, Expected]]:
     return {v.name: build_variant(v, variant_dir, golden) for v in VARIANTS}
 
 
-_extracted: dict[str, ExtractionResult] = {}
+_extracted: dict[str, DocumentRecords] = {}
 
 
 @pytest.fixture
 def extracted(variants, monkeypatch):
     monkeypatch.setenv("JUESUAN_OCR", "0")  # scanned variants test the fallback without OCR (test_ocr.py reads scans)
 
-    def get(name: str) -> tuple[ExtractionResult, Expected]:
+    def get(name: str) -> tuple[DocumentRecords, Expected]:
         pdf, expected = variants[name]
         if name not in _extracted:
             _extracted[name] = extract_document(pdf)
@@ -69,7 +70,7 @@ def extracted(variants, monkeypatch):
     return get
 
 
-def _cells(result: ExtractionResult) -> list[dict]:
+def _cells(result: DocumentRecords) -> list[dict]:
     return [c.model_dump(mode="json") for c in result.cells]
 
 

@@ -1,20 +1,19 @@
-"""Extract many files, merge into a dataset folder, check, write: the main job without Prefect."""
+"""Assemble a dataset: find the source files, make one dataset of many documents' records, check it, save it.
+
+The extraction itself, and which documents need it, is ``pipeline/process.py`` (for ``juesuan
+extract`` and ``juesuan run`` alike); this module is what both do with the records."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from pipeline.checks import CheckConfig, run_checks
-from pipeline.dataset import Dataset, read_dataset, write_dataset
+from pipeline.dataset import Dataset, write_dataset
 from pipeline.disclosures import link_disclosures
-from pipeline.extract import ExtractionResult
-from pipeline.limits import extract_bounded
+from pipeline.document_records import DocumentRecords
 from pipeline.quality import assess
-
-log = logging.getLogger("juesuan.run")
 
 SOURCE_SUFFIXES = (".pdf", ".txt")
 
@@ -31,9 +30,9 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
     return [f for f in found if not (f.resolve() in seen or seen.add(f.resolve()))]
 
 
-def dataset_of(results: Iterable[ExtractionResult]) -> Dataset:
+def dataset_of(results: Iterable[DocumentRecords]) -> Dataset:
     """One dataset from many results; a document extracted twice keeps its last result."""
-    last = {r.document.doc_id: r for r in results}.values()
+    last = {r.doc_id: r for r in results}.values()
     return Dataset(
         [r.document for r in last],
         [t for r in last for t in r.tables],
@@ -59,24 +58,3 @@ def save_dataset(ds: Dataset, out: Path) -> None:
 
     write_dataset(ds, out)
     write_exports(ds, out)
-
-
-def extract_into(
-    paths: Iterable[Path],
-    out: Path,
-    on_progress: Callable[[Path, ExtractionResult], None] | None = None,
-    merge: bool = True,
-) -> Dataset:
-    files = find_sources(paths)
-    results = []
-    for f in files:
-        r = extract_bounded(f)  # own process: a hanging or memory-hungry PDF is stopped, the run goes on
-        log.info("%s: %s, %d tables, %d cells, %d facts", f.name, r.document.status, len(r.tables), len(r.cells), len(r.facts))
-        results.append(r)
-        if on_progress:
-            on_progress(f, r)
-    new = dataset_of(results)
-    base = read_dataset(out) if merge and out.exists() else Dataset()
-    ds = check_dataset(base.add(new))
-    save_dataset(ds, out)
-    return ds
