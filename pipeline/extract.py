@@ -15,6 +15,7 @@ from typing import Any
 import pdfplumber
 
 from extractors import pdfminer_fixes
+from extractors.glyphs import GlyphPages
 from extractors.html_text import decode_html, html_to_text
 from extractors.metadata import DocumentMetadata, budget_scope_of, head_is_complete, printed_chars, read_metadata
 from extractors.narrative import extract_facts, pages_from_text
@@ -130,7 +131,9 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
     forms, indicators = pdf_forms(doc_id, meta.fiscal_year, perf, pages.narrative)
-    return DocumentRecords(doc, tables.tables, tables.cells, facts, _text_checks(doc, pages.narrative, tables.texts),
+    return DocumentRecords(doc, tables.tables, tables.cells, facts,
+                           _text_checks(doc, pages.narrative, tables.texts)
+                           + pages.glyphs.findings(doc_id, skipped=pages.cid_pages),
                            forms, indicators)
 
 
@@ -143,6 +146,7 @@ class _PdfPages:
     narrative: list[PageText] = field(default_factory=list)
     image_only: list[int] = field(default_factory=list)
     cid_pages: list[int] = field(default_factory=list)
+    glyphs: GlyphPages = field(default_factory=GlyphPages)  # out of order, stacked, unmapped (text layer, not OCR)
     meta: DocumentMetadata | None = None
     head_chars: int = 0  # printed characters in `narrative`, until the metadata is read
 
@@ -170,6 +174,7 @@ def _read_pages(pdf: pdfplumber.PDF, scans: ScannedPages | None, reader: TableRe
     pages = _PdfPages(_page_count(pdf))
     for page_no, page in iter_pages(pdf):
         chars = page.chars
+        pages.glyphs.offer(page_no, chars)
         if not chars and scans is not None and page.images:
             scanned = scans.page(page_no, float(page.width), float(page.height))
             if scanned is None:  # OCR failed or timed out: the reason is in scans.problems
@@ -253,6 +258,7 @@ def _page_problems(pages: _PdfPages, scans: ScannedPages | None) -> list[str]:
             problems.append(f"scanned image pages {_pages(scans.bare)}: OCR found no text (blank or a photo)")
     if pages.cid_pages:
         problems.append(f"pages {_pages(pages.cid_pages)} use fonts without Unicode maps ((cid:NN)); skipped")
+    problems.extend(pages.glyphs.problems(skipped=pages.cid_pages))
     return problems
 
 

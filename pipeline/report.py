@@ -131,6 +131,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.status-ok{color:#070}
 .status-partial,.status-needs_ocr{color:#b60}.finding{border:1px solid #ddd;border-left:5px solid #c00;padding:.6em 1em;
 margin:1em 0}.finding.warning{border-left-color:#e90}.finding.info{border-left-color:#48c}.crop img{max-width:100%;
 border:1px solid #999}.note{color:#666;font-size:.9em}figure{margin:.6em 0}.broken{outline:3px dashed #c00}
+.legend dt{font-weight:bold;float:left;clear:left;margin-right:.5em}.legend dd{margin:0 0 .2em 0}.missing{color:#b60}
 """
 
 # marks images that failed to load, so a missing crop is visible (and checkable by a headless browser)
@@ -276,8 +277,49 @@ def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Pat
     return "".join(parts)
 
 
+# documents.csv's trust columns (pipeline/quality.py), one index column each: (header, tooltip, legend)
+TRUST_COLUMNS = (
+    ("expected found 应有的表", "tables_found / tables_expected",
+     "the tables the document's family always prints, located (tables_found / tables_expected); the missing ones named"),
+    ("read in full", "tables_fully_read", "tables whose every value was read (tables_fully_read)"),
+    ("cells", "cells_read", "values read from the tables (cells_read)"),
+    ("identity errors", "identity_errors",
+     "table identities that fail on tables read in full: figures the document itself prints inconsistently "
+     "(identity_errors)"),
+    ("doubtful", "doubtful_tables",
+     "tables whose identities fail where the reading itself is in doubt: not asserted as published errors "
+     "(doubtful_tables)"),
+    ("narrative matched", "narrative_matched / narrative_figures",
+     "figures of the narrative found again in a table (narrative_matched / narrative_figures)"),
+    ("fully read", "fully_read", "every expected table located and read in full, none doubtful (fully_read)"),
+)
+
+
+def _of(part: int | None, whole: int | None) -> str:
+    return "" if part is None and whole is None else f"{_e(part)} / {_e(whole)}"
+
+
+def _trust_cells(d: Document) -> str:
+    """The index row's trust columns (empty for a dataset written before they existed)."""
+    missing = (f"<br><small class='missing' title='tables_missing'>missing {html.escape(d.tables_missing)}</small>"
+               if d.tables_missing else "")
+    fully = "" if d.fully_read is None else ("<span class='status-ok'>yes</span>" if d.fully_read
+                                             else "<span class='status-partial'>no</span>")
+    doubtful = html.escape((d.doubtful_tables or "").replace(";", " "))
+    return (f"<td class='num'>{_of(d.tables_found, d.tables_expected)}{missing}</td>"
+            f"<td class='num'>{_e(d.tables_fully_read)}</td><td class='num'>{_e(d.cells_read)}</td>"
+            f"<td class='num'>{_e(d.identity_errors)}</td><td><small>{doubtful}</small></td>"
+            f"<td class='num'>{_of(d.narrative_matched, d.narrative_figures)}</td><td>{fully}</td>")
+
+
 INDEX_NOTE = ("tables with data / found: of the standard tables found in the document, how many hold figures "
               "(a table printed empty, e.g. 本表无数据, is found but has no data). A text file has no tables.")
+
+
+TRUST_LEGEND = ("<dl class='note legend'><dt>How far each document can be trusted</dt>"
+                "<dd>what was checked and what held, as in documents.csv:</dd>"
+                + "".join(f"<dt>{html.escape(head)}</dt><dd>{html.escape(text)}</dd>" for head, _, text in TRUST_COLUMNS)
+                + "</dl>")
 
 
 def _index_html(docs: list[Document], summaries: dict[str, dict[str, Any]], data: Path, out: Path) -> str:
@@ -288,14 +330,15 @@ def _index_html(docs: list[Document], summaries: dict[str, dict[str, Any]], data
             f"<tr><td><a href='#{_doc_anchor(d.doc_id)}'>{_e(d.department or d.file_name)}</a></td>"
             f"<td>{_e(d.fiscal_year)}</td><td class='status-{html.escape(str(d.status))}'>{_e(d.status)}</td>"
             f"<td class='num'>{_e(s.get('n_tables_with_data', 0))} / {_e(s.get('n_tables', 0))}</td><td class='num'>{_e(s.get('n_errors', 0))}</td>"
-            f"<td class='num'>{_e(s.get('n_warnings', 0))}</td></tr>")
+            f"<td class='num'>{_e(s.get('n_warnings', 0))}</td>{_trust_cells(d)}</tr>")
     files = " · ".join(f"<a href='{html.escape(_rel(data / n, out))}'>{n}</a>"
                        for n in ("documents.csv", "tables.csv", "table_cells.csv", "narrative_facts.csv", "findings.csv")
                        if (data / n).exists())
     return ("<table class='index'><tr><th>department 部门</th><th>year</th><th>status</th>"
             "<th title='standard tables found with figures in them, of the tables found'>tables with data / found "
-            "有数据的表 / 找到的表</th><th>errors</th><th>warnings</th></tr>"
-            f"{''.join(rows)}</table><p class='note'>{INDEX_NOTE}</p><p>Data: {files}</p>")
+            "有数据的表 / 找到的表</th><th>errors</th><th>warnings</th>"
+            + "".join(f"<th title='{html.escape(tip)}'>{html.escape(head)}</th>" for head, tip, _ in TRUST_COLUMNS)
+            + f"</tr>{''.join(rows)}</table><p class='note'>{INDEX_NOTE}</p>{TRUST_LEGEND}<p>Data: {files}</p>")
 
 
 def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,

@@ -240,3 +240,35 @@ def test_text_documents_have_no_pages_header_and_no_pnone(tmp_path: Path) -> Non
     assert "text file (no pages)" in page
     # headline figures from the text, marked as such
     assert "58381.82" in page and "stated in the text (情况说明)" in page
+
+
+def test_index_shows_how_far_each_document_can_be_trusted(tmp_path: Path, golden_sha: str) -> None:
+    """documents.csv's trust columns (pipeline/quality.py) in the index, with a legend naming each column."""
+    from pipeline.quality import assess
+    from pipeline.report import TRUST_COLUMNS
+
+    ds = assess(small_dataset(golden_sha, GOLDEN_PDF.name))
+    a, b = ds.documents
+    assert (a.tables_expected, a.tables_found, a.cells_read, a.fully_read) == (9, 3, 6, False)
+    write_dataset(ds, tmp_path / "data")
+    page = write_report(tmp_path / "data", tmp_path / "site").read_text(encoding="utf-8")
+    index = page[page.index("<table class='index'>"):page.index("</table>", page.index("<table class='index'>"))]
+    rows = re.findall(r"<tr>(.*?)</tr>", index)
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", rows[0])
+    assert heads[-len(TRUST_COLUMNS):] == [h for h, _, _ in TRUST_COLUMNS]
+    golden = next(r for r in rows if "上海市普陀区财政局" in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", golden)[-len(TRUST_COLUMNS):]
+    assert cells[0].startswith("3 / 9<br>") and "missing income;expenditure;" in cells[0]
+    assert cells[1:4] == ["3", "6", "0"] and cells[5] == f"{a.narrative_matched} / {a.narrative_figures}"
+    assert "no" in cells[6]
+    legend = page[page.index("<dl class='note legend'>"):]
+    for head, _, _ in TRUST_COLUMNS:
+        assert f"<dt>{head}</dt>" in legend
+    for column in ("tables_expected", "tables_missing", "cells_read", "identity_errors", "doubtful_tables",
+                   "narrative_matched", "fully_read"):
+        assert column in legend or column in index
+
+
+def test_index_trust_columns_stay_empty_for_an_unassessed_dataset(report: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    assert "None" not in page[page.index("<table class='index'>"):page.index("<p class='note'>")]

@@ -169,3 +169,14 @@ def test_scanned_variant_needs_ocr(name, extracted):
     assert set(expected.image_pages) <= named, f"{name}: message {d.error!r} should name pages {expected.image_pages}"
     if 1 not in expected.image_pages:  # the text cover is not a page that needs OCR
         assert 1 not in named, d.error
+
+
+def test_scrambled_glyphs_are_noted(variants, extracted):
+    """The variant draws every string glyph by glyph out of order (its cells are checked like any other's)."""
+    pdf, expected = variants["glyphs_scrambled"]
+    with pdfplumber.open(pdf) as doc:
+        assert "计合" in "".join(c["text"] for c in doc.pages[expected.tables["income"]["pages"][0] - 1].chars)
+    result, _ = extracted("glyphs_scrambled")
+    [note] = [f for f in result.findings if f.rule == "structure.glyphs"]
+    table_pages = {p for t in expected.tables.values() for p in t["pages"]}
+    assert note.severity == "info" and table_pages <= {int(p) for p in note.page.split(";")}, note.page

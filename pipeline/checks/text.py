@@ -23,7 +23,8 @@ from pipeline.checks.rules_structure import PLACEHOLDER, placeholder_message, pl
 from schemas.records import Document, Finding, Severity
 
 TEXT_RULES = ("structure.placeholder.text", "structure.placeholder.table", "structure.year.text", "structure.department.text",
-              "narrative.direction.text", "narrative.parts_sum.text")
+              "narrative.direction.text", "narrative.parts_sum.text",
+              "structure.glyphs")  # pages read from glyphs out of order or without Unicode (extractors/glyphs.py)
 
 _BUDGET_ACTUAL = re.compile(r"预算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元[，,]?(?:支出)?决算(?:数)?为(-?[\d,]+(?:\.\d+)?)万元")
 _NEXT_ITEM = re.compile(r"预算(?:数)?为|(?<![\d.])\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]")

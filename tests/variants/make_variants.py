@@ -56,6 +56,7 @@ class Variant:
     image_pages: str = ""  # "" | "all" (no text layer at all) | "tables" (text cover, scanned tables)
     value_align: str = "R"  # L | C | R: how amounts sit in their cells (Word tables often leave them left-aligned)
     zero_funds: bool = False  # the two fund tables print 0.00 in their 合计 row and no note (决算 software)
+    glyph_order: str = "stream"  # stream | scrambled: each glyph placed on its own, lines drawn reversed or shuffled
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -79,6 +80,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("header_wording", "江苏省淮东市文化和旅游局",
             "公开01表 labels, other title/header wording (本年收入, 金额, 小计, (维护)), one-row code header",
             split_codes=False, title_style="公开01表", alt_headers=True),
+    Variant("glyphs_scrambled", "河南省伏牛市农业农村局",
+            "each glyph positioned on its own, drawn right to left or shuffled (glyph order is not reading order)",
+            glyph_order="scrambled"),
 )
 VARIANTS_BY_NAME = {v.name: v for v in VARIANTS}
 
@@ -543,6 +547,7 @@ class Drawer:
         self.size = v.font_size
         self.line = v.font_size * 1.35
         self.page_no = 0
+        self.scrambled = 0  # strings drawn glyph by glyph so far (glyph_order "scrambled")
         self.W = self.H = 0.0
 
     def new_page(self, landscape: bool) -> None:
@@ -563,12 +568,29 @@ class Drawer:
     def text(self, x: float, y: float, s: str, size: float | None = None, align: str = "L") -> None:
         size = size or self.size
         self.c.setFont(FONT, size)
-        if align == "C":
+        if self.v.glyph_order == "scrambled" and len(s) > 1:
+            self._scrambled(x, y, s, size, align)
+        elif align == "C":
             self.c.drawCentredString(x, y, s)
         elif align == "R":
             self.c.drawRightString(x, y, s)
         else:
             self.c.drawString(x, y, s)
+
+    def _scrambled(self, x: float, y: float, s: str, size: float, align: str) -> None:
+        """Each glyph at its printed position, drawn in reverse order (every other string) or shuffled:
+        what some exporters write, so a reader that follows the content stream reads "计合", "00.001"."""
+        import random
+
+        width = self._width(s, FONT, size)
+        x = x - width / 2 if align == "C" else x - width if align == "R" else x
+        at = [x + self._width(s[:i], FONT, size) for i in range(len(s))]
+        order = list(range(len(s)))[::-1]
+        self.scrambled += 1
+        if self.scrambled % 2 == 0:
+            random.Random(self.scrambled).shuffle(order)
+        for i in order:
+            self.c.drawString(at[i], y, s[i])
 
     def wrap(self, s: str, width: float) -> list[str]:
         lines, cur = [], ""
