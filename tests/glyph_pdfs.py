@@ -15,8 +15,7 @@ from pathlib import Path
 
 TEXT_FONT = "STSong-Light"  # reportlab's built-in CID font: text extracts as Unicode
 CID_DIGITS = "HeiseiMin-W3"  # Adobe-Japan1 CID font, its ordering renamed below
-PUA_DIGITS = "DejaVuSans"
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+PUA_DIGITS = "Vera"  # reportlab ships this TrueType font: no system font needed
 _FIGURE = re.compile(r"[0-9][0-9,.%]*")
 
 
@@ -27,7 +26,7 @@ def _register(name: str) -> None:
 
     if name in pdfmetrics.getRegisteredFontNames():
         return
-    pdfmetrics.registerFont(TTFont(name, str(DEJAVU)) if name == PUA_DIGITS else UnicodeCIDFont(name))
+    pdfmetrics.registerFont(TTFont(name, "Vera.ttf") if name == PUA_DIGITS else UnicodeCIDFont(name))
 
 
 def lines_pdf(path: Path, pages: list[list[str]], order: str = "stream", digits: str = "same",
