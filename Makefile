@@ -24,11 +24,14 @@ browser:
 sample: $(STAMP)
 	$(BIN)/juesuan extract data/raw/samples --out data/clean
 
-test: $(STAMP) browser
+# lint first: a lint failure fails `make test` (and so CI)
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q
 
+# ruff (style, imports, complexity <= 12) on everything; mypy on the packages ([tool.mypy] in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

@@ -235,7 +235,7 @@ def ruled_grids(page: Page, chars: list[dict]) -> list[Grid]:
     """Grids drawn with ruling lines (pdfplumber lines strategy), top to bottom, text filled in."""
     grids: list[Grid] = []
     for table in page.find_tables(LINES_SETTINGS):
-        grid = grid_from_cells([tuple(c) for c in table.cells], "pdfplumber-lines")
+        grid = grid_from_cells(list(table.cells), "pdfplumber-lines")
         if grid is None or grid.n_rows < 1 or grid.n_cols < 2:
             continue
         fill_text(grid, chars)

@@ -136,16 +136,13 @@ def budget_scope_of(text: str) -> str | None:
     return SCOPES[m.group(1)] if m else None
 
 
-def read_metadata(first_pages: list[str]) -> DocumentMetadata:
-    """Read from the document's opening text (cover, contents, first headings): see document_head."""
-    head = document_head(first_pages)
-    joined, starts = _joined(head)
-    lines = [match_text(line) for page in head for line in page.splitlines()]
+def _from_titles(joined: str, starts: set[int]) -> tuple[str | None, str | None, int | None, DocType | None]:
+    """Department, region, year and document type from the first titles ("X局2024年度部门决算");
+    a title naming only a place gives the region."""
     department: str | None = None
     region: str | None = None
     year: int | None = None
     doc_type: DocType | None = None
-
     for m in _TITLE.finditer(joined):
         name = _name_of(m, starts)
         year = year or int(m.group(2))
@@ -155,36 +152,64 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
             break
         if name and _REGION_ONLY.match(name) and region is None:
             region = name
+    return department, region, year, doc_type
+
+
+def _department_elsewhere(lines: list[str], joined: str, starts: set[int]) -> str | None:
+    """The department where no title with a year names it: a labelled line (部门名称：…), a title
+    with its year printed apart, then the heading of part one (第一部分 X概况)."""
+    for line in lines:
+        labelled = _LABELLED.search(line)
+        if labelled and _is_org(labelled.group(1)):
+            return labelled.group(1)
+    for m in _TITLE_YEAR_APART.finditer(joined):
+        name = _name_of(m, starts)
+        if _is_org(name):
+            return name
+    part_one = _PART_ONE.search(joined)
+    if part_one and _is_org(part_one.group(1)):
+        return part_one.group(1)
+    return None
+
+
+def _year_of(joined: str) -> int | None:
+    """A year next to 决算/预算 anywhere in the opening text."""
+    y = re.search(_YEAR + r".{0,12}?(?:决算|预算)", joined) or re.search(r"(?:决算|预算).{0,6}?(20\d{2})", joined)
+    return int(y.group(1)) if y else None
+
+
+def _doc_type_of(joined: str) -> DocType | None:
+    """决算 or 预算, whichever the first page or so prints."""
+    if re.search(r"决\s*算", joined[:600]):
+        return DocType.FINAL_ACCOUNTS
+    if re.search(r"预\s*算", joined[:600]):
+        return DocType.BUDGET
+    return None
+
+
+def _parent_of(lines: list[str], department: str | None) -> str | None:
+    """A unit budget's 主管部门, unless it is the department itself."""
+    p = next((m.group(1) for line in lines if (m := _PARENT.search(line)) and _is_org(m.group(1))), None)
+    return p if p and p != department else None
+
+
+def read_metadata(first_pages: list[str]) -> DocumentMetadata:
+    """Read from the document's opening text (cover, contents, first headings): see document_head."""
+    head = document_head(first_pages)
+    joined, starts = _joined(head)
+    lines = [match_text(line) for page in head for line in page.splitlines()]
+    department, region, year, doc_type = _from_titles(joined, starts)
     if department is None:
-        for line in lines:
-            m = _LABELLED.search(line)
-            if m and _is_org(m.group(1)):
-                department = m.group(1)
-                break
-    if department is None:
-        for m in _TITLE_YEAR_APART.finditer(joined):
-            name = _name_of(m, starts)
-            if _is_org(name):
-                department = name
-                break
-    if department is None:
-        m = _PART_ONE.search(joined)
-        if m and _is_org(m.group(1)):
-            department = m.group(1)
+        department = _department_elsewhere(lines, joined, starts)
     if year is None:
-        y = re.search(_YEAR + r".{0,12}?(?:决算|预算)", joined) or re.search(r"(?:决算|预算).{0,6}?(20\d{2})", joined)
-        year = int(y.group(1)) if y else None
+        year = _year_of(joined)
     if doc_type is None:
-        if re.search(r"决\s*算", joined[:600]):
-            doc_type = DocType.FINAL_ACCOUNTS
-        elif re.search(r"预\s*算", joined[:600]):
-            doc_type = DocType.BUDGET
+        doc_type = _doc_type_of(joined)
     if department and region is None:
         region = region_of(department)
     scope = parent = None
     if doc_type == DocType.BUDGET:
         scope = budget_scope_of(joined)
-        p = next((m.group(1) for line in lines if (m := _PARENT.search(line)) and _is_org(m.group(1))), None)
-        parent = p if p and p != department else None
+        parent = _parent_of(lines, department)
     return DocumentMetadata(region=region, department=department, fiscal_year=year, doc_type=doc_type,
                             budget_scope=scope, parent_department=parent)

@@ -32,8 +32,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     s = match_text(text)
     if s in EMPTY_MARKERS:
         return None
-    for m in _MINUS:
-        s = s.replace(m, "-")
+    for minus in _MINUS:
+        s = s.replace(minus, "-")
     negative = False
     if len(s) > 2 and s[0] == "(" and s[-1] == ")":
         negative, s = True, s[1:-1]

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class ScannedPages:
         self.bare: list[int] = []  # of those, pages without ruling lines either: blank sheets or photos
         self.failed: list[int] = []  # pages whose OCR timed out or broke
         self.seconds = 0.0
-        self._pdf = None
+        self._pdf: Any = None  # a pypdfium2.PdfDocument once a page is rendered (the library ships no types)
 
     def close(self) -> None:
         if self._pdf is not None:

@@ -86,10 +86,11 @@ def skew_angle(binary: np.ndarray) -> float:
     def sharpness(angle: float) -> float:
         return float(np.var(_rotate(small, angle, 0).sum(axis=1, dtype=np.float64)))
 
-    coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, SKEW_COARSE_STEP)
+    coarse: list[float] = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, SKEW_COARSE_STEP).tolist()
     best = max(coarse, key=sharpness)
-    fine = np.arange(best - SKEW_COARSE_STEP, best + SKEW_COARSE_STEP + 1e-9, SKEW_FINE_STEP)
-    return float(round(max(fine, key=sharpness), 3))
+    fine: list[float] = np.arange(best - SKEW_COARSE_STEP, best + SKEW_COARSE_STEP + 1e-9, SKEW_FINE_STEP).tolist()
+    sharpest = max(fine, key=sharpness)
+    return round(sharpest, 3)
 
 
 def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:

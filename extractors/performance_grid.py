@@ -323,49 +323,66 @@ def read_form_grids(rows: list[GRow], titles: dict[int, tuple[str, str, str]]) -
             drafts.append(st.draft)
             if in_row:
                 continue
-        if st is None or st.closed:
-            continue
-        if st.listed is not None:
-            ind_cell = _at(row, (st.ind or {}).get("indicator"))
-            if ind_cell is None or not ind_cell.first:  # a header's second row (其中: 财政资金 | 其他资金)
-                for role, span in (_header(row, lay["grid_summary_columns"], ()) or {}).items():
-                    st.listed.setdefault(role, span)
-                continue
-            st = _listed_form(row, st, drafts)
-        keys = row.texts()
-        if row.page not in st.draft.pages and any(keys):
-            st.draft.pages.append(row.page)
-        if keys and keys[0] in [squeeze(w) for w in lay["total_labels"]]:
-            score = _value(row, (st.ind or {}).get("score"))
-            st.draft.values["total_score"] = score
-            st.closed = True
-            continue
-        head = _header(row, lay["grid_indicator_columns"], ("indicator",))
-        if head is not None and ("target" in head or "score" in head):
-            st.ind = head
-            st.carry = {}
-            listed = _header(row, lay["grid_summary_columns"], ("project",))
-            st.listed = listed if listed is not None and listed["project"] != head["indicator"] else None
-            continue
-        if _fields(row, st.draft) or _label_values(row, st):
-            continue
-        need = ("funds_total",) if st.draft.kind == "target" else ("funds_total", "executed")  # a target form executes nothing yet
-        head = _header(row, lay["grid_funds_columns"], need)
-        if head is not None and st.ind is None:
-            st.funds = head
-            continue
-        head = _header(row, lay["grid_overall_columns"], ("target", "result"))
-        if head is not None and st.ind is None:
-            st.overall = head
-            continue
-        if st.ind is not None:
-            _indicator_row(row, st)
-        elif st.overall is not None and st.draft.texts.get("overall_target") is None:
-            st.draft.texts["overall_target"] = _joined(_at(row, st.overall["target"])) or None
-            st.draft.texts["overall_result"] = _joined(_at(row, st.overall["result"])) or None
-        elif st.funds is not None:
-            _funds_row(row, st)
+        if st is not None and not st.closed:
+            st = _form_row(row, st, lay, drafts)
     return drafts
+
+
+def _form_row(row: GRow, st: _Open, lay: dict, drafts: list[FormDraft]) -> _Open:
+    """One row of an open form: a header, a labelled field, its total (which closes it) or a body row.
+    Returns the form the rows after it belong to (a listing starts one per project)."""
+    if st.listed is not None:
+        ind_cell = _at(row, (st.ind or {}).get("indicator"))
+        if ind_cell is None or not ind_cell.first:  # a header's second row (其中: 财政资金 | 其他资金)
+            for role, span in (_header(row, lay["grid_summary_columns"], ()) or {}).items():
+                st.listed.setdefault(role, span)
+            return st
+        st = _listed_form(row, st, drafts)
+    keys = row.texts()
+    if row.page not in st.draft.pages and any(keys):
+        st.draft.pages.append(row.page)
+    if keys and keys[0] in [squeeze(w) for w in lay["total_labels"]]:
+        st.draft.values["total_score"] = _value(row, (st.ind or {}).get("score"))
+        st.closed = True
+        return st
+    if _indicator_header(row, st, lay) or _fields(row, st.draft) or _label_values(row, st) or _block_header(row, st, lay):
+        return st
+    if st.ind is not None:
+        _indicator_row(row, st)
+    elif st.overall is not None and st.draft.texts.get("overall_target") is None:
+        st.draft.texts["overall_target"] = _joined(_at(row, st.overall["target"])) or None
+        st.draft.texts["overall_result"] = _joined(_at(row, st.overall["result"])) or None
+    elif st.funds is not None:
+        _funds_row(row, st)
+    return st
+
+
+def _indicator_header(row: GRow, st: _Open, lay: dict) -> bool:
+    """The header of the indicator block (and of project columns beside it, one indicator per row)."""
+    head = _header(row, lay["grid_indicator_columns"], ("indicator",))
+    if head is None or ("target" not in head and "score" not in head):
+        return False
+    st.ind = head
+    st.carry = {}
+    listed = _header(row, lay["grid_summary_columns"], ("project",))
+    st.listed = listed if listed is not None and listed["project"] != head["indicator"] else None
+    return True
+
+
+def _block_header(row: GRow, st: _Open, lay: dict) -> bool:
+    """The header of the funds block or of the overall target block (both above the indicators)."""
+    if st.ind is not None:
+        return False
+    need = ("funds_total",) if st.draft.kind == "target" else ("funds_total", "executed")  # a target form executes nothing yet
+    head = _header(row, lay["grid_funds_columns"], need)
+    if head is not None:
+        st.funds = head
+        return True
+    head = _header(row, lay["grid_overall_columns"], ("target", "result"))
+    if head is not None:
+        st.overall = head
+        return True
+    return False
 
 
 def _above_fields(text: str) -> dict[str, str]:

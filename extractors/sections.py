@@ -104,7 +104,7 @@ _L1 = re.compile(r"^([一二三四五六七八九十]+)、")
 _L2 = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
 _L3 = re.compile(r"^(\d{1,2})[、.．](?![\d%])")
 _L4 = re.compile(r"^[（(](\d{1,2})[）)]")
-_TITLE = re.compile(r"^[^。：，]*")
+_TITLE_END = re.compile(r"[。：，]")  # a heading's title runs up to the first of these
 
 
 def topic_of(title: str) -> str | None:
@@ -153,11 +153,11 @@ def walk(pars: list[Paragraph], fam: NarrativeFamily | None = None):
             l1_topic = part_topic
             ctx = Context(topic=part_topic, part=part)
         elif m := _L1.match(text):
-            title = _TITLE.match(text[m.end():]).group()
+            title = _TITLE_END.split(text[m.end():], maxsplit=1)[0]
             l1_topic = fam.topic_of(title) or part_topic
             ctx = Context(l1=m.group(1), topic=l1_topic, aspect=aspect_of(title), part=part, l1_title=title)
         elif m := _L2.match(text):
-            title = _TITLE.match(text[m.end():]).group()
+            title = _TITLE_END.split(text[m.end():], maxsplit=1)[0]
             aspect = aspect_of(title)
             own = fam.topic_of(title)
             if aspect and l1_topic in fam.aspect_topics:

@@ -125,8 +125,9 @@ def read_xls(path: Path) -> list[Sheet]:
                 if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                     row.append(None)
                 elif cell.ctype == xlrd.XL_CELL_NUMBER:
-                    fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
-                    row.append(number_text(cell.value, fmt.format_str if fmt else None))
+                    # xf_index is set: the book was opened with formatting_info; a number cell's value is a float
+                    fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key) if cell.xf_index is not None else None
+                    row.append(number_text(float(cell.value), fmt.format_str if fmt else None))
                 else:
                     row.append(_cell_text_of(cell.value, None))
             rows.append(row)
@@ -242,5 +243,5 @@ def _where(cell: TableCell, texts: list[tuple[int, str | None]], roles: list[Col
     holding its text (a transposed 三公 cell: the 预算数/决算数 column holding it)."""
     candidates = [c for c, text in texts if text == cell.value_printed and roles[c].kind == "value"]
     exact = [c for c in candidates if roles[c].key == cell.col]
-    c = (exact or candidates or [None])[0]
+    c = next(iter(exact or candidates), None)
     return cell.col, f"{column_letter(c)}{row + 1}" if c is not None else f"row {row + 1}"

@@ -38,7 +38,7 @@ from schemas.records import TableCell, TableRecord, source_fields
 
 log = logging.getLogger("juesuan.tables")
 
-SINGLE_ROW_LABEL = {TableKey.three_public_expenses: "三公经费"}
+SINGLE_ROW_LABEL: dict[str, str] = {TableKey.three_public_expenses: "三公经费"}  # looked up by a table's key (a str)
 HEAD_PAGES, HEAD_LINES = 3, 6  # table pages and lines kept for metadata: a title, 部门：…, 单位：… and headers
 TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column (支出预算总表: 合计 基本支出 项目支出 …)
 _LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?=[^\d\s.,])")  # 2010301 行政运行, [2010301]行政运行
@@ -430,8 +430,8 @@ class TableReader:
                 c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
             )
         for c in sorted(unknown):  # never drop printed values silently
-            head = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
-            table.notes.append(f"page {page_no}: values under unrecognised column header {head or '(none)'!r} not read")
+            heading = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
+            table.notes.append(f"page {page_no}: values under unrecognised column header {heading or '(none)'!r} not read")
 
     def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int,
                   merged: _Merged | None = None, confs: dict[int, float] | None = None) -> None:
@@ -738,8 +738,9 @@ def _one_column_per_key(layout: _Layout, paths: list[list[str]], spec: TableSpec
     for group in layout.groups():
         by_key: dict[str, list[int]] = {}
         for c in group:
-            if roles[c].kind == "value" and roles[c].key and not roles[c].key.startswith("@"):
-                by_key.setdefault(roles[c].key, []).append(c)
+            role_key = roles[c].key
+            if roles[c].kind == "value" and role_key and not role_key.startswith("@"):
+                by_key.setdefault(role_key, []).append(c)
         for key, cols in by_key.items():
             if len(cols) < 2:
                 continue

@@ -317,9 +317,9 @@ def _widen_span(
         return leaf.top
 
     core = {line_of(c) for c in range(c0, c1)}
-    if len(core) != 1 or None in core:
+    top = core.pop() if len(core) == 1 else None
+    if top is None:
         return c0, c1
-    top = core.pop()
     height = w.bottom - w.top
     while c0 > 0 and c1 < len(centers):
         left, right = line_of(c0 - 1), line_of(c1)

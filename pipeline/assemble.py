@@ -26,8 +26,10 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
             found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES))
         else:
             found.append(p)
-    seen: set[Path] = set()
-    return [f for f in found if not (f.resolve() in seen or seen.add(f.resolve()))]
+    first: dict[Path, Path] = {}  # resolved path → the first name it was found under, in order
+    for f in found:
+        first.setdefault(f.resolve(), f)
+    return list(first.values())
 
 
 def dataset_of(results: Iterable[DocumentRecords]) -> Dataset:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from extractors.text import PageText
 
 
 class PageSpecError(ValueError):
@@ -18,9 +21,7 @@ def text(
     facts: Annotated[bool, typer.Option("--facts", help="print the narrative figures read from it instead")] = False,
 ) -> None:
     """Print each page's text in reading order (numbers back in their sentences, page numbers dropped)."""
-    from extractors.narrative import extract_facts, pages_from_text
     from extractors.source import InputProblem, sniff_kind
-    from extractors.text import PageText, page_text
 
     if not pdf.is_file():
         typer.echo(f"no such file: {pdf}", err=True)
@@ -34,45 +35,66 @@ def text(
     except (InputProblem, OSError) as e:
         typer.echo(f"cannot read {pdf}: {e.message if isinstance(e, InputProblem) else e}", err=True)
         raise typer.Exit(1) from e
-    if kind == "text":
-        texts = pages_from_text(pdf.read_text(encoding="utf-8", errors="replace"))
-        n_pages = sum(1 for t in texts if t.page is not None)
-    else:
-        import pdfplumber
-
-        from extractors.pages import iter_pages
-
-        texts: list[PageText] = []
-        try:
-            with pdfplumber.open(pdf) as doc:
-                n_pages = len(doc.pages)
-                if wanted is None or facts or wanted & set(range(1, n_pages + 1)):
-                    for no, page in iter_pages(doc):
-                        if wanted is None or no in wanted or facts:
-                            texts.append(page_text(page, no))
-        except Exception as e:  # a broken file is reported, not a traceback
-            typer.echo(f"cannot read {pdf}: {type(e).__name__}: {e}", err=True)
-            raise typer.Exit(1) from e
+    texts, n_pages = _read_pages(pdf, kind, wanted, facts)
     if wanted is not None:
-        if n_pages == 0:
-            typer.echo(f"--pages {pages}: {pdf.name} has no pages (a text file without form feeds); "
-                       "leave out --pages", err=True)
-            raise typer.Exit(2)
-        outside = sorted(p for p in wanted if p > n_pages)
-        if outside:
-            typer.echo(f"--pages {pages}: {pdf.name} has {n_pages} page{'s' if n_pages != 1 else ''}; "
-                       f"no page {_ranges(outside)}", err=True)
-            raise typer.Exit(2)
+        _check_wanted(pdf, pages, wanted, n_pages)
     if facts:
-        for f in extract_facts(texts, pdf.name):
-            if wanted is None or f.page in wanted:
-                where = f"p{f.page}" if f.page is not None else "-"
-                typer.echo(f"{where}\t{f.section or ''}\t{f.metric}\t{f.subject or ''}\t{f.value}\t{f.unit}\t{f.text}")
+        _print_facts(pdf, texts, wanted)
         return
     for t in texts:
         if wanted is None or t.page in wanted or t.page is None:
             typer.echo(f"── page {t.page if t.page is not None else '-'} ──")
             typer.echo(t.text)
+
+
+def _read_pages(pdf: Path, kind: str, wanted: set[int] | None, facts: bool) -> tuple[list[PageText], int]:
+    """The pages to print (all of them for ``--facts``: a figure's sentence may start a page
+    earlier) and the document's page count; a PDF that cannot be read exits 1."""
+    from extractors.narrative import pages_from_text
+    from extractors.text import page_text
+
+    if kind == "text":
+        texts = pages_from_text(pdf.read_text(encoding="utf-8", errors="replace"))
+        return texts, sum(1 for t in texts if t.page is not None)
+    import pdfplumber
+
+    from extractors.pages import iter_pages
+
+    texts = []
+    try:
+        with pdfplumber.open(pdf) as doc:
+            n_pages = len(doc.pages)
+            if wanted is None or facts or wanted & set(range(1, n_pages + 1)):
+                for no, page in iter_pages(doc):
+                    if wanted is None or no in wanted or facts:
+                        texts.append(page_text(page, no))
+    except Exception as e:  # a broken file is reported, not a traceback
+        typer.echo(f"cannot read {pdf}: {type(e).__name__}: {e}", err=True)
+        raise typer.Exit(1) from e
+    return texts, n_pages
+
+
+def _check_wanted(pdf: Path, pages: str | None, wanted: set[int], n_pages: int) -> None:
+    """``--pages`` naming pages the document does not have: said to the user, exit 2."""
+    if n_pages == 0:
+        typer.echo(f"--pages {pages}: {pdf.name} has no pages (a text file without form feeds); "
+                   "leave out --pages", err=True)
+        raise typer.Exit(2)
+    outside = sorted(p for p in wanted if p > n_pages)
+    if outside:
+        typer.echo(f"--pages {pages}: {pdf.name} has {n_pages} page{'s' if n_pages != 1 else ''}; "
+                   f"no page {_ranges(outside)}", err=True)
+        raise typer.Exit(2)
+
+
+def _print_facts(pdf: Path, texts: list[PageText], wanted: set[int] | None) -> None:
+    """One tab-separated line per narrative figure on the wanted pages."""
+    from extractors.narrative import extract_facts
+
+    for f in extract_facts(texts, pdf.name):
+        if wanted is None or f.page in wanted:
+            where = f"p{f.page}" if f.page is not None else "-"
+            typer.echo(f"{where}\t{f.section or ''}\t{f.metric}\t{f.subject or ''}\t{f.value}\t{f.unit}\t{f.text}")
 
 
 def page_set(spec: str | None) -> set[int] | None:

@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemas.records import (
     Document,
@@ -28,6 +28,8 @@ from schemas.records import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+R = TypeVar("R", bound=Record)
 
 # order of writing: dependent rows first, documents.csv last
 WRITE_ORDER: tuple[type[Record], ...] = (
@@ -45,12 +47,14 @@ class Dataset:
     forms: list[PerformanceForm] = field(default_factory=list)
     indicators: list[PerformanceIndicator] = field(default_factory=list)
 
-    def rows_of(self, kind: type[Record]) -> list[Record]:
-        return {
+    def rows_of(self, kind: type[R]) -> list[R]:
+        """The dataset's own list of ``kind`` records (extending it adds to the dataset)."""
+        lists: dict[type[Record], list[Any]] = {
             Document: self.documents, TableRecord: self.tables, TableCell: self.cells,
             NarrativeFact: self.facts, Finding: self.findings,
             PerformanceForm: self.forms, PerformanceIndicator: self.indicators,
-        }[kind]
+        }
+        return lists[kind]
 
     def doc_ids(self) -> set[str]:
         return {d.doc_id for d in self.documents}

@@ -79,6 +79,6 @@ class DocumentRecords:
         documents = rows[Document]
         if len(documents) != 1:
             raise ValueError(f"a document's records hold {len(documents)} documents, not one")
-        return cls(documents[0], rows[TableRecord], rows[TableCell], rows[NarrativeFact], rows[Finding],  # type: ignore[arg-type]
-                   rows[PerformanceForm], rows[PerformanceIndicator],  # type: ignore[arg-type]
+        return cls(documents[0], rows[TableRecord], rows[TableCell], rows[NarrativeFact], rows[Finding],
+                   rows[PerformanceForm], rows[PerformanceIndicator],
                    extractor_version=str(data.get("extractor_version", "")))

@@ -38,7 +38,7 @@ def _decimal_type(con: duckdb.DuckDBPyConnection, raw: str, column: str) -> str:
     int_digits, scale = con.execute(
         f"SELECT coalesce(max(length(split_part(ltrim({c}, '-'), '.', 1))), 1), "
         f"coalesce(max(length(split_part({c}, '.', 2))), 0) FROM {raw}"
-    ).fetchone()
+    ).fetchall()[0]  # an aggregate without GROUP BY: exactly one row
     if int_digits + scale > MAX_PRECISION:
         log.warning("%s.%s: values too long for DECIMAL(38); kept as text", raw, column)
         return "VARCHAR"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,7 +327,7 @@ def _narrative_only(path: Path, sha: str, source_url: str | None, text: str, not
     return DocumentRecords(doc, facts=facts, findings=_text_checks(doc, pages), forms=forms, indicators=indicators)
 
 
-def _text_checks(doc: Document, pages: list[PageText], table_texts: list[tuple[int, str]] = ()) -> list[Finding]:
+def _text_checks(doc: Document, pages: list[PageText], table_texts: Sequence[tuple[int, str]] = ()) -> list[Finding]:
     """Checks that need the raw text (placeholders, years, direction words, numbered lists under a total in the
     narrative; placeholders in table headings, units and notes); re-checks keep them."""
     from pipeline.checks import list_findings, table_text_findings, text_findings

@@ -69,7 +69,8 @@ def flush_events(timeout: float = EVENT_FLUSH_SECONDS) -> bool:
     from prefect.events.worker import EventsWorker
 
     with EventsWorker._instance_lock:  # as Prefect's ProcessPoolTaskRunner does: never start a new worker here
-        queues = [w._queue for w in EventsWorker._instances.values() if not w._stopped]
+        # Prefect declares _instances on the generic class without ClassVar (it is one): mypy cannot tell
+        queues = [w._queue for w in EventsWorker._instances.values() if not w._stopped]  # type: ignore[misc]
     deadline = time.monotonic() + timeout
     while any(q.qsize() for q in queues):
         if time.monotonic() > deadline:

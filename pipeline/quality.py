@@ -49,11 +49,11 @@ def assess(ds: Dataset) -> Dataset:
     for f in ds.findings:
         if f.severity == Severity.ERROR and is_identity(f) and f.table:
             failing[(f.doc_id, f.table)].append(f)
-    doubtful = {k for k in failing if (t := tables[k[0]].get(k[1])) is not None and not _read_in_full(t)}
+    doubtful = {k for k in failing if (read := tables[k[0]].get(k[1])) is not None and not _read_in_full(read)}
 
     findings = [f for f in ds.findings if f.rule != DOUBTFUL_RULE]
-    findings = [_downgraded(f) if (f.doc_id, f.table) in doubtful and f in failing[(f.doc_id, f.table)] else f
-                for f in findings]
+    findings = [_downgraded(f) if f.table is not None and (f.doc_id, f.table) in doubtful
+                and f in failing[(f.doc_id, f.table)] else f for f in findings]
     for doc_id, key in sorted(doubtful):
         t = tables[doc_id][key]
         n = len(failing[(doc_id, key)])
@@ -70,9 +70,9 @@ def assess(ds: Dataset) -> Dataset:
     for c in ds.cells:
         cells[c.doc_id].add(c.value)
     facts = defaultdict(list)
-    for f in ds.facts:
-        facts[f.doc_id].append(f)
-    errors = defaultdict(int)
+    for fact in ds.facts:
+        facts[fact.doc_id].append(fact)
+    errors: dict[str, int] = defaultdict(int)
     for f in findings:
         if f.severity == Severity.ERROR and is_identity(f):
             errors[f.doc_id] += 1

@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
@@ -124,7 +125,9 @@ def _tuple(v: object) -> tuple[str, ...]:
         return ()
     if isinstance(v, str):
         return (v,)
-    return tuple(str(x) for x in v)  # type: ignore[union-attr]
+    if isinstance(v, Iterable):
+        return tuple(str(x) for x in v)
+    raise ValueError(f"expected a text or a list of texts, got {v!r}")
 
 
 _TUPLE_FIELDS = ("listing_urls", "link_text", "url_patterns", "document_patterns", "next_text", "allowed_hosts",
@@ -407,7 +410,7 @@ class Fetcher:
                 url = urldefrag(urljoin(url, r.headers["location"])).url
                 continue
             return r
-        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=None)  # type: ignore[arg-type]
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=None)
 
     def _send_with_retries(self, url: str, headers: dict[str, str]) -> httpx.Response:
         s = self.source
@@ -545,27 +548,13 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
                                 last_modified=prior.last_modified if prior else None)
         if r.status_code >= 400:
             return FetchOutcome(url, FetchStatus.HTTP_ERROR, http_status=r.status_code, message=f"HTTP {r.status_code}")
-        h = hashlib.sha256()
-        size = 0
-        head = b""
         accepted = fetcher.source.download_types
         expected = attachment_type(url) or "pdf"
         fd, tmp_name = tempfile.mkstemp(dir=partial, prefix="dl-", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as f:
-                for chunk in r.iter_bytes(1 << 16):
-                    if len(head) < 1024:
-                        head += chunk[: 1024 - len(head)]
-                        if len(head) >= 1024 and sniff_type(head, accepted, expected) is None:
-                            break
-                    size += len(chunk)
-                    if size > fetcher.source.max_bytes:
-                        break
-                    h.update(chunk)
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
+                sha256, size, head = _stream(r, f, accepted, expected, fetcher.source.max_bytes)
             ctype = r.headers.get("content-type")
             ftype = sniff_type(head, accepted, expected)
             if ftype is None:
@@ -579,10 +568,33 @@ def fetch_document(fetcher: Fetcher, url: str, raw_dir: Path, manifest: Manifest
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return Fetched(url, tmp, h.hexdigest(), size,
+        return Fetched(url, tmp, sha256, size,
                        file_name_for(url, f"document.{ftype}", content_disposition=r.headers.get("content-disposition")),
                        prior.sha256 if prior else None, r.status_code, r.headers.get("etag"),
                        r.headers.get("last-modified"), ftype)
+
+
+def _stream(r: httpx.Response, f: BinaryIO, accepted: tuple[str, ...], expected: str,
+            max_bytes: int) -> tuple[str, int, bytes]:
+    """Write the body to ``f`` (synced) while hashing it: its sha256, its size and its first 1 KiB.
+    Stops early once the first 1 KiB is of no accepted type, or past ``max_bytes`` (the size then
+    says so, the bytes are not kept)."""
+    h = hashlib.sha256()
+    size = 0
+    head = b""
+    for chunk in r.iter_bytes(1 << 16):
+        if len(head) < 1024:
+            head += chunk[: 1024 - len(head)]
+            if len(head) >= 1024 and sniff_type(head, accepted, expected) is None:
+                break
+        size += len(chunk)
+        if size > max_bytes:
+            break
+        h.update(chunk)
+        f.write(chunk)
+    f.flush()
+    os.fsync(f.fileno())
+    return h.hexdigest(), size, head
 
 
 def store_download(f: Fetched, raw_dir: Path, manifest: Manifest) -> FetchOutcome:
@@ -647,13 +659,28 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
     """Listing pages (with pagination) → relevant links → documents and article attachments.
     With a manifest, pages are fetched conditionally and what they link to is remembered;
     ``on_page(url)`` is told of each page tried."""
-    s = fetcher.source
     out = Crawl()
+    seen: set[str] = set()
+    articles = _crawl_listings(fetcher, out, seen, manifest, run_id, on_page)
+    _crawl_articles(fetcher, articles, out, seen, manifest, run_id, on_page)
+    return out
+
+
+def _listing_queue(s: Source) -> list[str]:
+    """The listing URLs, then the numbered pages of the first one (``page_template``)."""
     queue = list(s.listing_urls)
     if s.page_template:
         first = s.listing_urls[0]
         queue += [urljoin(first, s.page_template.format(n=n)) for n in range(1, s.max_pages)]
-    seen: set[str] = set()
+    return queue
+
+
+def _crawl_listings(fetcher: Fetcher, out: Crawl, seen: set[str], manifest: Manifest | None, run_id: int | None,
+                    on_page: Callable[[str], None] | None) -> list[tuple[str, str]]:
+    """Read the listing pages, following next-page links, at most ``max_pages`` per listing URL;
+    documents go to ``out``, the article pages to open are returned as (url, link text)."""
+    s = fetcher.source
+    queue = _listing_queue(s)
     articles: list[tuple[str, str]] = []
     n_listing = 0
     while queue and n_listing < s.max_pages * max(1, len(s.listing_urls)):
@@ -665,19 +692,24 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
         n_listing += 1
         if on_page:
             on_page(url)
-        if links is None:
-            continue
-        for link in links:
+        for link in links or []:
             if _matches(s.next_text, link.text):
                 if link.url not in seen and _page_ok(fetcher, link.url, out):
                     queue.append(link.url)
+            elif not is_relevant(s, link):
                 continue
-            if not is_relevant(s, link):
-                continue
-            if is_document(s, link.url):
+            elif is_document(s, link.url):
                 _add_document(fetcher, link, out)
             elif s.follow_articles:
                 articles.append((link.url, link.text))
+    return articles
+
+
+def _crawl_articles(fetcher: Fetcher, articles: list[tuple[str, str]], out: Crawl, seen: set[str],
+                    manifest: Manifest | None, run_id: int | None, on_page: Callable[[str], None] | None) -> None:
+    """Open each article page once for its attachments (named by the article's link text when
+    their own is empty); one that states figures is kept when the source says so."""
+    s = fetcher.source
     for url, text in articles:
         if url in seen:
             continue
@@ -690,7 +722,6 @@ def crawl(fetcher: Fetcher, manifest: Manifest | None = None, run_id: int | None
         for link in links or []:
             if is_document(s, link.url):
                 _add_document(fetcher, Link(link.url, link.text or text), out)
-    return out
 
 
 def _page_ok(fetcher: Fetcher, url: str, out: Crawl) -> bool:
@@ -936,7 +967,8 @@ def plan(source: Source) -> list[str]:
     return out
 
 
-def with_overrides(source: Source, **kw: object) -> Source:
+def with_overrides(source: Source, **kw: Any) -> Source:
+    """``source`` with the fields given a value replaced (None: keep the source's own)."""
     return replace(source, **{k: v for k, v in kw.items() if v is not None})
 
 

@@ -357,6 +357,26 @@ def print_row(name: str, r: dict) -> None:
 
 
 def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.child or args.ocr_child or args.gc_child:  # a measuring child: one JSON line for its parent
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(_child_measure(args)))
+        return 0
+    if args.corpus:
+        args.pdfs.append(SHARED_CORPUS / args.corpus)
+    corpus_table(expand(args.pdfs) or corpus_documents(), args.runs, args.fast)
+    if args.gc_rounds > 0:
+        gc_comparison(args.gc_rounds)
+    if args.ocr_pages and GOLDEN_PDF.exists():
+        run_ocr(args.ocr_pages)
+    if not args.no_long and CENTRAL_PDF.exists() and GOLDEN_PDF.exists():
+        forms_long(args.copies)
+    if not args.no_long and GOLDEN_PDF.exists():
+        long_document(args.copies)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pdfs", nargs="*", type=Path, help="PDFs or folders of PDFs")
     ap.add_argument("--corpus", help="a folder of ../shared/corpus, e.g. other_cities")
@@ -373,27 +393,21 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--fast", action="store_true",
                     help="ratios only (best of --runs): warm-up on a text file, no stage shares or memory")
-    args = ap.parse_args(argv)
-    if args.child:
-        sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure(args.child, args.runs, args.quick, args.bare, args.fast)))
-        return 0
-    if args.ocr_child:
-        sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure_ocr(args.ocr_child)))
-        return 0
-    if args.gc_child:
-        sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure_gc(args.pdfs, args.gc_rounds)))
-        return 0
+    return ap
 
-    if args.corpus:
-        args.pdfs.append(SHARED_CORPUS / args.corpus)
-    docs = expand(args.pdfs) or corpus_documents()
+
+def _child_measure(args: argparse.Namespace) -> dict:
+    if args.child:
+        return measure(args.child, args.runs, args.quick, args.bare, args.fast)
+    if args.ocr_child:
+        return measure_ocr(args.ocr_child)
+    return measure_gc(args.pdfs, args.gc_rounds)
+
+
+def corpus_table(docs: list[Path], runs: int, fast: bool) -> None:
+    """One row per document (a scanned one OCR'd once, apart), then the ratios against the targets."""
     print(f"{'document':44s} {'pages':>5s} {'status':>9s} {'extract s':>9s} {'text s':>8s} {'ratio':>6s} "
           f"{'narrative':>9s} {'traced MiB':>10s} {'RSS MiB':>8s}")
-    ratios, shares = [], []
-    by_family: dict[str, list[float]] = {}
     per_doc: list[tuple[str, float, dict]] = []
     ocr_docs: list[tuple[str, int, dict]] = []
     for doc in docs:
@@ -402,61 +416,68 @@ def main(argv: list[str]) -> int:
             print_row(doc.name, r)
             ocr_docs.append((doc.name, scanned, r))
             continue
-        r = run_child(doc, args.runs, quick=False, fast=args.fast)
+        r = run_child(doc, runs, quick=False, fast=fast)
         print_row(doc.name, r)
         if "error" not in r and r["text_s"]:
             per_doc.append((doc.name, r["extract_s"] / r["text_s"], r))
-            ratios.append(r["extract_s"] / r["text_s"])
-            shares.append(r["narrative_share"] or 0.0)
-            by_family.setdefault(str(r.get("doc_type")), []).append(ratios[-1])
-    if ratios:
-        shares_note = "" if args.fast else f"; worst narrative share {100 * max(shares):.1f} % (target <= 20 %)"
-        print(f"worst ratio {max(ratios):.2f} (target <= 1.5){shares_note}")
-        for family, values in sorted(by_family.items()):
-            print(f"  {family}: {len(values)} documents, extraction / extract_text median {statistics.median(values):.2f}, "
-                  f"worst {max(values):.2f}")
-        print(f"per document (text layer): median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}")
-        over = [(name, ratio, r) for name, ratio, r in per_doc if ratio > TARGET_RATIO]
-        for name, ratio, r in over:
-            print(f"  past {TARGET_RATIO}x: {name} {ratio:.2f} ({r['pages']} pages, narrative "
-                  f"{100 * (r['narrative_share'] or 0):.0f} %, forms {100 * r['forms_share']:.0f} %)")
-        if not over:
-            print(f"  every document within {TARGET_RATIO}x")
+    if per_doc:
+        ratio_summary(per_doc, fast)
     for name, scanned, r in ocr_docs:
         if "error" not in r:
             print(f"OCR'd (not comparable): {name}: {scanned} scanned of {r['pages']} pages, extraction "
                   f"{r['extract_s']:.1f} s, extract_text {r['text_s']:.2f} s")
-    if args.gc_rounds > 0:
-        samples = sorted(SAMPLES.glob("*.pdf"))
-        cmd = [sys.executable, __file__, "--gc-child", "--gc-rounds", str(args.gc_rounds), *map(str, samples)]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode == 0:
-            r = json.loads(done.stdout.strip().splitlines()[-1])
-            cpu, in_gc = r["cpu"], r["gc"]
-            print(f"\ngarbage collector ({args.gc_rounds} alternating rounds of the {len(samples)} sample PDFs): "
-                  f"{in_gc['default'] / cpu['default']:.1%} of the extraction's CPU with Python's default settings, "
-                  f"{in_gc['tuned'] / cpu['tuned']:.1%} with the extraction process's; whole extraction "
-                  f"{cpu['tuned'] / cpu['default']:.3f}x (noisy)")
-        else:
-            print(f"\ngarbage collector comparison failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-    if args.ocr_pages and GOLDEN_PDF.exists():
-        run_ocr(args.ocr_pages)
-    if not args.no_long and CENTRAL_PDF.exists() and GOLDEN_PDF.exists():
-        forms_long(args.copies)
-    if args.no_long or not GOLDEN_PDF.exists():
-        return 0
+
+
+def ratio_summary(per_doc: list[tuple[str, float, dict]], fast: bool) -> None:
+    """The worst ratio and narrative share against the targets, per family, and the documents past the target."""
+    ratios = [ratio for _, ratio, _ in per_doc]
+    shares = [r["narrative_share"] or 0.0 for _, _, r in per_doc]
+    by_family: dict[str, list[float]] = {}
+    for _, ratio, r in per_doc:
+        by_family.setdefault(str(r.get("doc_type")), []).append(ratio)
+    shares_note = "" if fast else f"; worst narrative share {100 * max(shares):.1f} % (target <= 20 %)"
+    print(f"worst ratio {max(ratios):.2f} (target <= 1.5){shares_note}")
+    for family, values in sorted(by_family.items()):
+        print(f"  {family}: {len(values)} documents, extraction / extract_text median {statistics.median(values):.2f}, "
+              f"worst {max(values):.2f}")
+    print(f"per document (text layer): median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}")
+    over = [(name, ratio, r) for name, ratio, r in per_doc if ratio > TARGET_RATIO]
+    for name, ratio, r in over:
+        print(f"  past {TARGET_RATIO}x: {name} {ratio:.2f} ({r['pages']} pages, narrative "
+              f"{100 * (r['narrative_share'] or 0):.0f} %, forms {100 * r['forms_share']:.0f} %)")
+    if not over:
+        print(f"  every document within {TARGET_RATIO}x")
+
+
+def gc_comparison(rounds: int) -> None:
+    """The garbage collector's share of the extraction's CPU, default settings against the tuned ones."""
+    samples = sorted(SAMPLES.glob("*.pdf"))
+    cmd = [sys.executable, __file__, "--gc-child", "--gc-rounds", str(rounds), *map(str, samples)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"\ngarbage collector comparison failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+        return
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    cpu, in_gc = r["cpu"], r["gc"]
+    print(f"\ngarbage collector ({rounds} alternating rounds of the {len(samples)} sample PDFs): "
+          f"{in_gc['default'] / cpu['default']:.1%} of the extraction's CPU with Python's default settings, "
+          f"{in_gc['tuned'] / cpu['tuned']:.1%} with the extraction process's; whole extraction "
+          f"{cpu['tuned'] / cpu['default']:.3f}x (noisy)")
+
+
+def long_document(copies: int) -> None:
+    """The golden PDF against its pages repeated ``copies`` times: time and memory as pages grow."""
     with tempfile.TemporaryDirectory() as tmp:
-        long_pdf = build_long_document(GOLDEN_PDF, args.copies, Path(tmp) / f"golden_x{args.copies}.pdf")
+        long_pdf = build_long_document(GOLDEN_PDF, copies, Path(tmp) / f"golden_x{copies}.pdf")
         short = run_child(GOLDEN_PDF, 1, quick=True)
         long = run_child(long_pdf, 1, quick=True)
-    print(f"\nlong document: the golden PDF's pages x{args.copies} (one timed run each, no warm-up)")
+    print(f"\nlong document: the golden PDF's pages x{copies} (one timed run each, no warm-up)")
     print_row(f"{GOLDEN_PDF.name} x1", short)
-    print_row(f"{GOLDEN_PDF.name} x{args.copies}", long)
+    print_row(f"{GOLDEN_PDF.name} x{copies}", long)
     if "error" not in short and "error" not in long:
         print(f"pages x{long['pages'] / short['pages']:.0f}: time x{long['extract_s'] / short['extract_s']:.1f}, "
               f"traced peak x{long['traced_peak_mib'] / short['traced_peak_mib']:.2f}, "
               f"RSS x{long['max_rss_mib'] / short['max_rss_mib']:.2f} (flat memory: close to x1)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -60,6 +60,58 @@ def variant(pdf: bytes, tag: str) -> bytes:
     return pdf + f"\n% juesuan test variant {tag}\n".encode()
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """Answers from ``outer``'s routes (each Server makes a subclass naming itself as ``outer``)."""
+
+    protocol_version = "HTTP/1.1"
+    outer: Server
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        path = self.path.split("?", 1)[0]
+        with self.outer.lock:
+            self.outer.hits[path] += 1
+            route = self.outer.routes.get(path)
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if route is None:
+            self._log(path, inm, ims, 404)
+            return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        if route.delay:
+            time.sleep(route.delay)
+        etag = f'"{hashlib.md5(route.body).hexdigest()}"'
+        lm = formatdate(1_700_000_000 + route.version * 86400, usegmt=True)
+        headers = {"Location": route.location} if route.location else {}
+        headers.update(route.headers or {})
+        if route.etag:
+            headers["ETag"] = etag
+        if route.last_modified:
+            headers["Last-Modified"] = lm
+        fresh = (route.etag and inm == etag) or (not route.etag and route.last_modified and ims == lm)
+        if route.status == 200 and route.conditional and fresh:
+            self._log(path, inm, ims, 304)
+            return self._send(304, b"", None, headers)
+        self._log(path, inm, ims, route.status)
+        self._send(route.status, route.body, route.content_type, headers)
+
+    def _log(self, path: str, inm: str | None, ims: str | None, status: int) -> None:
+        with self.outer.lock:
+            self.outer.requests.append(Request(path, inm, ims, status))
+
+    def _send(self, status: int, body: bytes, ctype: str | None, headers: dict | None = None) -> None:
+        self.send_response(status)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+
 class Server:
     """A threaded HTTP server on loopback serving ``routes``; counts requests per path."""
 
@@ -68,57 +120,7 @@ class Server:
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
         self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                path = self.path.split("?", 1)[0]
-                with outer.lock:
-                    outer.hits[path] += 1
-                    route = outer.routes.get(path)
-                inm = self.headers.get("If-None-Match")
-                ims = self.headers.get("If-Modified-Since")
-                if route is None:
-                    self._log(path, inm, ims, 404)
-                    return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
-                if route.delay:
-                    time.sleep(route.delay)
-                etag = f'"{hashlib.md5(route.body).hexdigest()}"'
-                lm = formatdate(1_700_000_000 + route.version * 86400, usegmt=True)
-                headers = {"Location": route.location} if route.location else {}
-                headers.update(route.headers or {})
-                if route.etag:
-                    headers["ETag"] = etag
-                if route.last_modified:
-                    headers["Last-Modified"] = lm
-                fresh = (route.etag and inm == etag) or (not route.etag and route.last_modified and ims == lm)
-                if route.status == 200 and route.conditional and fresh:
-                    self._log(path, inm, ims, 304)
-                    return self._send(304, b"", None, headers)
-                self._log(path, inm, ims, route.status)
-                self._send(route.status, route.body, route.content_type, headers)
-
-            def _log(self, path: str, inm: str | None, ims: str | None, status: int) -> None:
-                with outer.lock:
-                    outer.requests.append(Request(path, inm, ims, status))
-
-            def _send(self, status: int, body: bytes, ctype: str | None, headers: dict | None = None) -> None:
-                self.send_response(status)
-                if ctype:
-                    self.send_header("Content-Type", ctype)
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if body:
-                    self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), type("Handler", (_Handler,), {"outer": self}))
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]

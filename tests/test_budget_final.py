@@ -11,9 +11,9 @@ from pipeline.dataset import Dataset
 from pipeline.disclosures import department_key, link_disclosures
 from pipeline.extract import extract_document
 from schemas.records import NarrativeFact
-from tests.conftest import SHARED
+from tests.conftest import SAMPLES, SHARED
 
-BUDGET = SHARED / "corpus" / "budgets" / "shanghai_putuo" / "上海市普陀区商务委员会25年预算.pdf"
+BUDGET = SAMPLES / "上海市普陀区商务委员会25年预算.pdf"  # the same file as ../shared/corpus/budgets/shanghai_putuo's
 JIANGSU = SHARED / "corpus" / "budgets" / "jiangsu_province"
 
 

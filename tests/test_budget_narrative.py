@@ -10,9 +10,9 @@ from extractors.narrative import extract_facts
 from extractors.text import PageText
 from pipeline.assemble import check_dataset, dataset_of
 from pipeline.extract import extract_document
-from tests.conftest import SHARED
+from tests.conftest import SAMPLES, SHARED
 
-SHANGHAI = SHARED / "corpus" / "budgets" / "shanghai_putuo" / "上海市普陀区商务委员会25年预算.pdf"
+SHANGHAI = SAMPLES / "上海市普陀区商务委员会25年预算.pdf"  # the same file as ../shared/corpus/budgets/shanghai_putuo's
 JIANGSU = SHARED / "corpus" / "budgets" / "jiangsu_province"
 ZHENGXIE_2019 = JIANGSU / "江苏省政协办公厅_江苏省政协办公厅2019年度部门预算.pdf"
 WEIBAN_2019 = JIANGSU / "江苏省委办公厅_江苏省委办公厅2019年度部门预算公开文件.pdf"

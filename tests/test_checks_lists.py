@@ -20,9 +20,9 @@ from pipeline.checks.text_lists import RULE, list_findings
 from pipeline.dataset import Dataset
 from pipeline.extract import extract_document
 from schemas.records import DocStatus, Document
-from tests.conftest import SHARED, WUHAN_TXT
+from tests.conftest import SAMPLES, WUHAN_TXT
 
-BUDGET_PDF = SHARED / "corpus" / "budgets" / "shanghai_putuo" / "上海市普陀区商务委员会25年预算.pdf"
+BUDGET_PDF = SAMPLES / "上海市普陀区商务委员会25年预算.pdf"  # the same file as ../shared/corpus/budgets/shanghai_putuo's
 DOC = Document(doc_id="d", file_name="x.txt", sha256="0" * 64, status=DocStatus.OK)
 
 

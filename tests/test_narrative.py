@@ -11,9 +11,9 @@ import pytest
 from extractors.narrative import extract_facts, pages_from_text
 from extractors.text import PageText, page_text
 from extractors.vocab import segment
-from tests.conftest import SHARED, SOCIAL_WORK_PDF, WUHAN_TXT
+from tests.conftest import FIXTURES, SHARED, SOCIAL_WORK_PDF, WUHAN_TXT
 
-GOLDEN_NARRATIVE = SHARED / "golden" / "上海市普陀区财政局2024年度部门决算.narrative.jsonl"
+GOLDEN_NARRATIVE = FIXTURES / "上海市普陀区财政局2024年度部门决算.narrative.jsonl"  # a copy of ../shared/golden's
 TEMPLATE_PDF = SHARED / "corpus" / "templates" / "附件2：部门决算模板.pdf"
 
 
@@ -146,8 +146,6 @@ def test_wuhan_sections_follow_hubei_numbering(wuhan):
 
 
 def test_golden_document_matches_hand_verified_facts(golden_extraction):
-    if not GOLDEN_NARRATIVE.exists():
-        pytest.skip("shared golden files not available")
     golden = [json.loads(line) for line in GOLDEN_NARRATIVE.read_text(encoding="utf-8").splitlines() if line.strip()]
     facts = golden_extraction.facts
     got = {(f.metric, f.value, f.page) for f in facts}

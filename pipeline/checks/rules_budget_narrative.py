@@ -74,7 +74,7 @@ def _class_rows(table: str, col: tuple[str, ...], side: str | None = None, coded
         name = (f.subject or "").split("/")[0]
         hits = [c for c in ctx.table_cells(table, side) if c.col in col and names_match(c.row, name)
                 and (len(digits(c.code)) == 3 if coded else not digits(c.code))]
-        return hits if len(hits) == 1 else []
+        return [hits[0]] if len(hits) == 1 else []
     return lookup
 
 
@@ -94,7 +94,7 @@ def _item(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
         return ok and (len(path) < 3 or (lei is not None and names_match(lei.row, path[-3])))
     if len(leaf) > 1:
         leaf = [c for c in leaf if parents_ok(c)]
-    return leaf if len(leaf) == 1 else []
+    return [leaf[0]] if len(leaf) == 1 else []
 
 
 def _basic(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
@@ -271,7 +271,7 @@ def _last_year_figure(prev: list[DocContext], level: NarrativeFact) -> tuple[Dec
       "A budget's change on last year's budget (比上年预算增加 X; 与上年持平 = 0) equals this year's figure minus "
       "last year's budget of the same department, when the dataset holds it.", severity=YEARS_POLICY, scope="dataset")
 def budget_changes(ctx: DocContext, corpus: list[DocContext], rid: str) -> Iterator[Finding]:
-    if ctx.doc.doc_type != DocType.BUDGET:
+    if ctx.doc.doc_type != DocType.BUDGET or ctx.doc.fiscal_year is None:  # no year: no last year's budget
         return
     changes = [f for f in ctx.facts if f.metric.startswith("budget_") and f.metric.endswith("_change")
                and not _VS_EXECUTION.search(f.text)]

@@ -42,7 +42,7 @@ def _partner(ctx: DocContext, metric: str, like: NarrativeFact) -> NarrativeFact
     """The fact of ``metric`` stated with ``like``: same clause first, else same subject."""
     cands = [f for f in ctx.facts_of(metric) if _same_subject(f, like)]
     same_text = [f for f in cands if f.text == like.text]
-    return (same_text or cands or [None])[0]
+    return next(iter(same_text or cands), None)
 
 
 def _bases(ctx: DocContext, metric: str) -> list[tuple[Decimal, list[NarrativeFact]]]:

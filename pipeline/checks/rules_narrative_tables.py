@@ -46,7 +46,7 @@ def _fiscal_source(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:
 
 
 def _unique(cells: list[TableCell]) -> list[TableCell | None]:
-    return cells if len(cells) == 1 else []
+    return [cells[0]] if len(cells) == 1 else []
 
 
 def _gpb_class(ctx: DocContext, f: NarrativeFact) -> list[TableCell | None]:

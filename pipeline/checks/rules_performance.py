@@ -141,13 +141,13 @@ def _printed_against(ctx: DocContext, printed: Decimal, exact: Decimal) -> tuple
 def execution(ctx: DocContext, rid: str) -> Iterator[Finding]:
     for f in _forms(ctx):
         where = _where(f)
-        kw = {"table": FORMS, "row": f.form_id}
         if f.execution_rate_pct is not None and f.executed is not None and f.funds_total:
             rng = share_range(f.executed, f.funds_total)
             if rng is not None:
                 check = check_pct(f.execution_rate_pct, rng, f.executed / f.funds_total * 100, ctx.config.pct_tolerance)
                 for x in from_check(ctx, rid, check, f"{where}: 执行率 = 执行数 {f.executed} / 预算数 {f.funds_total}",
-                                    col="execution_rate_pct", evidence=f"{where}: {f.funds_total} {f.executed} {f.execution_rate_pct}%", **kw):
+                                    col="execution_rate_pct", evidence=f"{where}: {f.funds_total} {f.executed} {f.execution_rate_pct}%",
+                                    table=FORMS, row=f.form_id):
                     yield x.model_copy(update={"page": _form_page(f)})
         if f.execution_weight is not None and f.execution_rate_pct is not None and f.execution_score is not None:
             exact = f.execution_weight * f.execution_rate_pct / 100
@@ -162,7 +162,7 @@ def execution(ctx: DocContext, rid: str) -> Iterator[Finding]:
                           f"{exact.normalize():f}, printed {f.execution_score}",
                           col="execution_score", expected=expected, actual=f.execution_score,
                           difference=f.execution_score - expected,
-                          evidence=f"{where}: {f.execution_rate_pct}% {f.execution_score}", **kw
+                          evidence=f"{where}: {f.execution_rate_pct}% {f.execution_score}", table=FORMS, row=f.form_id
                           ).model_copy(update={"page": _form_page(f)})
 
 
@@ -173,7 +173,7 @@ def total(ctx: DocContext, rid: str) -> Iterator[Finding]:
         rows = _rows_of(ctx, f)
         if f.kind != "self_evaluation" or f.total_score is None or not rows or any(r.score is None for r in rows):
             continue
-        parts = [p for p in (f.execution_score, f.overall_score) if p is not None] + [r.score for r in rows]  # type: ignore[misc]
+        parts = [p for p in (f.execution_score, f.overall_score, *(r.score for r in rows)) if p is not None]
         check = score_sum(f.total_score, parts, ctx.config.amount_tolerance)
         where = _where(f)
         for x in from_check(ctx, rid, check,
@@ -265,7 +265,7 @@ def narrative_vs_form(ctx: DocContext, rid: str) -> Iterator[Finding]:
             continue
         counts = [("设置的绩效指标数", f.stated_indicators_set, len(rows), "n_indicators")]
         if all(r.score is not None and r.weight is not None for r in rows):
-            full = sum(1 for r in rows if r.score >= r.weight)  # type: ignore[operator]
+            full = sum(1 for r in rows if r.score is not None and r.weight is not None and r.score >= r.weight)
             counts.append(("实现的绩效指标数 (rows with full marks)", f.stated_indicators_met, full, "n_met"))
         for what, stated, counted, col in counts:
             if stated is not None and stated != counted:

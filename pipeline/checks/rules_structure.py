@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 from extractors.textforms import folded, match_text
 from pipeline.checks.context import DocContext
@@ -114,7 +115,8 @@ def year_findings(ctx: DocContext, rid: str, text: str, **kw) -> Iterator[Findin
                 snippet = s[max(0, m.start() - 20): m.end() + 10]
                 yield finding(ctx, rid, Severity.ERROR,
                               f"year {printed} in “{what}” contradicts the fiscal year {year} (expected {year + offset})",
-                              expected=year + offset, actual=printed, difference=printed - (year + offset),
+                              expected=Decimal(year + offset), actual=Decimal(printed),
+                              difference=Decimal(printed - (year + offset)),
                               evidence=snippet, **kw)
 
 

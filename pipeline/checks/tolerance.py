@@ -30,7 +30,8 @@ def unit_of(value: Decimal) -> Decimal:
 
 def half_unit(value: Decimal) -> Decimal:
     """Largest rounding error of a printed value; a bare integer zero ("0") is exact."""
-    if value == 0 and value.as_tuple().exponent >= 0:
+    exp = value.as_tuple().exponent  # an int for a finite value ('n', 'N', 'F' for NaN and infinity)
+    if value == 0 and isinstance(exp, int) and exp >= 0:
         return Decimal(0)
     return unit_of(value) / 2
 
