@@ -144,10 +144,13 @@ def classify_column(
     sided = _side_words(family) if table_spec(table_key, family).sides else {}
     value_path = [p for p in norm if p not in ("收入", "支出") and p not in sided]
     key = _match_value(value_path, table_key, family, exclude) if value_path else None
-    for i in range(len(value_path) - 1):  # a header word wrapped over header rows: 上级补 / 助收入, 总 / 计
-        joined = "".join(value_path[i:])
-        if key is None and any(joined in parts for _, parts in _variants(table_key, family)):
-            key = _match_value([*value_path[:i], joined], table_key, family, exclude)
+    # a header word wrapped over header rows: 上级补 / 助收入, 总 / 计; its last line may be a side word on
+    # its own (其他 / 收入), dropped from value_path: joined from the full path too
+    for words in (value_path, norm):
+        for i in range(len(words) - 1):
+            joined = "".join(words[i:])
+            if key is None and any(joined in parts for _, parts in _variants(table_key, family)):
+                key = _match_value([*words[:i], joined], table_key, family, exclude)
     if key is not None:
         return ColumnRole("value", key=key, side=side)
     if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目")) for p in norm):  # 支出功能分类科目: its rows
