@@ -73,6 +73,8 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
         return True
     if "三公" in s:
         return True
+    if s.startswith("其中") and any(len(p) >= 4 and p in s for _, parts in _variants(table_key, family) for p in parts):
+        return True  # 其中：2026年政府采购项目中预留给中小企业的项目资金规模: a share column under its group
     return any(s in parts for _, parts in _variants(table_key, family)) or s in _family_column_words(family)
 
 
