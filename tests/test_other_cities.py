@@ -162,6 +162,10 @@ def test_hangzhou_budget_titles_with_level_prefix():
     # page 23 (表3): 基本支出 › 人员支出 | 日常公用支出 (contract extension)
     assert _cell(cells, "expenditure", "personnel", row="行政运行").value == Decimal("214442.42")
     assert _cell(cells, "expenditure", "public", row="行政运行").value == Decimal("46006.31")
+    # page 29 (表7): its column-number row (** | 1 | 2 … 6) is layout, not a row of values
+    assert not [c for c in cells if c.table == "three_public_expenses" and c.row == "**"]
+    assert _cell(cells, "three_public_expenses", "total_budget", row="合计").value == Decimal("4112.82")
+    assert _identity_errors(findings, "three_public_expenses") == []
     # page 27 (表6): 日常公用支出 is the 公用经费 column
     assert _cell(cells, "general_public_budget_basic_expenditure", "public", row="合计").value == Decimal("46733.64")
 
