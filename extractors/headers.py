@@ -8,6 +8,7 @@ with the most parts wins, so 小计+预算数 under 公务用车 is ``vehicle_bu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +18,7 @@ from schemas.keys import FAMILIES, TableKey, table_spec
 CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
+_FILLER = re.compile(r"[*＊—\-–_/\\.·]*")  # a label cell of an index row printed as "**" or a dash
 # header cells that name the label column (科目名称) or say nothing about a value column
 _LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称"})
 _GENERIC_HEADER_WORDS = frozenset(
@@ -71,6 +73,8 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
         return True
     if "三公" in s:
         return True
+    if s.startswith("其中") and any(len(p) >= 4 and p in s for _, parts in _variants(table_key, family) for p in parts):
+        return True  # 其中：2026年政府采购项目中预留给中小企业的项目资金规模: a share column under its group
     return any(s in parts for _, parts in _variants(table_key, family)) or s in _family_column_words(family)
 
 
@@ -142,10 +146,13 @@ def classify_column(
     sided = _side_words(family) if table_spec(table_key, family).sides else {}
     value_path = [p for p in norm if p not in ("收入", "支出") and p not in sided]
     key = _match_value(value_path, table_key, family, exclude) if value_path else None
-    for i in range(len(value_path) - 1):  # a header word wrapped over header rows: 上级补 / 助收入, 总 / 计
-        joined = "".join(value_path[i:])
-        if key is None and any(joined in parts for _, parts in _variants(table_key, family)):
-            key = _match_value([*value_path[:i], joined], table_key, family, exclude)
+    # a header word wrapped over header rows: 上级补 / 助收入, 总 / 计; its last line may be a side word on
+    # its own (其他 / 收入), dropped from value_path: joined from the full path too
+    for words in (value_path, norm):
+        for i in range(len(words) - 1):
+            joined = "".join(words[i:])
+            if key is None and any(joined in parts for _, parts in _variants(table_key, family)):
+                key = _match_value([*words[:i], joined], table_key, family, exclude)
     if key is not None:
         return ColumnRole("value", key=key, side=side)
     if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目")) for p in norm):  # 支出功能分类科目: its rows
@@ -157,17 +164,19 @@ def classify_column(
 
 def is_index_row(texts: list[str]) -> bool:
     """The 栏次 row under a header: 栏次, 1, 2, 3 … (the word may be missing: then at least 1, 2, 3 in order).
-    Layout, never values."""
-    if not texts:
+    A two-sided table prints the word once per side (栏次 1 栏次 2); a filler mark (**, —) in a label
+    column is no text. Layout, never values."""
+    words = [t.strip() for t in texts if t and not _FILLER.fullmatch(t.strip())]
+    if not words:
         return False
-    labelled = header_key(texts[0]) in INDEX_WORDS
-    numbers = [t.strip() for t in texts[1:]] if labelled else [t.strip() for t in texts]
+    labels = [header_key(t) in INDEX_WORDS for t in words]
+    numbers = [t for t, is_label in zip(words, labels, strict=True) if not is_label]
     if not numbers or not all(n.isdigit() for n in numbers):  # a 行次 header cell alone names a column
         return False
-    if labelled:
+    if labels[0]:
         return True
     ints = [int(n) for n in numbers]
-    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
+    return not any(labels) and len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 
 @cache

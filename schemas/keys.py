@@ -39,6 +39,8 @@ class TableSpec:
     only_rows: tuple[str, ...] = ()  # a list-shaped table of which only these rows are cells (政府采购: 合计)
     codes: str | None = None  # "functional" / "economic": rows carry subject codes whose levels must add up
     balance_rows: tuple[str, ...] = ()  # a two-sided table's grand-total labels: every side's must be equal
+    # a column printed over its own parts (基本支出 = 人员经费 + 公用经费): in a row_sum it stands for them
+    column_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def all_titles(self) -> tuple[str, ...]:
@@ -127,6 +129,7 @@ def _family(path: Path) -> Family:
         columns = {k: _strings(v) for k, v in t["columns"].items()}
         named = [*(more.get("extra_columns") or {})]
         named += [c for k, v in (more.get("row_sum") or {}).items() for c in (k, *_strings(v))]
+        named += [c for k, v in (more.get("column_groups") or {}).items() for c in (k, *_strings(v))]
         bad = sorted({c for c in named if c not in columns})
         if bad:
             raise ValueError(f"{path.name}: {t['key']} names columns not in {ext['contract']}: {bad}")
@@ -137,6 +140,7 @@ def _family(path: Path) -> Family:
             row_sum={k: _strings(v) for k, v in (more.get("row_sum") or {}).items()},
             only_rows=_strings(more.get("only_rows")),
             codes=more.get("codes"), balance_rows=_strings(more.get("balance_rows")),
+            column_groups={k: _strings(v) for k, v in (more.get("column_groups") or {}).items()},
         ))
     expected = _strings(ext.get("expected_tables"))
     if set(expected) - {t.key for t in tables}:

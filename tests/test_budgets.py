@@ -135,11 +135,14 @@ def test_unit_budget_titles_and_code_headers():
     assert classify_column(["功能科目代码"], "government_fund", "budget").kind == "code"
     unit = extract_document(BUDGETS / "shanghai_putuo" / "上海市普陀区商务委员会单位25年预算.pdf")
     assert len({c.table for c in unit.cells}) == 7
-    # its summary splits 本年支出 into 基本支出 / 人员经费 / 项目支出: columns the contract has no key for are
-    # named, not read as the 预算数 they sit under
-    assert unit.document.status == "partial" and "'本年支出/预算数/基本支出/人员经费' not read" in (unit.document.error or "")
-    summary = [c for c in unit.cells if c.table == "income_expenditure_summary"]
-    assert len(summary) == 11 and all(c.col == "amount" for c in summary)
+    # its summary splits 本年支出's 预算数 into 基本支出 (人员经费, 公用经费) and 项目支出: read as columns of their
+    # own (contract extension), never as the 预算数 they sit under
+    assert unit.document.status == "ok"
+    summary = {(c.row, c.col): c.value for c in unit.cells if c.table == "income_expenditure_summary"}
+    assert sum(col == "amount" for _, col in summary) == 11
+    assert summary[("一般公共服务支出", "amount")] == Decimal("2160.173300")
+    assert (summary[("一般公共服务支出", "personnel")], summary[("一般公共服务支出", "public")],
+            summary[("一般公共服务支出", "project")]) == (Decimal("1082.389100"), Decimal("146.784200"), Decimal("931.000000"))
 
 
 def test_a_sub_label_column_under_a_spanning_header_is_part_of_the_row_label():

@@ -40,6 +40,11 @@ def _identity_errors(findings, table: str) -> list[str]:
     return [f.message for f in findings if f.severity == "error" and is_identity(f) and f.table == table]
 
 
+def _nested(findings, table: str) -> list[str]:
+    """Info findings of a summary identity that held once its group rows were nested by arithmetic."""
+    return [f.message for f in findings if f.severity == "info" and f.table == table and "arithmetic nests" in f.message]
+
+
 BUDGET_CORE = ("income_expenditure_summary", "income", "expenditure", "fiscal_appropriation_summary",
                "general_public_budget_expenditure", "government_fund", "three_public_expenses")
 
@@ -61,6 +66,9 @@ def test_central_final_accounts_all_nine_tables_and_basic_expenditure_groups():
     assert _cell(cells, "general_public_budget_basic_expenditure", "amount", code="30101").value == Decimal("1857.40")
     for key in ("income", "expenditure", "general_public_budget_expenditure", "general_public_budget_basic_expenditure"):
         assert _identity_errors(findings, key) == [], key
+    # page 7: the 栏次 row (栏次 1 | 栏次 2, once per side) is layout, not a row of 1.00 and 2.00
+    assert not [c for c in cells if c.table == "income_expenditure_summary" and c.row == "栏次"]
+    assert _identity_errors(findings, "income_expenditure_summary") == [] and doc.identity_errors == 0
 
 
 def test_shanghai_unit_budget_in_yuan_says_it_is_a_unit_budget():
@@ -72,6 +80,10 @@ def test_shanghai_unit_budget_in_yuan_says_it_is_a_unit_budget():
     assert _cell(cells, "income_expenditure_summary", "amount", row="一般公共服务支出",
                  side="expenditure").value == Decimal("26702.7339")  # the 合计 column, not 人员经费 beside it
     assert doc.identity_errors == 0 and not doc.doubtful_tables
+    # page 7: the unit budget's summary splits 预算数 into 基本支出 (人员经费, 公用经费) and 项目支出 (extension)
+    assert _cell(cells, "income_expenditure_summary", "personnel", row="一般公共服务支出").value == Decimal("2914.8414")
+    assert _cell(cells, "income_expenditure_summary", "public", row="一般公共服务支出").value == Decimal("1044.2126")
+    assert _cell(cells, "income_expenditure_summary", "project", row="一般公共服务支出").value == Decimal("22743.6799")
 
 
 def test_chongqing_digits_in_a_font_with_a_broken_descent_are_read_on_their_line():
@@ -86,6 +98,10 @@ def test_chongqing_digits_in_a_font_with_a_broken_descent_are_read_on_their_line
     assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("101833.84")
     for key in ("expenditure", "general_public_budget_expenditure", "general_public_budget_basic_expenditure"):
         assert _identity_errors(findings, key) == [], key
+    # 基本支出 split into 人员经费 | 公用经费 (contract extension): read, and basic = personnel + public holds
+    assert _cell(cells, "general_public_budget_expenditure", "personnel", code="201").value == Decimal("7038.54")
+    assert _cell(cells, "general_public_budget_expenditure", "public", code="201").value == Decimal("1925.58")
+    assert _cell(cells, "general_public_budget_expenditure", "public", row="合计").value == Decimal("9024.98")
 
 
 def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
@@ -98,6 +114,11 @@ def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
     assert _cell(cells, "general_public_budget_expenditure", "project", code="2010302").value == Decimal("1394.83")
     assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("16410.71")
     assert doc.identity_errors == 0
+    # page 7 (表2): sources under 财政拨款收入 / 财政专户拨款收入 / 其他资金收入, each its own column
+    assert _cell(cells, "income", "general_public_budget", row="合计").value == Decimal("16410.71")
+    for col in ("government_fund", "special_account_tuition", "business", "superior_subsidy", "carryover_prior_year"):
+        assert _cell(cells, "income", col, row="合计").value == 0, col
+    assert tables["income"].status == "ok"
 
 
 @pytest.mark.slow  # ~16 s: 21 dense landscape and portrait pages
@@ -111,8 +132,15 @@ def test_beijing_budget_tables_in_wanyuan_with_six_decimals():
     assert (total.value, total.value_printed) == (Decimal("4952.850016"), "4,952.850016")
     assert _cell(cells, "general_public_budget_expenditure", "basic", code="2010801", times=2).value == Decimal("4697.043616")
     assert _cell(cells, "general_public_budget_expenditure", "project", code="2010801").value == Decimal("255.806400")
-    for key in ("general_public_budget_basic_expenditure", "fiscal_appropriation_summary"):
+    for key in ("general_public_budget_basic_expenditure", "fiscal_appropriation_summary", "income"):
         assert _identity_errors(findings, key) == [], key
+    # page 2 (预算02表): 合计 = 本年收入 小计 + 上年结转结余 小计, the carry-over by source under it
+    assert _cell(cells, "income", "income_this_year", row="合计").value == Decimal("32380.090089")
+    assert _cell(cells, "income", "other", row="合计").value == Decimal("15.000000")  # under 其他收入 (x 503-527)
+    assert _cell(cells, "income", "carryover_prior_year", row="合计").value == Decimal("471.963743")
+    assert _cell(cells, "income", "carryover_general_public_budget", row="合计").value == Decimal("436.846550")
+    assert _cell(cells, "income", "carryover_unit_funds", row="合计").value == Decimal("35.117193")
+    assert tables["income"].status == "ok"
 
 
 @pytest.mark.slow  # ~16 s: 37 pages
@@ -126,6 +154,21 @@ def test_hangzhou_budget_titles_with_level_prefix():
     assert _cell(cells, "income_expenditure_summary", "amount", row="行政运行",
                  side="expenditure").value == Decimal("260448.73")
     assert _identity_errors(findings, "fiscal_appropriation_summary") == []
+    # page 20: no level is marked (一般公共服务支出 › 其他一般公共服务支出 › 其他一般公共服务支出 …, one indentation):
+    # the 类 rows are the top level by the table's own arithmetic, 本年支出合计 = their sum
+    assert [m for m in _identity_errors(findings, "income_expenditure_summary") if "本年收入合计 = " in m
+            or "本年支出合计 = " in m] == []
+    nested = _nested(findings, "income_expenditure_summary")
+    assert len(nested) == 2 and "公共安全支出 ⊃ 公安" in nested[1] and "7 top-level rows" in nested[1]
+    # page 23 (表3): 基本支出 › 人员支出 | 日常公用支出 (contract extension)
+    assert _cell(cells, "expenditure", "personnel", row="行政运行").value == Decimal("214442.42")
+    assert _cell(cells, "expenditure", "public", row="行政运行").value == Decimal("46006.31")
+    # page 29 (表7): its column-number row (** | 1 | 2 … 6) is layout, not a row of values
+    assert not [c for c in cells if c.table == "three_public_expenses" and c.row == "**"]
+    assert _cell(cells, "three_public_expenses", "total_budget", row="合计").value == Decimal("4112.82")
+    assert _identity_errors(findings, "three_public_expenses") == []
+    # page 27 (表6): 日常公用支出 is the 公用经费 column
+    assert _cell(cells, "general_public_budget_basic_expenditure", "public", row="合计").value == Decimal("46733.64")
 
 
 def test_shenzhen_budget_on_pages_of_three_sizes():
@@ -138,6 +181,20 @@ def test_shenzhen_budget_on_pages_of_three_sizes():
     assert _cell(cells, "general_public_budget_expenditure", "project", code="201").value == Decimal("1120.80")
     assert tables["three_public_expenses"].pages == (32,)  # the 1446-point-wide page
     assert _identity_errors(findings, "general_public_budget_expenditure") == []
+    # pages 16-17 (表1): 一、财政拨款 5,417.80 › 1.一般公共预算拨款 5,417.80; 一、一般公共服务支出 › 统计信息事务 › 行政运行 …
+    # (款 and 项 unnumbered): the group rows are counted once, by the table's arithmetic
+    for key in ("income_expenditure_summary", "fiscal_appropriation_summary", "income", "expenditure"):
+        assert _identity_errors(findings, key) == [], key
+    assert len(_nested(findings, "income_expenditure_summary")) == 2
+    assert doc.identity_errors == 0 and not doc.doubtful_tables
+    # page 18 (表2): every source has its column (上级补助收入, 单位资金's parts, 上年结余、结转)
+    assert _cell(cells, "income", "general_public_budget", row="深圳市统计局（本级）").value == Decimal("5417.80")
+    for col in ("superior_subsidy", "affiliated_remittance", "special_account", "carryover_prior_year"):
+        assert _cell(cells, "income", col, row="深圳市统计局（本级）").value == 0, col
+    # page 19 (表3): the 政府采购 share columns are their own, not the total (201: 3,478.72 | … | 94.28)
+    assert _cell(cells, "expenditure", "total", code="201").value == Decimal("3478.72")
+    assert _cell(cells, "expenditure", "procurement", code="201").value == Decimal("94.28")
+    assert tables["expenditure"].status == "ok" and tables["income"].status == "ok"
 
 
 def test_xian_narrative_only_budget_is_known_but_not_fully_read():
@@ -168,6 +225,19 @@ def test_a_failing_identity_on_a_table_not_read_in_full_is_doubtful_not_a_publis
     d = out.documents[0]
     assert (d.doubtful_tables, d.identity_errors, d.tables_found, d.fully_read) == ("income", 1, 2, False)
     assert d.tables_missing is not None and "three_public_expenses" in d.tables_missing
+
+
+def test_header_words_wrapped_over_rows_and_share_columns():
+    from extractors.headers import classify_column
+
+    # Hangzhou 表2: 其他 / 收入 and 事业单 / 位经营 / 收入 (the last line a bare 收入)
+    assert classify_column(["其他", "收入"], "income", "budget").key == "other"
+    assert classify_column(["事业单", "位经营", "收入"], "income", "budget").key == "operating"
+    assert classify_column(["上年结转结余", "政府性", "基金预", "算"], "income", "budget").key == "carryover_government_fund"
+    # Shenzhen 表3: the 政府采购 subtotal and its 其中 share, never the row's total
+    assert classify_column(["2026年政府采购项目", "小计"], "expenditure", "budget").key == "procurement"
+    assert classify_column(["2026年政府采购项目", "其中：2026年政府采购项目中预留给中小企业的项目资金规模"], "expenditure",
+                           "budget").key == "procurement_sme_reserved"
 
 
 def test_survey_groups_by_family_and_city():

@@ -303,6 +303,9 @@ def test_column_number_rows() -> None:
     assert not _is_index_row(["3", "2", "1"])
     assert not _is_index_row(["合计", "1", "2", "3"])
     assert not _is_index_row(["行次"])  # the 行次 header cell alone names a column
+    assert _is_index_row(["栏次", "1", "栏次", "2"])  # a two-sided summary (central 收入支出决算总表): once per side
+    assert _is_index_row(["**", "1", "2", "3", "4"])  # a filler mark in the label column (Hangzhou)
+    assert not _is_index_row(["栏次", "1", "合计", "2"])
 
 
 @pytest.mark.parametrize(

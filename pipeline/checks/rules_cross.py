@@ -49,7 +49,7 @@ def _match_class(cells: list[TableCell], label: str) -> TableCell | None:
       "收入支出决算总表 against 收入决算表 and 支出决算表: totals, income sources and each 类.")
 def summary_vs_detail(ctx: DocContext, rid: str) -> Iterator[Finding]:
     pairs = [
-        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), ctx.total_cell(TableKey.income, "total"), "本年收入合计"),
+        (ctx.by_label(SUMMARY, "本年收入合计", "amount", "income"), _income_this_year(ctx), "本年收入合计"),
         (ctx.by_label(SUMMARY, "本年支出合计", "amount", "expenditure"), ctx.total_cell(TableKey.expenditure, "total"), "本年支出合计"),
     ]
     for label, col in SUMMARY_INCOME_COLS.items():
@@ -67,6 +67,16 @@ def summary_vs_detail(ctx: DocContext, rid: str) -> Iterator[Finding]:
             yield from _equal(ctx, rid, a, b, f"{what}: 收入支出决算总表 vs {b.table} table")
     yield from _classes_against(ctx, rid, (SUMMARY, "amount"), (TableKey.expenditure, "total"),
                                 f"{ctx.title_of(SUMMARY)} vs {ctx.title_of(TableKey.expenditure)}")
+
+
+def _income_this_year(ctx: DocContext) -> TableCell | None:
+    """The income table's total of this year's income: its 本年收入 小计 where printed (a budget's 合计 may hold
+    the 上年结转结余 too), else its total when no carry-over is printed beside it."""
+    this_year = ctx.total_cell(TableKey.income, "income_this_year")
+    if this_year is not None:
+        return this_year
+    carried = ctx.total_cell(TableKey.income, "carryover_prior_year")
+    return ctx.total_cell(TableKey.income, "total") if carried is None or carried.value == 0 else None
 
 
 def _classes_against(ctx: DocContext, rid: str, summary: tuple[str, str], detail: tuple[str, str],

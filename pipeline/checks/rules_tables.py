@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import cell_text, evidence_of, finding, from_check
+from pipeline.checks.nesting import outline, widest_outline
 from pipeline.checks.registry import rule
 from pipeline.checks.rows import (
     FISCAL,
@@ -20,7 +21,7 @@ from pipeline.checks.rows import (
     three_cells,
 )
 from pipeline.checks.tolerance import SumCheck, Verdict, check_sum
-from schemas.keys import TableKey, family_of
+from schemas.keys import RowSum, TableKey, family_of
 from schemas.records import Finding, Severity, TableCell
 
 
@@ -75,19 +76,58 @@ def ocr_misreads(ctx: DocContext, rid: str) -> Iterator[Finding]:
 
 @rule("table.sum.row_total", "table",
       "Each row's total column equals the sum of its part columns, as the family's contract lists them "
-      "(schemas/families: total = basic + project; income total = sum of sources).")
+      "(schemas/families: total = basic + project; income total = sum of sources). A group column printed over "
+      "its parts (column_groups: 基本支出 = 人员经费 + 公用经费) stands for them, and equals their sum.")
 def row_totals(ctx: DocContext, rid: str) -> Iterator[Finding]:
     family = family_of(ctx.doc.doc_type)
     if family is None:
         return
-    for identity in family.row_sums:  # in the order the family file writes them
+    groups = [RowSum(t.key, group, parts) for t in family.tables for group, parts in t.column_groups.items()]
+    for identity in (*family.row_sums, *groups):  # in the order the family file writes them, then the groups
+        column_groups = family.table(identity.table).column_groups
         for row in rows_of(ctx.table_cells(identity.table)):
             total = row.cells.get(identity.total)
-            parts = [row.cells[c] for c in identity.parts if c in row.cells]
+            parts = [c for col in identity.parts for c in _parts_of(row, col, column_groups)]
             if total is None or not parts:
                 continue
             yield from _sum_finding(ctx, rid, total, parts, f"{identity.table} row {row.code or row.label}: "
                                                             f"{identity.total} = {' + '.join(identity.parts)}")
+
+
+def _parts_of(row: Row, col: str, groups: dict[str, tuple[str, ...]]) -> list[TableCell]:
+    """The cell of ``col`` in the row; a group column not printed: the cells of its parts."""
+    if col in row.cells:
+        return [row.cells[col]]
+    return [c for part in groups.get(col, ()) for c in _parts_of(row, part, groups)]
+
+
+def _outline_sum(ctx: DocContext, rule_id: str, total: TableCell, rows: list[Row], col: str, what: str) -> list[Finding]:
+    """``total`` = the sum of the top-level rows of ``rows`` (printed in outline order, levels unmarked).
+
+    A group row printed over its own parts (一、财政拨款 › 一般公共预算; a 类 › 款 › 项 without codes) is not
+    a part of the total: the outline in which every group equals its rows and the top level adds up is
+    found from the table's own arithmetic (pipeline/checks/nesting.py) and said in an info finding. When
+    none holds, the total is reported against the widest outline (each group counted once). 其中 rows
+    ("of which") are never parts."""
+    items = [r for r in rows if col in r.cells and not r.label.startswith("其中")]
+    values = [r.cells[col].value for r in items]
+    shape = outline(values, total.value) or widest_outline(values)
+    out = _sum_finding(ctx, rule_id, total, [items[i].cells[col] for i in shape.roots], what)
+    if shape.nested:
+        groups = sorted({p for p in shape.parent.values()})
+        named = "; ".join(f"{items[g].label} ⊃ " + ", ".join(items[c].label for c, p in shape.parent.items() if p == g)
+                          for g in groups[:MAX_GROUPS_SHOWN])
+        more = f"; … {len(groups) - MAX_GROUPS_SHOWN} more groups" if len(groups) > MAX_GROUPS_SHOWN else ""
+        out.append(finding(ctx, rule_id, Severity.INFO,
+                           f"{what}: {len(shape.parent)} of {len(items)} rows are printed under group rows that "
+                           f"equal their sum; the labels carry no level, so the table's own arithmetic nests them "
+                           f"and only the {len(shape.roots)} top-level rows are parts: {named}{more}",
+                           cells=[total, *(items[g].cells[col] for g in groups)], table=total.table,
+                           row=" ".join(x for x in (total.code, total.row) if x), col=total.col))
+    return out
+
+
+MAX_GROUPS_SHOWN = 4  # group rows named in the info finding of an arithmetic outline
 
 
 def _children(rows: list[Row], parent: Row, child_len: int) -> list[Row]:
@@ -171,11 +211,9 @@ def summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
         items = [r for r in rows if not is_total_label(r.label) and not is_extra(r.label)
                  and "结余" not in r.label and "结转" not in r.label]
         extras = [r for r in rows if is_extra(r.label)]
-        if year is not None and "amount" in year.cells:
-            parts = [r.cells["amount"] for r in items if "amount" in r.cells]
-            if parts:
-                yield from _sum_finding(ctx, rid, year.cells["amount"], parts,
-                                        f"{table} {side}: {year_total_label} = sum of its rows")
+        if year is not None and "amount" in year.cells and any("amount" in r.cells for r in items):
+            yield from _outline_sum(ctx, rid, year.cells["amount"], items, "amount",
+                                    f"{table} {side}: {year_total_label} = sum of its rows")
         if grand is not None and year is not None and "amount" in grand.cells and "amount" in year.cells:
             parts = [year.cells["amount"]] + [r.cells["amount"] for r in extras if "amount" in r.cells]
             yield from _sum_finding(ctx, rid, grand.cells["amount"], parts,
@@ -199,9 +237,9 @@ def fiscal_summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
     sides = _summary_sides(ctx, table)
     sources, year_in, begin, grand_in = fiscal_income_rows(sides["income"])
     if year_in is not None and "amount" in year_in.cells:
-        parts = [r.cells["amount"] for r in sources if "amount" in r.cells]
-        if parts:
-            yield from _sum_finding(ctx, rid, year_in.cells["amount"], parts, f"{table} income: 本年收入合计 = sum of sources")
+        if any("amount" in r.cells for r in sources):
+            yield from _outline_sum(ctx, rid, year_in.cells["amount"], sources, "amount",
+                                    f"{table} income: 本年收入合计 = sum of sources")
         if grand_in is not None and "amount" in grand_in.cells:
             parts = [year_in.cells["amount"]] + ([begin.cells["amount"]] if begin and "amount" in begin.cells else [])
             yield from _sum_finding(ctx, rid, grand_in.cells["amount"], parts, f"{table} income: 总计 = 本年收入合计 + 年初结转和结余")
@@ -218,9 +256,11 @@ def fiscal_summary_identity(ctx: DocContext, rid: str) -> Iterator[Finding]:
     cols = ("total", "general_public_budget", "government_fund", "state_capital")
     for col in cols:
         if year_out is not None and col in year_out.cells:
-            parts = [r.cells[col] for r in classes if col in r.cells]
-            if parts or year_out.cells[col].value != 0:
-                yield from _sum_finding(ctx, rid, year_out.cells[col], parts, f"{table} expenditure: 本年支出合计 [{col}] = sum of 类")
+            what = f"{table} expenditure: 本年支出合计 [{col}] = sum of 类"
+            if any(col in r.cells for r in classes):
+                yield from _outline_sum(ctx, rid, year_out.cells[col], classes, col, what)
+            elif year_out.cells[col].value != 0:
+                yield from _sum_finding(ctx, rid, year_out.cells[col], [], what)
         if grand_out is not None and year_out is not None and col in grand_out.cells and col in year_out.cells:
             parts = [year_out.cells[col]] + ([end.cells[col]] if end and col in end.cells else [])
             yield from _sum_finding(ctx, rid, grand_out.cells[col], parts, f"{table} expenditure: 总计 [{col}] = 本年支出合计 + 年末结转和结余")
