@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.textforms import match_text
+from schemas.keys import FAMILIES
 from schemas.records import DocType
 
 _NAME = r"[\u4e00-\u9fffXx×（）()]{2,40}?"
@@ -19,6 +20,18 @@ _LABELLED = re.compile(rf"(?:预算主管部门|决算主管部门|主管部门|
 _SCOPE = re.compile(r"(部门|单位)(?:综合)?预\s*算(?!单位)")
 SCOPES = {"部门": "department", "单位": "unit"}
 _PARENT = re.compile(rf"(?:预算|决算)?主管部门[:：]\s*({_NAME})(?=单位[:：]|$|\s|\d)")
+# a PDF of performance forms only ("X2026年项目支出绩效目标表", "X绩效评价结果"): each family's words for it
+# (schemas/families/*.yaml performance_titles) give its type
+_PERFORMANCE_TYPES = {word: DocType(f.name) for f in FAMILIES.values() for word in f.performance_titles}
+_PERFORMANCE_WORD = re.compile("|".join(map(re.escape, _PERFORMANCE_TYPES)))
+_LEAD_YEAR = re.compile(r"^(?:目录|附件\d*[:：]?)?(?:关于)?(20\d{2})年度?")
+# between the organisation and the performance word: a year, and what was evaluated (部门整体支出, a project)
+_PERFORMANCE_GAP = re.compile(
+    r"^(?:关于)?(?:(20\d{2})年度?)?(?:部门整体支出|整体支出|部门整体|[\u4e00-\u9fff、（）()]{0,20}?(?:项目|专项)(?:资金)?(?:支出)?)?$"
+)
+# the central level prints no place: its organs are named 国家… / 中华人民共和国… / 中央… / 国务院… / 全国…
+CENTRAL_REGION = "中央"
+_CENTRAL = re.compile(r"^(?:中共中央|中央|国家|中华人民共和国|国务院|全国)")
 _PART_ONE = re.compile(rf"第一部分\s*({_NAME})(?:部门|单位)?概况")
 # an organisation's name ends with what it is
 ORG_END = re.compile(
@@ -38,6 +51,7 @@ class DocumentMetadata:
     doc_type: DocType | None
     budget_scope: str | None = None  # budgets: "department" (部门预算) or "unit" (单位预算)
     parent_department: str | None = None  # the 主管部门 a unit reports to, where printed
+    performance_only: bool = False  # a PDF of performance forms only: its title names it so, not 决算/预算
 
     @property
     def is_complete(self) -> bool:
@@ -50,14 +64,35 @@ class DocumentMetadata:
             fiscal_year=self.fiscal_year or other.fiscal_year, doc_type=self.doc_type or other.doc_type,
             budget_scope=self.budget_scope or other.budget_scope,
             parent_department=self.parent_department or other.parent_department,
+            performance_only=self.performance_only or (self.doc_type is None and other.performance_only),
         )
 
 
 def region_of(name: str) -> str | None:
-    """The administrative prefix of a name: 上海市普陀区财政局 → 上海市普陀区; 中共江苏省委办公厅 → 江苏省."""
+    """The administrative prefix of a name: 上海市普陀区财政局 → 上海市普陀区; 中共江苏省委办公厅 → 江苏省;
+    an organ of the central level (国家信访局) → 中央."""
     m = _REGION.match(name)
     region = m.group(1) if m else ""
+    if not region and _CENTRAL.match(name):
+        return CENTRAL_REGION
     return region or None
+
+
+def _performance_title(lines: list[str]) -> tuple[str | None, int | None, DocType | None]:
+    """Department, year and type of a PDF of performance forms only, from its title: the shortest
+    organisation name before the performance word that leaves only a year and what was evaluated
+    ("2022年度长沙市市场监督管理局市场监督专项及部门项目支出绩效评价结果")."""
+    for line in lines:
+        for word in _PERFORMANCE_WORD.finditer(line):
+            before = line[:word.start()]
+            lead = _LEAD_YEAR.match(before)
+            name_and_gap = before[lead.end():] if lead else before
+            for end in range(2, len(name_and_gap) + 1):
+                gap = _PERFORMANCE_GAP.match(name_and_gap[end:])
+                if gap and _is_org(name_and_gap[:end]):
+                    year = (lead.group(1) if lead else None) or gap.group(1)
+                    return name_and_gap[:end], int(year) if year else None, _PERFORMANCE_TYPES[word.group()]
+    return None, None, None
 
 
 def _is_org(name: str) -> bool:
@@ -199,6 +234,10 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
     joined, starts = _joined(head)
     lines = [match_text(line) for page in head for line in page.splitlines()]
     department, region, year, doc_type = _from_titles(joined, starts)
+    performance_only = False
+    if department is None and doc_type is None:
+        department, year, doc_type = _performance_title(lines)
+        performance_only = doc_type is not None
     if department is None:
         department = _department_elsewhere(lines, joined, starts)
     if year is None:
@@ -212,4 +251,4 @@ def read_metadata(first_pages: list[str]) -> DocumentMetadata:
         scope = budget_scope_of(joined)
         parent = _parent_of(lines, department)
     return DocumentMetadata(region=region, department=department, fiscal_year=year, doc_type=doc_type,
-                            budget_scope=scope, parent_department=parent)
+                            budget_scope=scope, parent_department=parent, performance_only=performance_only)

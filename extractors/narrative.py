@@ -19,7 +19,7 @@ from extractors.narrative_family import FINAL_ACCOUNTS, NarrativeFamily, narrati
 from extractors.sections import Context, narrative_span, paragraphs_of, walk
 from extractors.text import HEADING, PageText
 from extractors.vocab import last_term
-from schemas.keys import NARRATIVE_METRICS
+from schemas.keys import NARRATIVE_METRICS, MetricKey
 from schemas.records import NarrativeFact
 
 OTHER = "other"
@@ -76,30 +76,43 @@ _BUDGET = re.compile(r"(?:年初预算|全年预算|预算数?)(?:数)?(?:为|�
 _ACTUAL = re.compile(r"(?:支出决算|决算数?|决算支出|执行数?|实际支出)(?:数)?(?:为|是)?$")
 _ITEM_PATH = re.compile(r"(.+?)（类）(?:(.+?)（款）)?(.+?)（项）")
 _VS_BUDGET = re.compile(r"预算数|年初预算|全年预算|与预算|预算基本|预决算")
-_SHARE_OF = {
-    "income_item": "income_item_share_pct",
-    "expenditure_item": "expenditure_item_share_pct",
-    "gpb_expenditure": "gpb_expenditure_share_pct",
-    "gpb_class_amount": "gpb_class_share_pct",
-    "procurement_sme": "procurement_sme_pct",
+_SHARE_OF: dict[str, MetricKey] = {
+    MetricKey.income_item: MetricKey.income_item_share_pct,
+    MetricKey.expenditure_item: MetricKey.expenditure_item_share_pct,
+    MetricKey.gpb_expenditure: MetricKey.gpb_expenditure_share_pct,
+    MetricKey.gpb_class_amount: MetricKey.gpb_class_share_pct,
+    MetricKey.procurement_sme: MetricKey.procurement_sme_pct,
 }
-_COMPLETION_OF = {"three_public_actual": "three_public_completion_pct", "gpb_actual": "gpb_completion_pct",
-                  "three_public_budget": "three_public_completion_pct", "gpb_budget_initial": "gpb_completion_pct"}
-_CHANGE_PCT_OF = {  # "X 万元，同比下降 Y%": the change of the amount just stated
-    "total_income_expenditure": "total_income_expenditure_change_pct", "income_total": "income_total_change_pct",
-    "expenditure_total": "expenditure_total_change_pct", "fiscal_total": "fiscal_total_change_pct",
-    "gpb_expenditure": "gpb_expenditure_change_pct", "three_public_actual": "three_public_change_pct",
-    "operating_costs": "operating_costs_change_pct",
+_COMPLETION_OF: dict[str, MetricKey] = {
+    MetricKey.three_public_actual: MetricKey.three_public_completion_pct,
+    MetricKey.gpb_actual: MetricKey.gpb_completion_pct,
+    MetricKey.three_public_budget: MetricKey.three_public_completion_pct,
+    MetricKey.gpb_budget_initial: MetricKey.gpb_completion_pct,
 }
-_TP_ACTUAL = {
-    "tp_total": "three_public_actual", "tp_overseas": "overseas_actual", "tp_vehicle": "vehicle_actual",
-    "tp_vehicle_purchase": "vehicle_purchase_actual", "tp_vehicle_operation": "vehicle_operation_actual",
-    "tp_reception": "reception_actual",
+_CHANGE_PCT_OF: dict[str, MetricKey] = {  # "X 万元，同比下降 Y%": the change of the amount just stated
+    MetricKey.total_income_expenditure: MetricKey.total_income_expenditure_change_pct,
+    MetricKey.income_total: MetricKey.income_total_change_pct,
+    MetricKey.expenditure_total: MetricKey.expenditure_total_change_pct,
+    MetricKey.fiscal_total: MetricKey.fiscal_total_change_pct,
+    MetricKey.gpb_expenditure: MetricKey.gpb_expenditure_change_pct,
+    MetricKey.three_public_actual: MetricKey.three_public_change_pct,
+    MetricKey.operating_costs: MetricKey.operating_costs_change_pct,
 }
-_LEVEL_CHANGE = {
-    "totals": "total_income_expenditure_change", "income": "income_total_change",
-    "expenditure": "expenditure_total_change", "fiscal": "fiscal_total_change",
-    "gpb": "gpb_expenditure_change", "operating": "operating_costs_change",
+_TP_ACTUAL: dict[str, MetricKey] = {
+    "tp_total": MetricKey.three_public_actual,
+    "tp_overseas": MetricKey.overseas_actual,
+    "tp_vehicle": MetricKey.vehicle_actual,
+    "tp_vehicle_purchase": MetricKey.vehicle_purchase_actual,
+    "tp_vehicle_operation": MetricKey.vehicle_operation_actual,
+    "tp_reception": MetricKey.reception_actual,
+}
+_LEVEL_CHANGE: dict[str, MetricKey] = {
+    "totals": MetricKey.total_income_expenditure_change,
+    "income": MetricKey.income_total_change,
+    "expenditure": MetricKey.expenditure_total_change,
+    "fiscal": MetricKey.fiscal_total_change,
+    "gpb": MetricKey.gpb_expenditure_change,
+    "operating": MetricKey.operating_costs_change,
 }
 
 
@@ -145,41 +158,41 @@ def _class_name(lead: str) -> str | None:
 
 def _amount_totals(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     if f.change:
-        return "total_income_expenditure_change", ""
+        return MetricKey.total_income_expenditure_change, ""
     if "总计" in f.lead:
-        return "total_income_expenditure", ""
+        return MetricKey.total_income_expenditure, ""
     return None
 
 
 def _amount_income(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     if f.change:
-        return ("income_total_change", "") if "合计" in f.lead or (prev and prev[-1].metric == "income_total") else None
+        return (MetricKey.income_total_change, "") if "合计" in f.lead or (prev and prev[-1].metric == MetricKey.income_total) else None
     if "收入合计" in f.lead or f.lead.endswith("合计"):
-        return "income_total", ""
+        return MetricKey.income_total, ""
     term = last_term(f.lead, "income", "source")
-    return ("income_item", term[0]) if term else None
+    return (MetricKey.income_item, term[0]) if term else None
 
 
 def _amount_expenditure(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     if f.change:
-        return ("expenditure_total_change", "") if "合计" in f.lead or (prev and prev[-1].metric == "expenditure_total") else None
+        return (MetricKey.expenditure_total_change, "") if "合计" in f.lead or (prev and prev[-1].metric == MetricKey.expenditure_total) else None
     if "支出合计" in f.lead or f.lead.endswith("合计"):
-        return "expenditure_total", ""
+        return MetricKey.expenditure_total, ""
     term = last_term(f.lead, "expend")
-    return ("expenditure_item", term[0]) if term else None
+    return (MetricKey.expenditure_item, term[0]) if term else None
 
 
 def _amount_fiscal(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     if f.change:
-        if "总计" in f.lead or (prev and prev[-1].metric == "fiscal_total"):
-            return "fiscal_total_change", ""
+        if "总计" in f.lead or (prev and prev[-1].metric == MetricKey.fiscal_total):
+            return MetricKey.fiscal_total_change, ""
         return None
     if "总计" in f.lead:
-        return "fiscal_total", ""
+        return MetricKey.fiscal_total, ""
     term = last_term(f.lead, "source")
     if term:
         source = next(s for s in ("一般公共预算", "政府性基金预算", "国有资本经营预算") if term[0].startswith(s))
-        return "fiscal_income_by_source", source
+        return MetricKey.fiscal_income_by_source, source
     return None
 
 
@@ -187,21 +200,21 @@ def _amount_gpb(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str
     path = _item_path(f.sentence) or _item_path(ctx.item)
     if path:
         if _BUDGET.search(f.lead) and ("年初预算" in f.lead or "年初预算" not in f.sentence):
-            return "gpb_item_budget_initial", path
+            return MetricKey.gpb_item_budget_initial, path
         if _ACTUAL.search(f.lead):
-            return "gpb_item_actual", path
+            return MetricKey.gpb_item_actual, path
         return None
     if f.change:
-        return "gpb_expenditure_change", ""
+        return MetricKey.gpb_expenditure_change, ""
     if _BUDGET.search(f.lead):
-        return ("gpb_budget_initial", "") if "年初预算" in f.lead else None
+        return (MetricKey.gpb_budget_initial, "") if "年初预算" in f.lead else None
     if _ACTUAL.search(f.lead):
-        return "gpb_actual", ""
+        return MetricKey.gpb_actual, ""
     if "（类）" in f.lead or last_term(f.lead, "class"):
         name = _class_name(f.lead)
-        return ("gpb_class_amount", name) if name else None
+        return (MetricKey.gpb_class_amount, name) if name else None
     if "一般公共预算财政拨款支出" in f.lead or "财政拨款支出" in f.lead:
-        return "gpb_expenditure", ""
+        return MetricKey.gpb_expenditure, ""
     return None
 
 
@@ -210,11 +223,11 @@ def _amount_basic(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, s
         return None
     term = last_term(f.lead, "personnel", "public", "expend")
     if term and term[1] == "personnel":
-        return "basic_personnel", ""
+        return MetricKey.basic_personnel, ""
     if term and term[1] == "public":
-        return "basic_public", ""
+        return MetricKey.basic_public, ""
     if term and term[0] == "基本支出":
-        return "basic_expenditure", ""
+        return MetricKey.basic_expenditure, ""
     return None
 
 
@@ -241,21 +254,21 @@ def _three_public_category(f: _Figure, ctx: Context) -> str:
 def _three_public(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     category = _three_public_category(f, ctx)
     if f.unit == "辆":
-        return ("vehicles_held", "") if "保有" in f.lead else None
+        return (MetricKey.vehicles_held, "") if "保有" in f.lead else None
     if f.unit in ("个", "批次", "批", "人次", "人"):
         persons = f.unit in ("人次", "人")
         if category == "tp_overseas":
-            return ("overseas_persons", "") if persons else ("overseas_groups", "")
+            return (MetricKey.overseas_persons, "") if persons else (MetricKey.overseas_groups, "")
         if category.startswith("tp_reception"):
-            return ("reception_persons", "") if persons else ("reception_batches", "")
+            return (MetricKey.reception_persons, "") if persons else (MetricKey.reception_batches, "")
         return None
     if f.unit != "万元":
         return None
     if f.change or f.level:
         vs_budget = bool(_VS_BUDGET.search(f.lead))
-        return ("three_public_change", "") if category == "tp_total" and not vs_budget else None
+        return (MetricKey.three_public_change, "") if category == "tp_total" and not vs_budget else None
     if _BUDGET.search(f.lead) or "预算" in f.lead[-6:]:
-        return ("three_public_budget", "") if category == "tp_total" else None
+        return (MetricKey.three_public_budget, "") if category == "tp_total" else None
     metric = _TP_ACTUAL.get(category)
     return (metric, "") if metric else None
 
@@ -263,18 +276,18 @@ def _three_public(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, s
 def _amount_procurement(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     window = f.window
     if "中小企业" in window and "小微" not in window and re.search(r"授予|中标|成交", window):
-        return "procurement_sme", ""
+        return MetricKey.procurement_sme, ""
     if re.search(r"中小企业|小微|预留", window):
         return None
     lead = f.lead
     if "货物" in lead:
-        return "procurement_goods", ""
+        return MetricKey.procurement_goods, ""
     if "工程" in lead:
-        return "procurement_works", ""
+        return MetricKey.procurement_works, ""
     if "服务" in lead:
-        return "procurement_services", ""
+        return MetricKey.procurement_services, ""
     if re.search(r"总额|采购金额|采购支出|政府采购", lead):
-        return "procurement_total", ""
+        return MetricKey.procurement_total, ""
     return None
 
 
@@ -283,16 +296,16 @@ def _performance(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, st
     if re.search(r"评级|等级|得分|问题|整改|指标", lead):
         return None
     if f.unit == "个" and re.search(r"项目(?:数|数量)?(?:为|共)?$", lead):
-        return "performance_projects", ""
+        return MetricKey.performance_projects, ""
     if f.unit == "万元" and re.search(r"涉及(?:预算)?(?:金额|资金)|^资金|预算金额", lead) and not re.search(r"全年预算数|执行数", lead):
-        return "performance_amount", ""
+        return MetricKey.performance_amount, ""
     return None
 
 
 def _amount_operating(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] | None:
     if f.change:
-        return "operating_costs_change", ""
-    return ("operating_costs", "") if "机关运行经费" in f.sentence else None
+        return MetricKey.operating_costs_change, ""
+    return (MetricKey.operating_costs, "") if "机关运行经费" in f.sentence else None
 
 
 # an amount in 万元 under a section topic → the reader of that section's amounts
@@ -303,8 +316,8 @@ _AMOUNT_BY_TOPIC: dict[str, Callable[[_Figure, Context, list[_Stated]], tuple[st
     "fiscal": _amount_fiscal,
     "gpb": _amount_gpb,
     "basic": _amount_basic,
-    "fund": partial(_amount_fund, income="government_fund_income", expenditure="government_fund_expenditure"),
-    "state_capital": partial(_amount_fund, income=None, expenditure="state_capital_expenditure"),
+    "fund": partial(_amount_fund, income=MetricKey.government_fund_income, expenditure=MetricKey.government_fund_expenditure),
+    "state_capital": partial(_amount_fund, income=None, expenditure=MetricKey.state_capital_expenditure),
     "operating": _amount_operating,
     "procurement": _amount_procurement,
 }
@@ -320,7 +333,7 @@ def _classify(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, str] 
         return _performance(f, ctx, prev)
     if topic == "assets":
         if f.unit == "辆" and re.search(r"共有车辆|车辆总数|车辆合计", f.lead):
-            return "vehicles_total", ""
+            return MetricKey.vehicles_total, ""
         return None
     if f.level:
         metric = _LEVEL_CHANGE.get(topic or "")

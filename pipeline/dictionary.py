@@ -76,7 +76,8 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "file_name": ColumnDoc("Name of the source file.", "源文件名。"),
         "sha256": ColumnDoc("SHA-256 of the file's bytes.", "文件内容的 SHA-256 校验值。"),
         "source_url": ColumnDoc("Where the file was downloaded from, when known.", "文件下载地址（如已知）。"),
-        "region": ColumnDoc("Province / city / district as printed.", "地区（省/市/区，按原文）。"),
+        "region": ColumnDoc("Province / city / district as printed; 中央 for an organ of the central level (国家…, 中华人民共和国…).",
+                            "地区（省/市/区，按原文）；中央部门为“中央”。"),
         "department": ColumnDoc("Publishing department as printed.", "发布部门（按原文）。"),
         "fiscal_year": ColumnDoc("Fiscal year the accounts are for.", "决算所属年度。"),
         "doc_type": ColumnDoc("final_accounts (决算) or budget (预算).", "文件类型：final_accounts（决算）或 budget（预算）。"),
@@ -92,6 +93,10 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
             "Budgets: department (部门预算, the department with its units) or unit (单位预算, one unit's own), as printed.",
             "预算文件：department（部门预算，含所属单位）或 unit（单位预算），按原文。"),
         "parent_department": ColumnDoc("Budgets: the 主管部门 a unit reports to, where printed.", "预算文件：单位的主管部门（如有印出）。"),
+        "performance_only": ColumnDoc(
+            "A PDF of performance forms only (绩效目标表 published with a budget; 绩效自评表 or 绩效评价结果 with final "
+            "accounts): its title says so, and the family's tables are not expected in it (tables_expected is empty).",
+            "仅含绩效表的文件（预算的绩效目标表；决算的绩效自评表、绩效评价结果）：标题如此，不要求其含有该类文件的公开表格。"),
         "tables_expected": ColumnDoc("Tables every template of the document's family prints (schemas/families).",
                                      "该类文件各地模板均公开的表格数（见 schemas/families）。"),
         "tables_found": ColumnDoc("Of the expected tables, how many were located.", "应有表格中找到的表格数。"),

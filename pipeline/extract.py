@@ -124,6 +124,12 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
         return unreadable
     doc_type = _document_type(base, meta, reader, path)
     tables, facts, problems = _read_family(path, base, doc_type, reader, pages.narrative)
+    forms, indicators = pdf_forms(doc_id, meta.fiscal_year, perf, pages.narrative)
+    if meta.performance_only and doc_type is not None and not tables.tables:  # its title says so, and it prints none of the family's tables
+        base["performance_only"] = True
+        problems = [p for p in problems if p != _nothing_read(doc_type)]
+        if not forms:
+            problems.append(f"its title names a performance document ({doc_type}), but no performance form was read")
     problems += _page_problems(pages, scans)
     if scans is not None:
         facts = mark_ocr_facts(facts, scans)
@@ -131,7 +137,6 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
     if pages.image_only and not tables.cells and not facts:
         status = DocStatus.NEEDS_OCR
     doc = Document(**base, status=status, error="; ".join(problems) or None)
-    forms, indicators = pdf_forms(doc_id, meta.fiscal_year, perf, pages.narrative)
     return DocumentRecords(doc, tables.tables, tables.cells, facts,
                            _text_checks(doc, pages.narrative, tables.texts)
                            + pages.glyphs.findings(doc_id, skipped=pages.cid_pages),
@@ -244,7 +249,7 @@ def _read_family(path: Path, base: dict[str, Any], doc_type: DocType | None, rea
     problems = list(tables.problems)
     facts = extract_facts(narrative, base["doc_id"], family)
     if not tables.tables and not facts:
-        problems.append(f"no {FAMILY_NOUN[doc_type]} tables and no narrative figures found")
+        problems.append(_nothing_read(doc_type))
     return tables, facts, problems
 
 
@@ -264,6 +269,10 @@ def _page_problems(pages: _PdfPages, scans: ScannedPages | None) -> list[str]:
 
 
 FAMILY_NOUN = {DocType.FINAL_ACCOUNTS: "final-account", DocType.BUDGET: "budget"}
+
+
+def _nothing_read(doc_type: DocType) -> str:
+    return f"no {FAMILY_NOUN[doc_type]} tables and no narrative figures found"
 
 
 def _doc_type_of_family(family: str | None) -> DocType | None:

@@ -16,14 +16,14 @@ in full whose identities fail keeps its errors: the document disagrees with itse
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
 from pipeline.checks.context import fact_amount
 from pipeline.dataset import Dataset
 from schemas.keys import family_of
-from schemas.records import Document, Finding, Severity, TableRecord
+from schemas.records import DocStatus, Document, Finding, Severity, TableRecord
 
 IDENTITY_FAMILIES = ("table", "cross")  # rule id prefixes of the identities a table's figures must satisfy
 DOUBTFUL_RULE = "table.doubtful"
@@ -72,12 +72,13 @@ def assess(ds: Dataset) -> Dataset:
     facts = defaultdict(list)
     for fact in ds.facts:
         facts[fact.doc_id].append(fact)
+    n_forms = Counter(f.doc_id for f in ds.forms)
     errors: dict[str, int] = defaultdict(int)
     for f in findings:
         if f.severity == Severity.ERROR and is_identity(f):
             errors[f.doc_id] += 1
     docs = [_with_quality(d, tables[d.doc_id], cells[d.doc_id], facts[d.doc_id], errors[d.doc_id],
-                          sorted(k for i, k in doubtful if i == d.doc_id))
+                          sorted(k for i, k in doubtful if i == d.doc_id), n_forms[d.doc_id])
             for d in ds.documents]
     return replace(ds, documents=docs, findings=findings)
 
@@ -87,7 +88,7 @@ def _downgraded(f: Finding) -> Finding:
 
 
 def _with_quality(d: Document, tables: dict[str, TableRecord], values: set[Decimal], facts: list, errors: int,
-                  doubtful: list[str]) -> Document:
+                  doubtful: list[str], forms: int = 0) -> Document:
     family = family_of(d.doc_type)
     n_cells = sum(t.n_cells for t in tables.values())
     amounts = [a for f in facts if (a := fact_amount(f)) is not None]
@@ -96,7 +97,10 @@ def _with_quality(d: Document, tables: dict[str, TableRecord], values: set[Decim
         narrative_figures=len(amounts), narrative_matched=sum(1 for a in amounts if a in values),
         tables_fully_read=sum(1 for t in tables.values() if _read_in_full(t)),
     )
-    if family is not None and family.expected:
+    if d.performance_only:  # none of the family's tables expected: read in full when its forms were
+        update |= dict(tables_expected=None, tables_found=None, tables_missing=None,
+                       fully_read=d.status == DocStatus.OK and forms > 0)
+    elif family is not None and family.expected:
         found = [k for k in family.expected if k in tables and tables[k].status != "unparsed"]
         missing = [k for k in family.expected if k not in found]
         update |= dict(

@@ -74,6 +74,9 @@ class Family:
     # every table's row identities (``row_sum``) in the order the family file writes them, which is
     # the order table.sum.row_total checks them and lists its findings in
     row_sums: tuple[RowSum, ...] = ()
+    # what a performance document of this family calls itself (绩效目标表 goes with a budget, 绩效自评表 and
+    # 绩效评价结果 with final accounts): a PDF of performance forms only takes its type from these words
+    performance_titles: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -145,7 +148,7 @@ def _family(path: Path) -> Family:
     return Family(name=ext["family"], unit=str(contract["unit"]), tables=tuple(tables),
                   header_words=frozenset(_strings(ext.get("header_words"))),
                   side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()},
-                  expected=expected,
+                  expected=expected, performance_titles=_strings(ext.get("performance_titles")),
                   row_sums=tuple(RowSum(key, total, _strings(parts)) for key, more in extras.items()
                                  for total, parts in ((more or {}).get("row_sum") or {}).items()))
 

@@ -85,7 +85,7 @@ class Document(Record):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "doc_id", "file_name", "sha256", "source_url", "region", "department", "fiscal_year",
         "doc_type", "pages", "status", "error", "extractor_version", "disclosure_id",
-        "budget_scope", "parent_department", *QUALITY_COLUMNS,
+        "budget_scope", "parent_department", "performance_only", *QUALITY_COLUMNS,
     )
     doc_id: str
     file_name: str
@@ -105,6 +105,9 @@ class Document(Record):
     # budgets: 部门预算 (department: the consolidation of its units) or 单位预算 (unit), and a unit's 主管部门
     budget_scope: str | None = None
     parent_department: str | None = None
+    # a PDF of performance forms only (绩效目标表 with a budget; 绩效自评表, 绩效评价结果 with final accounts):
+    # its family's tables are not expected in it
+    performance_only: bool = False
     # how far the document can be trusted without a golden file (pipeline/quality.py, after the checks)
     tables_expected: int | None = None  # tables the family's template always prints
     tables_found: int | None = None  # of those, located

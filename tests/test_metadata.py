@@ -35,3 +35,33 @@ def test_not_a_disclosure():
 
 def test_region_of_party_committee():
     assert region_of("中国共产党江苏省委员会办公厅") == "江苏省"
+
+
+@pytest.mark.parametrize(
+    "title, department, region, year, doc_type",
+    [  # PDFs of performance forms only: the type is the family their title's words belong to
+        ("广州市政务服务和数据管理局2026年项目支出绩效目标表", "广州市政务服务和数据管理局", "广州市", 2026, "budget"),
+        ("长沙市市场监督管理局绩效评价结果", "长沙市市场监督管理局", "长沙市", None, "final_accounts"),
+        ("上海市普陀区财政局2024年度部门整体支出绩效自评表", "上海市普陀区财政局", "上海市普陀区", 2024, "final_accounts"),
+        ("2022年度长沙市市场监督管理局市场监督专项及部门项目支出绩效评价结果\n为加强财政支出管理，长沙市财政局绩效评价工作组",
+         "长沙市市场监督管理局", "长沙市", 2022, "final_accounts"),
+        ("中共江苏省委办公厅2019年部门整体支出绩效目标表", "中共江苏省委办公厅", "江苏省", 2019, "budget"),
+        ("中共上海市普陀区委社会工作部部门整体支出绩效自评表", "中共上海市普陀区委社会工作部", "上海市普陀区", None, "final_accounts"),
+    ],
+)
+def test_performance_document_titles(title, department, region, year, doc_type):
+    m = read_metadata([title])
+    assert (m.department, m.region, m.fiscal_year, m.doc_type) == (department, region, year, doc_type)
+    assert m.performance_only
+
+
+def test_a_disclosure_with_a_performance_annex_is_not_performance_only():
+    m = read_metadata(["上海市普陀区财政局2024年度部门决算\n附件：部门整体支出绩效自评表"])
+    assert m.doc_type == "final_accounts" and not m.performance_only
+
+
+def test_central_level_organs_are_region_central():
+    assert region_of("国家信访局") == "中央"
+    assert region_of("中华人民共和国审计署") == "中央"
+    assert region_of("江苏省国家保密局") == "江苏省"
+    assert read_metadata(["国家信访局2024年度部门决算"]).region == "中央"

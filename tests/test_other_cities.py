@@ -54,6 +54,7 @@ BUDGET_CORE = ("income_expenditure_summary", "income", "expenditure", "fiscal_ap
 def test_central_final_accounts_all_nine_tables_and_basic_expenditure_groups():
     doc, tables, cells, findings = _read("central_国家信访局2024年度部门决算.pdf")
     assert doc.doc_type == "final_accounts" and doc.department == "国家信访局" and doc.fiscal_year == 2024
+    assert doc.region == "中央"  # the central level prints no place
     assert doc.tables_found == doc.tables_expected == 9 and doc.tables_missing is None
     # page 11 (公开05表): 科目代码 heads the code column, 小计 under 本年支出 is the total
     assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("13733.80")

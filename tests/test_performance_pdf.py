@@ -66,6 +66,10 @@ def test_guangzhou_target_forms(guangzhou: DocumentRecords, tmp_path: Path) -> N
     out = _score_expected_forms(guangzhou, FIXTURES / "guangzhou_2026_targets.txt", tmp_path)
     assert "forms 3/3" in out and "F1 1.0000" in out
     assert len(guangzhou.forms) == 70 and {f.kind for f in guangzhou.forms} == {"target"}
+    # a PDF of target forms only: a budget's, its year and department from the title; no budget tables expected
+    doc = guangzhou.document
+    assert (doc.doc_type, doc.fiscal_year, doc.region, doc.performance_only, doc.status) == (
+        "budget", 2026, "广州市", True, "ok")
     assert len(guangzhou.indicators) == 404  # every "N、" item of every 绩效指标 cell (404 年度指标值 printed)
     expected = read_expected(FIXTURES / "guangzhou_2026_targets.txt")
     assert len(expected["indicators"]) == 14
@@ -75,3 +79,14 @@ def test_guangzhou_target_forms(guangzhou: DocumentRecords, tmp_path: Path) -> N
     first = next(i for i in guangzhou.indicators if i.form_id == rent.form_id)
     assert (first.level1, first.level2, first.target_op, first.target_value, first.target_unit, first.page) == (
         "产出指标", "数量指标", ">=", Decimal(4), "次", 2)
+
+
+def test_a_pdf_of_target_forms_only_is_read_in_full_without_budget_tables(guangzhou: DocumentRecords) -> None:
+    from pipeline.quality import assess
+
+    ds = Dataset([guangzhou.document], guangzhou.tables, guangzhou.cells, guangzhou.facts, [], guangzhou.forms,
+                 guangzhou.indicators)
+    doc = assess(ds).documents[0]
+    assert (doc.tables_expected, doc.tables_missing, doc.fully_read) == (None, None, True)
+    without_forms = assess(Dataset([guangzhou.document])).documents[0]
+    assert without_forms.fully_read is False
