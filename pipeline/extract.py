@@ -46,7 +46,6 @@ pdfminer_fixes.install()  # a damaged Flate stream must not take minutes (see ex
 _CID = re.compile(r"\(cid:\d+\)")
 
 
-ExtractionResult = DocumentRecords  # the old name, for branches written before it was renamed
 
 
 def failed_result(path: Path, sha: str, status: DocStatus, message: str, source_url: str | None) -> DocumentRecords:
