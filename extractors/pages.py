@@ -13,7 +13,7 @@ import pdfplumber
 from pdfminer.pdftypes import PDFStream
 from pdfplumber.page import Page
 
-from extractors.baselines import repair_baselines
+from extractors.baselines import repair_advances, repair_baselines
 
 
 def _drop_cached_streams(pdf: pdfplumber.PDF) -> None:
@@ -44,6 +44,7 @@ def iter_pages(pdf: pdfplumber.PDF, only: Collection[int] | None = None) -> Iter
         page = pages[index]
         try:
             repair_baselines(page.chars)  # glyphs a broken font put off their line (before anyone reads them)
+            repair_advances(page.chars)  # and boxes it drew wider than the glyphs advance
             yield index + 1, page
         finally:
             page.close()

@@ -21,9 +21,14 @@ OTHER = SHARED / "corpus" / "other_cities"
 
 
 @cache
+def _dataset(name: str):
+    """One shared document extracted and checked (once per session)."""
+    return check_dataset(dataset_of([extract_document(OTHER / name)]))
+
+
 def _read(name: str):
     """(document with its quality columns, tables by key, cells, findings) of one shared document."""
-    ds = check_dataset(dataset_of([extract_document(OTHER / name)]))
+    ds = _dataset(name)
     return ds.documents[0], {t.table: t for t in ds.tables}, ds.cells, ds.findings
 
 
@@ -102,6 +107,20 @@ def test_chongqing_digits_in_a_font_with_a_broken_descent_are_read_on_their_line
     assert _cell(cells, "general_public_budget_expenditure", "personnel", code="201").value == Decimal("7038.54")
     assert _cell(cells, "general_public_budget_expenditure", "public", code="201").value == Decimal("1925.58")
     assert _cell(cells, "general_public_budget_expenditure", "public", row="合计").value == Decimal("9024.98")
+
+
+
+def test_chongqing_narrative_figures_in_a_font_without_usable_widths_are_read_whole():
+    """Its digit font boxes every glyph a full em wide: boxes are cut at the next glyph's origin, so
+    "890.97" is one figure, not "809" and ".97" on lines of their own."""
+    doc, tables, cells, findings = _read("chongqing_重庆市商务委员会2026年部门预算.pdf")
+    facts = _dataset("chongqing_重庆市商务委员会2026年部门预算.pdf").facts
+    assert any(f.value == Decimal("890.97") and "三公" in f.text for f in facts)
+    assert not any(f.value == Decimal("809") for f in facts)
+    assert any(f.value == Decimal("7686.68") and "社会保障和就业支出" in f.text for f in facts)
+    assert doc.narrative_matched >= 20  # was 0 of 61 when the numbers came apart
+    three = [f for f in findings if f.rule == "budget.narrative.table" and f.table == "three_public_expenses"]
+    assert [f for f in three if f.severity == "error"] == []
 
 
 def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
