@@ -77,3 +77,22 @@ def test_not_titles(line: str) -> None:
 def test_number_prefix_runs_into_title(line: str, key: str) -> None:
     m = match_title(line)
     assert m is not None and m.key == key
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [  # Jiangsu 2017: a qualifier after the title, the department on the title's line
+        ("表十一“三公”经费、会议费、培训费支出预算表（一般公共预算）", "three_public_expenses"),
+        ("“三公”经费、会议费、培训费支出预算表部门： 江苏省人大常委会办公厅 单位：万元", "three_public_expenses"),
+        ("公开02表收入预算总表部门名称：江苏省人大常委会办公厅 单位：万元", "income"),
+    ],
+)
+def test_qualifier_and_department_after_the_title(line: str, key: str) -> None:
+    m = match_title(line)
+    assert m is not None and m.key == key
+    assert "部门" not in m.printed and "单位" not in m.printed
+
+
+def test_a_page_number_in_brackets_is_no_qualifier() -> None:
+    assert match_title("目录（3）") is None
+    assert match_title("收入支出决算总表（12）") is None  # a contents line's page number: not a qualifier
