@@ -220,6 +220,7 @@ class TableReader:
         chars = page.chars
         lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
+        titles = sorted(titles + _wrapped_titles(lines, {id(ln) for ln, _ in titles}), key=lambda t: t[0].top)
         if titles and _looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES):
             titles = []
         if not titles and self._open is None:
@@ -538,6 +539,25 @@ def _has_data(cells: list[TableCell]) -> bool:
 
 def _quality(t: _Table) -> tuple[int, int, int]:
     return (len(t.cells), int(t.read_any), int(t.empty_note))
+
+
+# a title wrapped before its last characters ("…培训费支出预算" / "表"): the rest is a line of at most this many
+# characters containing 表, directly below (Jiangsu 2017 人大 三公 table)
+WRAPPED_TITLE_TAIL = 4
+
+
+def _wrapped_titles(lines: list[Line], taken: set[int]) -> list[tuple[Line, TitleMatch]]:
+    """Titles printed over two lines, the second holding only the title's end; keyed by the first line."""
+    out = []
+    for ln, nxt in zip(lines, lines[1:], strict=False):
+        tail = nxt.text.strip()
+        if id(ln) in taken or id(nxt) in taken or not (0 < len(tail) <= WRAPPED_TITLE_TAIL and "表" in tail):
+            continue
+        if nxt.top - ln.bottom > ln.bottom - ln.top:  # not the next printed line
+            continue
+        if (m := match_title(ln.text + tail)) is not None:
+            out.append((ln, m))
+    return out
 
 
 def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:

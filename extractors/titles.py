@@ -33,6 +33,10 @@ _PREFIX = re.compile(
 )
 _CONTINUED = re.compile(r"[（(]?续(?:表)?(?:\d+)?[）)]?$")
 _UNIT_TAIL = re.compile(r"(?:金额)?单位[:：].*$")
+# the department printed on the title's line after it ("…预算表部门：江苏省人大常委会办公厅")
+_DEPARTMENT_TAIL = re.compile(r"(?:编制)?(?:部门|单位)(?:名称)?[:：].*$")
+# a qualifier after the title: "…支出预算表（一般公共预算）", "…情况表（按经济分类）"
+_QUALIFIER_TAIL = re.compile(r"[（(][\u4e00-\u9fff][^（）()]{0,13}[）)]$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def _known_titles() -> tuple[tuple[str, tuple[str, str]], ...]:
 
 def match_title(line: str) -> TitleMatch | None:
     """The table this line is the title of, or None (narrative, headings, headers, numbers)."""
-    printed = _UNIT_TAIL.sub("", _SPACES.sub(" ", line).strip()).strip()
+    printed = _DEPARTMENT_TAIL.sub("", _UNIT_TAIL.sub("", _SPACES.sub(" ", line).strip())).strip()
     if not printed or len(printed) > 90:
         return None
     if "表" not in printed:
@@ -76,7 +80,8 @@ def match_title(line: str) -> TitleMatch | None:
     s = _QUOTES.sub("", match_text(printed))
     continued = bool(_CONTINUED.search(s))
     s = _CONTINUED.sub("", s)
-    candidates = (s, canonical_title(s))
+    bare = _QUALIFIER_TAIL.sub("", s)
+    candidates = (s, canonical_title(s)) + ((bare, canonical_title(bare)) if bare != s else ())
     # the longest known title that ends the line wins (基本支出决算表 before 支出决算表)
     for canon, (family, key) in _known_titles():
         for candidate in candidates:

@@ -99,7 +99,10 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
             "仅含绩效表的文件（预算的绩效目标表；决算的绩效自评表、绩效评价结果）：标题如此，不要求其含有该类文件的公开表格。"),
         "tables_expected": ColumnDoc("Tables every template of the document's family prints (schemas/families).",
                                      "该类文件各地模板均公开的表格数（见 schemas/families）。"),
-        "tables_found": ColumnDoc("Of the expected tables, how many were located.", "应有表格中找到的表格数。"),
+        "tables_found": ColumnDoc(
+            "Of the expected tables, how many were located: in this document or in another document of its disclosure "
+            "(same disclosure_id and doc_type: a narrative PDF whose tables are a PDF of their own).",
+            "应有表格中找到的表格数（本文件或同一公开事项的其他同类文件中，如说明 PDF 的表格 PDF）。"),
         "tables_missing": ColumnDoc("Expected tables not located, ';'-separated keys.", "未找到的应有表格（键名，以分号分隔）。"),
         "tables_fully_read": ColumnDoc("Tables located whose every printed value was read (status ok).",
                                        "所有数值均已读取（状态 ok）的表格数。"),
@@ -113,8 +116,10 @@ COLUMNS: dict[str, dict[str, ColumnDoc]] = {
         "narrative_figures": ColumnDoc("Amounts stated in the explanatory text.", "情况说明中的金额数。"),
         "narrative_matched": ColumnDoc("Of those, amounts printed in one of the document's tables too.",
                                        "其中在本文件表格中也出现的金额数。"),
-        "fully_read": ColumnDoc("true when every expected table was located and read in full and none is doubtful.",
-                                "应有表格均已找到并完整读取、且无存疑表格时为 true。"),
+        "fully_read": ColumnDoc(
+            "true when every expected table was located (here or in its disclosure) and read in full and none is doubtful; "
+            "for a performance_only document, when its forms were read.",
+            "应有表格均已找到（本文件或同一公开事项中）并完整读取、且无存疑表格时为 true；仅含绩效表的文件，读出绩效表时为 true。"),
     },
     TableRecord.FILE: {
         "title": ColumnDoc("Table title as printed.", "表格标题（按原文）。"),

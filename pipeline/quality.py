@@ -78,9 +78,28 @@ def assess(ds: Dataset) -> Dataset:
         if f.severity == Severity.ERROR and is_identity(f):
             errors[f.doc_id] += 1
     docs = [_with_quality(d, tables[d.doc_id], cells[d.doc_id], facts[d.doc_id], errors[d.doc_id],
-                          sorted(k for i, k in doubtful if i == d.doc_id), n_forms[d.doc_id])
+                          sorted(k for i, k in doubtful if i == d.doc_id), n_forms[d.doc_id],
+                          _disclosure_tables(d, ds.documents, tables, doubtful))
             for d in ds.documents]
     return replace(ds, documents=docs, findings=findings)
+
+
+def _disclosure_tables(d: Document, documents: list[Document], tables: dict[str, dict[str, TableRecord]],
+                       doubtful: set[tuple[str, str]]) -> tuple[dict[str, TableRecord], set[str]]:
+    """The tables of the document's disclosure (its own first, then those of the other documents of the same
+    disclosure and type: a narrative PDF whose tables are a PDF of their own) and which of them are doubtful."""
+    found: dict[str, TableRecord] = {}
+    doubts: set[str] = set()
+    kin = [o for o in documents if o.doc_id != d.doc_id and d.disclosure_id and o.disclosure_id == d.disclosure_id
+           and o.doc_type == d.doc_type]
+    for o in (d, *kin):
+        for key, t in tables[o.doc_id].items():
+            if key not in found or (found[key].status == "unparsed" and t.status != "unparsed"):
+                found[key] = t
+                doubts.discard(key)
+                if (o.doc_id, key) in doubtful:
+                    doubts.add(key)
+    return found, doubts
 
 
 def _downgraded(f: Finding) -> Finding:
@@ -88,7 +107,8 @@ def _downgraded(f: Finding) -> Finding:
 
 
 def _with_quality(d: Document, tables: dict[str, TableRecord], values: set[Decimal], facts: list, errors: int,
-                  doubtful: list[str], forms: int = 0) -> Document:
+                  doubtful: list[str], forms: int = 0,
+                  disclosure: tuple[dict[str, TableRecord], set[str]] | None = None) -> Document:
     family = family_of(d.doc_type)
     n_cells = sum(t.n_cells for t in tables.values())
     amounts = [a for f in facts if (a := fact_amount(f)) is not None]
@@ -101,11 +121,12 @@ def _with_quality(d: Document, tables: dict[str, TableRecord], values: set[Decim
         update |= dict(tables_expected=None, tables_found=None, tables_missing=None,
                        fully_read=d.status == DocStatus.OK and forms > 0)
     elif family is not None and family.expected:
-        found = [k for k in family.expected if k in tables and tables[k].status != "unparsed"]
+        located, doubts = disclosure if disclosure is not None else (tables, set(doubtful))
+        found = [k for k in family.expected if k in located and located[k].status != "unparsed"]
         missing = [k for k in family.expected if k not in found]
         update |= dict(
             tables_expected=len(family.expected), tables_found=len(found), tables_missing=";".join(missing) or None,
-            fully_read=not missing and not doubtful and all(_read_in_full(tables[k]) for k in found),
+            fully_read=not missing and not doubts and all(_read_in_full(located[k]) for k in found),
         )
     else:
         update |= dict(tables_expected=None, tables_found=None, tables_missing=None, fully_read=False)

@@ -156,6 +156,14 @@ def test_narrative_and_its_table_pdf_are_checked_together(weiban):
     assert ids[narrative.document.doc_id] == ids[tables.document.doc_id]
     assert _budget_findings(ds) == []
 
+    # the narrative PDF's tables are its table PDF's: located in its disclosure, not missing
+    docs = {d.doc_id: d for d in ds.documents}
+    text_doc, table_doc = docs[narrative.document.doc_id], docs[tables.document.doc_id]
+    assert (text_doc.tables_found, text_doc.tables_missing) == (table_doc.tables_found, table_doc.tables_missing)
+    assert text_doc.tables_found == text_doc.tables_expected and text_doc.cells_read == 0
+    alone = check_dataset(dataset_of([narrative])).documents[0]
+    assert alone.tables_found == 0 and alone.fully_read is False
+
 
 def test_a_table_pdf_cell_that_differs_from_the_narrative_is_an_error(weiban):
     narrative, tables, _ = weiban

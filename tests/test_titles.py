@@ -77,3 +77,40 @@ def test_not_titles(line: str) -> None:
 def test_number_prefix_runs_into_title(line: str, key: str) -> None:
     m = match_title(line)
     assert m is not None and m.key == key
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [  # Jiangsu 2017: a qualifier after the title, the department on the title's line
+        ("表十一“三公”经费、会议费、培训费支出预算表（一般公共预算）", "three_public_expenses"),
+        ("“三公”经费、会议费、培训费支出预算表部门： 江苏省人大常委会办公厅 单位：万元", "three_public_expenses"),
+        ("公开02表收入预算总表部门名称：江苏省人大常委会办公厅 单位：万元", "income"),
+    ],
+)
+def test_qualifier_and_department_after_the_title(line: str, key: str) -> None:
+    m = match_title(line)
+    assert m is not None and m.key == key
+    assert "部门" not in m.printed and "单位" not in m.printed
+
+
+def test_a_page_number_in_brackets_is_no_qualifier() -> None:
+    assert match_title("目录（3）") is None
+    assert match_title("收入支出决算总表（12）") is None  # a contents line's page number: not a qualifier
+
+
+def test_a_title_wrapped_before_its_last_characters() -> None:
+    from extractors.grid import Line
+    from extractors.tables import _wrapped_titles
+
+    def line(text: str, top: float) -> Line:
+        chars = [{"text": ch, "x0": 100 + 20 * i, "x1": 118 + 20 * i, "top": top, "bottom": top + 18, "size": 18}
+                 for i, ch in enumerate(text)]
+        return Line(top, top + 18, 100, 100 + 20 * len(text), chars)
+
+    lines = [line("“三公”经费、会议费、培训费支出预算", 100), line("表", 122), line("部门：江苏省人大常委会办公厅", 150)]
+    found = _wrapped_titles(lines, set())
+    assert [(ln.text, m.key) for ln, m in found] == [("“三公”经费、会议费、培训费支出预算", "three_public_expenses")]
+    far = [lines[0], line("表", 200)]  # not the next printed line: a page's stray character
+    assert _wrapped_titles(far, set()) == []
+    prose = [line("本表反映部门年度一般公共预算资金安排的“三公”经", 100), line("费。", 122)]
+    assert _wrapped_titles(prose, set()) == []
