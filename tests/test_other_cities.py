@@ -117,6 +117,11 @@ def test_chongqing_narrative_figures_in_a_font_without_usable_widths_are_read_wh
     facts = _dataset("chongqing_重庆市商务委员会2026年部门预算.pdf").facts
     assert any(f.value == Decimal("890.97") and "三公" in f.text for f in facts)
     assert not any(f.value == Decimal("809") for f in facts)
+
+    # 收支总表's 一般公共预算资金 101,833.84 counts its 上年结转 2,513.30 (财政拨款总表: 本年 99,320.55): said, not an error
+    carried = [f for f in findings if f.rule == "cross.fiscal_vs_gpb"]
+    assert [(f.severity, f.row) for f in carried] == [("info", "一般公共预算资金")]
+    assert "99320.55 + 上年结转 2513.30" in carried[0].message
     assert any(f.value == Decimal("7686.68") and "社会保障和就业支出" in f.text for f in facts)
     assert doc.narrative_matched >= 20  # was 0 of 61 when the numbers came apart
     three = [f for f in findings if f.rule == "budget.narrative.table" and f.table == "three_public_expenses"]

@@ -14,6 +14,7 @@ from pipeline.checks.rows import (
     GPB,
     SUMMARY,
     THREE,
+    Row,
     basic_rows,
     fiscal_income_rows,
     rows_of,
@@ -102,13 +103,40 @@ def fiscal_vs_gpb(ctx: DocContext, rid: str) -> Iterator[Finding]:
         yield from _equal(ctx, rid, year_out, gpb_total, "一般公共预算财政拨款支出: 财政拨款总表 vs 一般公共预算支出表")
     yield from _classes_against(ctx, rid, (FISCAL, "general_public_budget"), (GPB, "total"),
                                 "财政拨款总表 vs 一般公共预算支出表")
-    sources, _, _, _ = fiscal_income_rows(rows_of(ctx.table_cells(FISCAL, "income")))
+    income = rows_of(ctx.table_cells(FISCAL, "income"))
+    sources, _, _, _ = fiscal_income_rows(income)
     for r in sources:
         cell = r.cells.get("amount")
         other = next((c for c in ctx.table_cells(SUMMARY, "income")
                       if c.col == "amount" and (label_key(c.row) == r.label or label_key(c.row) == r.label + "收入")), None)
-        if cell is not None and other is not None:
-            yield from _equal(ctx, rid, cell, other, f"{r.label}: 财政拨款总表 vs 收入支出决算总表")
+        if cell is None or other is None:
+            continue
+        carried = _carryover_of(income, r.label)
+        tolerance = ctx.config.amount_tolerance
+        if check_equal(cell.value, other.value, tolerance).verdict == Verdict.MISMATCH and carried is not None \
+                and carried.value != 0:
+            with_carry = check_sum(other.value, [cell.value, carried.value], tolerance)
+            if with_carry.verdict != Verdict.MISMATCH:
+                rounding = f", within rounding ({with_carry.difference})" if with_carry.difference else ""
+                yield finding(ctx, rid, Severity.INFO,
+                              f"{r.label}: 收入支出总表 {other.value} = 财政拨款总表 本年 {cell.value} + 上年结转 "
+                              f"{carried.value}{rounding}: the summary's source row includes the carry-over",
+                              cells=[other, cell, carried], table=cell.table, row=r.label, col=cell.col)
+                continue
+        yield from _equal(ctx, rid, cell, other, f"{r.label}: 财政拨款总表 vs 收入支出决算总表")
+
+
+# the fund a 财政拨款 income row names: 一般公共预算资金 / 一般公共预算拨款 / 一般公共预算财政拨款 are one source
+_SOURCES = ("一般公共预算", "政府性基金", "国有资本经营")
+
+
+def _carryover_of(income: list[Row], label: str) -> TableCell | None:
+    """The 上年结转 amount of the source ``label`` names, from the rows printed under the carry-over heading."""
+    source = next((s for s in _SOURCES if label.startswith(s)), None)
+    start = next((i for i, r in enumerate(income) if "结转" in r.label and not r.label.startswith(_SOURCES)), None)
+    if source is None or start is None:
+        return None
+    return next((r.cells["amount"] for r in income[start + 1:] if r.label.startswith(source) and "amount" in r.cells), None)
 
 
 @rule("cross.basic_vs_gpb", "cross",
