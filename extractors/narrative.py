@@ -59,6 +59,9 @@ class _Figure:
     sentence: str  # the whole sentence up to the figure
     change: int  # -1 decrease, +1 increase, 0 none
     level: bool  # stated as 持平
+    # the sentence, with the one before when it opens with 其中 (it lists that sentence's parts:
+    # "…支出 X 万元。其中：基本支出 Y 万元"): what a rule's ``sentence`` pattern is searched in
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -388,6 +391,18 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SEGMENT.finditer(text) if m.group().strip()]
 
 
+_PARTS_OF_PREVIOUS = re.compile(r"\s*其中")
+
+
+def _with_whole(text: str, sentences: list[tuple[int, int]], s0: int, start: int) -> str:
+    """The sentence up to ``start``, preceded by the sentence before it when it opens with 其中."""
+    if _PARTS_OF_PREVIOUS.match(text, s0):
+        before = [(a, b) for a, b in sentences if b <= s0]
+        if before:
+            return text[before[-1][0]:start]
+    return text[s0:start]
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
@@ -455,7 +470,8 @@ def _paragraph_facts(text: str, page_at, ctx: Context, doc_id: str, fam: Narrati
             continue
         unsigned = _UNSIGNED.search(lead)
         change = 0 if unsigned or ctx.topic in fam.no_change_topics else _change_of(lead)
-        f = _Figure(value, unit, lead, text[max(g0, last_end):start], text[s0:start], change, level)
+        f = _Figure(value, unit, lead, text[max(g0, last_end):start], text[s0:start], change, level,
+                    _with_whole(text, sentences, s0, start))
         if budget_like:
             found_metric = None if unsigned else READERS[fam.reader](f, ctx, prev, history, fam)
             if level and found_metric is None:

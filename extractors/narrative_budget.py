@@ -107,7 +107,7 @@ def _by_rules(f: _Figure, ctx: Context, fam: NarrativeFamily) -> tuple[str, str]
     for rule in fam.rules:
         if NARRATIVE_METRICS[rule.metric].unit != f.unit or not _applies(rule, ctx, fam):
             continue
-        if rule.sentence is not None and not rule.sentence.search(f.sentence):
+        if rule.sentence is not None and not rule.sentence.search(f.context or f.sentence):
             continue
         m = rule.lead.search(lead)
         if not m:

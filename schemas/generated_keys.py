@@ -192,6 +192,7 @@ class MetricKey(StrEnum):
     budget_state_capital_expenditure = "budget_state_capital_expenditure"
     budget_state_capital_expenditure_change = "budget_state_capital_expenditure_change"
     budget_basic_expenditure = "budget_basic_expenditure"
+    budget_gpb_project = "budget_gpb_project"
     budget_basic_personnel = "budget_basic_personnel"
     budget_basic_public = "budget_basic_public"
     budget_basic_economic = "budget_basic_economic"

@@ -122,6 +122,12 @@ def test_chongqing_narrative_figures_in_a_font_without_usable_widths_are_read_wh
     carried = [f for f in findings if f.rule == "cross.fiscal_vs_gpb"]
     assert [(f.severity, f.row) for f in carried] == [("info", "一般公共预算资金")]
     assert "99320.55 + 上年结转 2513.30" in carried[0].message
+    # "一般公共预算财政拨款支出 101,833.84 万元…。其中：基本支出 43,436.09 万元…；项目支出 58,397.75 万元": the general
+    # public budget's parts (the 其中 sentence read with the one before), matching its table; no narrative error left
+    parts = {(f.metric, f.subject, f.value) for f in facts}
+    assert ("budget_basic_expenditure", "一般公共预算", Decimal("43436.09")) in parts
+    assert ("budget_gpb_project", "一般公共预算", Decimal("58397.75")) in parts
+    assert [f for f in findings if f.severity == "error"] == []
     assert any(f.value == Decimal("7686.68") and "社会保障和就业支出" in f.text for f in facts)
     assert doc.narrative_matched >= 20  # was 0 of 61 when the numbers came apart
     three = [f for f in findings if f.rule == "budget.narrative.table" and f.table == "three_public_expenses"]

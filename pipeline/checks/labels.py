@@ -72,6 +72,7 @@ _BASE: dict[str, str] = {
     "budget_government_fund_expenditure": "政府性基金预算支出预算",
     "budget_state_capital_expenditure": "国有资本经营预算支出预算",
     "budget_basic_expenditure": "基本支出预算",
+    "budget_gpb_project": "一般公共预算项目支出预算",
     "budget_basic_personnel": "人员经费预算",
     "budget_basic_public": "公用经费预算",
     "budget_basic_economic": "基本支出预算（经济分类）",

@@ -145,6 +145,7 @@ COUNTERPARTS: dict[str, tuple[str | None, Lookup]] = {
     MetricKey.budget_government_fund_expenditure: (TableKey.government_fund, _totals(TableKey.government_fund, ("合计",),
                                                                       ("total", "amount"))),
     MetricKey.budget_basic_expenditure: (None, _basic),
+    MetricKey.budget_gpb_project: (None, lambda ctx, f: [ctx.total_cell(GPB, "project")]),
     MetricKey.budget_basic_personnel: (None, _basic_part("personnel")),
     MetricKey.budget_basic_public: (None, _basic_part("public")),
     MetricKey.budget_three_public: (THREE, _three("total_budget")),
