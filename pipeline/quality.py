@@ -77,21 +77,24 @@ def assess(ds: Dataset) -> Dataset:
     for f in findings:
         if f.severity == Severity.ERROR and is_identity(f):
             errors[f.doc_id] += 1
+    # the documents of each disclosure and type, grouped once (not searched for per document)
+    disclosures: dict[tuple[str | None, str | None], list[Document]] = defaultdict(list)
+    for d in ds.documents:
+        disclosures[(d.disclosure_id, d.doc_type)].append(d)
     docs = [_with_quality(d, tables[d.doc_id], cells[d.doc_id], facts[d.doc_id], errors[d.doc_id],
                           sorted(k for i, k in doubtful if i == d.doc_id), n_forms[d.doc_id],
-                          _disclosure_tables(d, ds.documents, tables, doubtful))
+                          _disclosure_tables(d, disclosures[(d.disclosure_id, d.doc_type)], tables, doubtful))
             for d in ds.documents]
     return replace(ds, documents=docs, findings=findings)
 
 
-def _disclosure_tables(d: Document, documents: list[Document], tables: dict[str, dict[str, TableRecord]],
+def _disclosure_tables(d: Document, same_disclosure: list[Document], tables: dict[str, dict[str, TableRecord]],
                        doubtful: set[tuple[str, str]]) -> tuple[dict[str, TableRecord], set[str]]:
     """The tables of the document's disclosure (its own first, then those of the other documents of the same
     disclosure and type: a narrative PDF whose tables are a PDF of their own) and which of them are doubtful."""
     found: dict[str, TableRecord] = {}
     doubts: set[str] = set()
-    kin = [o for o in documents if o.doc_id != d.doc_id and d.disclosure_id and o.disclosure_id == d.disclosure_id
-           and o.doc_type == d.doc_type]
+    kin = [o for o in same_disclosure if o.doc_id != d.doc_id] if d.disclosure_id else []
     for o in (d, *kin):
         for key, t in tables[o.doc_id].items():
             if key not in found or (found[key].status == "unparsed" and t.status != "unparsed"):
