@@ -25,7 +25,6 @@ from extractors.perf_values import OPERATORS
 from extractors.performance import FormDraft
 from extractors.performance_rows import WEIGHT_END, RawRow, layout, split_labels, squeeze
 from extractors.performance_text import score_rule, title_kind
-from extractors.text import PageText
 
 CUE_WORDS = ("绩效指标",)  # a page worth reading for forms: these, or a form title's ending (layout titles)
 ABOVE_LINES = 6  # title lines printed above a grid: a title, a year, 部门名称/单位 — at most 4 in the corpus
@@ -529,7 +528,3 @@ class PerformanceReader:
         for d in drafts:
             d.score_rule = next((self.rules[p] for p in d.pages if self.rules.get(p)), None)
         return drafts
-
-
-def narrative_lines(pages: list[PageText]) -> list[tuple[int | None, str]]:
-    return [(p.page, line) for p in pages for line in p.text.split("\n")]

@@ -131,10 +131,6 @@ _IDENT = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w])")
 _BRACKET = re.compile(r"\[([a-z][a-z0-9_]*)\]")
 
 
-def table_label(key: str) -> str:
-    return _TABLE_TITLES.get(key, key)
-
-
 def humanize(message: str, table: str | None = None, family: str | None = None) -> str:
     """Every metric key, multi-word table key and ``[column]`` key in ``message`` in the document's words.
 
