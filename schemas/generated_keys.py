@@ -61,6 +61,7 @@ class ColumnKey(StrEnum):
     procurement = "procurement"
     procurement_sme_reserved = "procurement_sme_reserved"
     procurement_small_micro_reserved = "procurement_small_micro_reserved"
+    project_excl_capital_construction = "project_excl_capital_construction"
     total_budget = "total_budget"
     grand_total_budget = "grand_total_budget"
     overseas_budget = "overseas_budget"

@@ -75,6 +75,10 @@ def test_header_text_versus_row_labels() -> None:
     assert not is_header_text("一般公共服务支出", "income")
     assert not is_header_text("一、一般公共预算财政拨款收入", "income_expenditure_summary")
     assert not is_header_text("2,940.05", "income")
+    # Beijing 预算03表: the classification columns' headers and the 其中 group over the other uses
+    for text in ("支出功能分类科目", "政府支出经济分类科目", "部门支出经济分类科目", "其中"):
+        assert is_header_text(text, "expenditure", "budget"), text
+    assert not is_header_text("其中：一般公共预算拨款", "income_expenditure_summary", "budget")
 
 
 @pytest.mark.parametrize(

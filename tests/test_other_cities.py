@@ -171,6 +171,25 @@ def test_beijing_budget_tables_in_wanyuan_with_six_decimals():
     assert _cell(cells, "income", "carryover_general_public_budget", row="合计").value == Decimal("436.846550")
     assert _cell(cells, "income", "carryover_unit_funds", row="合计").value == Decimal("35.117193")
     assert tables["income"].status == "ok"
+    # page 3 (预算03表): rows by function and economic class (支出功能分类科目 | 政府支出经济分类科目 | 部门支出经济分类科目),
+    # one function code on many rows; 2010801 … 30299 其他商品和服务支出 721.198480 = 465.392080 + 255.806400
+    row = "行政运行/50299-其他商品和服务支出/30299-其他商品和服务支出"
+    assert _cell(cells, "expenditure", "total", code="2010801", row=row).value == Decimal("721.198480")
+    assert _cell(cells, "expenditure", "basic", code="2010801", row=row).value == Decimal("465.392080")
+    assert _cell(cells, "expenditure", "project", code="2010801", row=row).value == Decimal("255.806400")
+    assert _cell(cells, "expenditure", "total", row="合计").value == Decimal("32852.053832")
+    assert tables["expenditure"].engine == "pdfplumber-lines"  # its ruled grid, the header under 其中 read
+    # page 5: 项目支出 › 扣除基建项目后预算数 (contract extension) beside 项目支出总数
+    assert _cell(cells, "general_public_budget_expenditure", "project_excl_capital_construction",
+                 row="合计").value == Decimal("7583.399054")
+    # page 9 (预算09表): 因公出国（境）费用 and 公务用车购置及运行维护费 › 小计 | 公务用车购置费 | 公务用车运行维护费
+    three = {c.col: c.value for c in cells if c.table == "three_public_expenses"}
+    assert three == {"total_budget": Decimal("244.848000"), "overseas_budget": Decimal("173.520000"),
+                     "reception_budget": Decimal("6.000000"), "vehicle_budget": Decimal("65.328000"),
+                     "vehicle_purchase_budget": Decimal("37.380000"), "vehicle_operation_budget": Decimal("27.948000")}
+    assert not doc.doubtful_tables and doc.identity_errors == 0
+    assert [f for f in findings if f.rule == DOUBTFUL_RULE or is_identity(f) and f.severity != "info"] == []
+    assert all(t.status == "ok" for t in tables.values()), {k: t.note for k, t in tables.items() if t.status != "ok"}
 
 
 @pytest.mark.slow  # ~16 s: 37 pages
