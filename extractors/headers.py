@@ -20,7 +20,10 @@ CODE_WORDS = frozenset({"类", "款", "项"})
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 _FILLER = re.compile(r"[*＊—\-–_/\\.·]*")  # a label cell of an index row printed as "**" or a dash
 # header cells that name the label column (科目名称) or say nothing about a value column
-_LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称"})
+# (年度: rows by year, Shenzhen's 三公 table: 2025年, 2026年, 增减变化金额)
+_LABEL_WORDS = frozenset(
+    {"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称", "年度"}
+)
 _GENERIC_HEADER_WORDS = frozenset(
     {
         "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",

@@ -244,6 +244,19 @@ def test_shenzhen_budget_on_pages_of_three_sizes():
     assert _cell(cells, "expenditure", "total", code="201").value == Decimal("3478.72")
     assert _cell(cells, "expenditure", "procurement", code="201").value == Decimal("94.28")
     assert tables["expenditure"].status == "ok" and tables["income"].status == "ok"
+    # page 32 (表9): each 三公 category split by fund (一般公共预算 | 政府性基金预算 | 国有资本经营预算), rows by 年度;
+    # 2026年: 总计 32.56 = 因公出国(境)费 16.80 + 公务接待费 11.56 + 公务用车 小计 4.20 (购置 0.00 + 运行维护 4.20)
+    assert tables["three_public_expenses"].status == "ok" and tables["three_public_expenses"].n_cells == 54
+    year = {c.col: c.value for c in cells if c.table == "three_public_expenses" and c.row == "2026年"}
+    assert {k: v for k, v in year.items() if k.endswith("_general_public")} == {
+        "total_budget_general_public": Decimal("32.56"), "overseas_budget_general_public": Decimal("16.80"),
+        "reception_budget_general_public": Decimal("11.56"), "vehicle_budget_general_public": Decimal("4.20"),
+        "vehicle_purchase_budget_general_public": Decimal("0.00"), "vehicle_operation_budget_general_public": Decimal("4.20")}
+    assert len(year) == 18 and all(v == 0 for k, v in year.items() if not k.endswith("_general_public"))
+    assert _cell(cells, "three_public_expenses", "total_budget_general_public", row="增减变化金额").value == Decimal("-27.07")
+    # 2025年 prints 59.62 for 43.87 + 11.56 + 4.20 = 59.63 (its note: 尾数误差): a rounding warning, no error
+    assert [f.severity for f in findings if f.table == "three_public_expenses"] == ["warning"]
+    assert doc.status == "ok" and doc.fully_read
 
 
 def test_xian_narrative_only_budget_is_known_but_not_fully_read():
