@@ -179,6 +179,10 @@ def test_beijing_budget_tables_in_wanyuan_with_six_decimals():
     assert _cell(cells, "expenditure", "project", code="2010801", row=row).value == Decimal("255.806400")
     assert _cell(cells, "expenditure", "total", row="合计").value == Decimal("32852.053832")
     assert tables["expenditure"].engine == "pdfplumber-lines"  # its ruled grid, the header under 其中 read
+    # page 6 (预算06表): the same two economic classifications label the rows (50101-工资奖金津补贴 | 30101-基本工资)
+    assert _cell(cells, "general_public_budget_basic_expenditure", "personnel", code="50101",
+                 row="工资奖金津补贴/30101-基本工资").value == Decimal("3138.093600")
+    assert _cell(cells, "general_public_budget_basic_expenditure", "public", row="合计").value == Decimal("1672.857085")
     # page 5: 项目支出 › 扣除基建项目后预算数 (contract extension) beside 项目支出总数
     assert _cell(cells, "general_public_budget_expenditure", "project_excl_capital_construction",
                  row="合计").value == Decimal("7583.399054")
