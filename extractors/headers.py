@@ -20,12 +20,16 @@ CODE_WORDS = frozenset({"类", "款", "项"})
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 _FILLER = re.compile(r"[*＊—\-–_/\\.·]*")  # a label cell of an index row printed as "**" or a dash
 # header cells that name the label column (科目名称) or say nothing about a value column
-_LABEL_WORDS = frozenset({"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称"})
+# (年度: rows by year, Shenzhen's 三公 table: 2025年, 2026年, 增减变化金额)
+_LABEL_WORDS = frozenset(
+    {"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目名称", "经济分类科目名称", "预算单位", "单位名称", "年度"}
+)
 _GENERIC_HEADER_WORDS = frozenset(
     {
         "项目", "科目编码", "科目名称", "编码", "名称", "科目", "功能分类", "支出功能分类", "经济分类", "支出经济分类",
         "功能分类科目编码", "支出功能分类科目编码", "经济分类科目编码", "类", "款", "项", "收入", "支出", "预算数",
         "决算数", "金额", "小计", "合计", "本年支出", "本年收入", "栏次", "行次", "三公经费", "财政拨款三公经费", "决算金额",
+        "其中",  # a group cell over the uses beside basic and project expenditure (其中 › 上缴上级支出)
     }
 )
 
@@ -67,7 +71,10 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
     s = header_key(text)
     if not s:
         return True
-    if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(("分类", "编码", "代码", "预算数", "决算数")):
+    # 支出功能分类科目 / 政府支出经济分类科目: the header of a classification (label) column
+    if s in _GENERIC_HEADER_WORDS or s in _family_header_words(family) or s.endswith(
+        ("分类", "分类科目", "编码", "代码", "预算数", "决算数")
+    ):
         return True
     if s in _LABEL_WORDS or s.endswith("科目名称") or s == "项目名称":
         return True

@@ -92,6 +92,10 @@ def grid_rows(grid: Grid, chars: list[dict], page: int) -> list[GRow]:
     return rows
 
 
+# the layout's header words squeezed once each (every cell of every form grid is ranked against all of them)
+_squeezed_word = cache(squeeze)
+
+
 def _role_rank(text: str, table: dict[str, list[str]]) -> tuple[str, int] | None:
     """(role, rank) of a header cell: an exact word before a prefix, a role's earlier word before its later."""
     key = squeeze(text)
@@ -99,11 +103,11 @@ def _role_rank(text: str, table: dict[str, list[str]]) -> tuple[str, int] | None
         return None
     for role, words in table.items():
         for n, w in enumerate(words):
-            if key == squeeze(w):
+            if key == _squeezed_word(w):
                 return role, n
     for role, words in table.items():
         for n, w in enumerate(words):
-            if key.startswith(squeeze(w)):
+            if key.startswith(_squeezed_word(w)):
                 return role, len(words) + n
     return None
 

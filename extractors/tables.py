@@ -41,7 +41,8 @@ log = logging.getLogger("juesuan.tables")
 SINGLE_ROW_LABEL: dict[str, str] = {TableKey.three_public_expenses: "三公经费"}  # looked up by a table's key (a str)
 HEAD_PAGES, HEAD_LINES = 3, 6  # table pages and lines kept for metadata: a title, 部门：…, 单位：… and headers
 TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column (支出预算总表: 合计 基本支出 项目支出 …)
-_LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?=[^\d\s.,])")  # 2010301 行政运行, [2010301]行政运行
+# 2010301 行政运行, [2010301]行政运行, 2010301-行政运行
+_LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?:[-－]\s*)?(?=[^\d\s.,\-－])")
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
 

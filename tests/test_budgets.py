@@ -119,6 +119,28 @@ def test_a_frame_around_title_and_table_is_not_a_cell():
     assert drop_frames([merged, (10.0, 60.0, 50.0, 70.0), (50.0, 60.0, 90.0, 70.0)])[0] == merged
 
 
+def test_frames_found_in_blocks_are_those_found_pair_by_pair(monkeypatch):
+    import random
+
+    from extractors import grid
+
+    def holds(outer, inner):  # the definition: inside within the tolerance, and not the same rectangle
+        t = grid.FRAME_TOLERANCE
+        return (outer != inner and outer[0] - t <= inner[0] and outer[1] - t <= inner[1]
+                and inner[2] <= outer[2] + t and inner[3] <= outer[3] + t)
+
+    rng = random.Random(7)
+    monkeypatch.setattr(grid, "FRAME_BLOCK", 5)  # several blocks, the last one short
+    for _ in range(40):
+        boxes = []
+        for _ in range(rng.randint(3, 23)):
+            x, y = rng.choice([0.0, 10.0, 10.5, 20.0, 30.0]), rng.choice([0.0, 5.0, 5.9, 15.0])
+            boxes.append((x, y, x + rng.choice([5.0, 10.0, 11.0, 40.0]), y + rng.choice([4.0, 10.0, 30.0])))
+        boxes += rng.sample(boxes, 2)  # a rectangle twice never holds itself
+        expected = [b for b in boxes if sum(holds(b, o) for o in boxes) < 2]
+        assert drop_frames(boxes) == expected
+
+
 def test_every_corpus_budget_yields_tables_or_says_why():
     """All budgets of the corpus: each is a budget, and either yields cells or narrative figures (a narrative PDF
     whose tables are a PDF of their own) or its status says what is missing."""

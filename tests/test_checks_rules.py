@@ -67,6 +67,20 @@ def test_row_total_equals_basic_plus_project():
 
 
 
+def test_rows_of_one_code_by_economic_class_are_rows_of_their_own():
+    # a table by function and economic class prints one function code on many rows (Beijing 预算03表): the second
+    # row's project cell is its own, not the first row's missing one
+    first = [cell("expenditure", "total", "10.00", code="2010801", row="行政运行/30101-基本工资"),
+             cell("expenditure", "basic", "10.00", code="2010801", row="行政运行/30101-基本工资")]
+    second = [cell("expenditure", "total", "7.00", code="2010801", row="行政运行/30299-其他商品和服务支出"),
+              cell("expenditure", "basic", "4.00", code="2010801", row="行政运行/30299-其他商品和服务支出"),
+              cell("expenditure", "project", "3.00", code="2010801", row="行政运行/30299-其他商品和服务支出")]
+    assert severities(dataset(first + second), "table.sum.row_total") == []
+    # the same code and label printed again (a unit block per unit) is still a new row once its columns are filled
+    assert severities(dataset(expenditure_rows() + expenditure_rows()), "table.sum.row_total") == []
+    assert severities(dataset(expenditure_rows() + expenditure_rows(total="31.00")), "table.sum.row_total") == ["error"]
+
+
 def test_row_totals_follow_the_order_the_family_file_writes_them():
     # the identities are the family files' row_sum entries, in the order written there
     for path in sorted(FAMILIES_DIR.glob("*.yaml")):

@@ -75,6 +75,23 @@ def test_header_text_versus_row_labels() -> None:
     assert not is_header_text("一般公共服务支出", "income")
     assert not is_header_text("一、一般公共预算财政拨款收入", "income_expenditure_summary")
     assert not is_header_text("2,940.05", "income")
+    # Beijing 预算03表: the classification columns' headers and the 其中 group over the other uses
+    for text in ("支出功能分类科目", "政府支出经济分类科目", "部门支出经济分类科目", "其中"):
+        assert is_header_text(text, "expenditure", "budget"), text
+    assert not is_header_text("其中：一般公共预算拨款", "income_expenditure_summary", "budget")
+
+
+def test_three_public_categories_split_by_fund() -> None:
+    # Shenzhen 表9: 总计 / 因公出国(境)费 / 公务用车购置及运行维护费 › 小计 … each over three fund columns, rows by 年度
+    budget = "budget"
+    assert classify_column(["年度"], THREE, budget).kind == "label"
+    assert classify_column(["总计", "一般公共预算"], THREE, budget).key == "total_budget_general_public"
+    assert classify_column(["因公出国(境)费", "政府性基金预算"], THREE, budget).key == "overseas_budget_government_fund"
+    assert classify_column(["公务用车购置及运行维护费", "小计", "国有资本经营预算"], THREE,
+                           budget).key == "vehicle_budget_state_capital"
+    assert classify_column(["公务用车购置及运行维护费", "公务用车运行维护费", "一般公共预算"], THREE,
+                           budget).key == "vehicle_operation_budget_general_public"
+    assert classify_column(["总计"], THREE, budget).key == "total_budget"
 
 
 @pytest.mark.parametrize(

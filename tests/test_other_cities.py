@@ -171,6 +171,29 @@ def test_beijing_budget_tables_in_wanyuan_with_six_decimals():
     assert _cell(cells, "income", "carryover_general_public_budget", row="合计").value == Decimal("436.846550")
     assert _cell(cells, "income", "carryover_unit_funds", row="合计").value == Decimal("35.117193")
     assert tables["income"].status == "ok"
+    # page 3 (预算03表): rows by function and economic class (支出功能分类科目 | 政府支出经济分类科目 | 部门支出经济分类科目),
+    # one function code on many rows; 2010801 … 30299 其他商品和服务支出 721.198480 = 465.392080 + 255.806400
+    row = "行政运行/50299-其他商品和服务支出/30299-其他商品和服务支出"
+    assert _cell(cells, "expenditure", "total", code="2010801", row=row).value == Decimal("721.198480")
+    assert _cell(cells, "expenditure", "basic", code="2010801", row=row).value == Decimal("465.392080")
+    assert _cell(cells, "expenditure", "project", code="2010801", row=row).value == Decimal("255.806400")
+    assert _cell(cells, "expenditure", "total", row="合计").value == Decimal("32852.053832")
+    assert tables["expenditure"].engine == "pdfplumber-lines"  # its ruled grid, the header under 其中 read
+    # page 6 (预算06表): the same two economic classifications label the rows (50101-工资奖金津补贴 | 30101-基本工资)
+    assert _cell(cells, "general_public_budget_basic_expenditure", "personnel", code="50101",
+                 row="工资奖金津补贴/30101-基本工资").value == Decimal("3138.093600")
+    assert _cell(cells, "general_public_budget_basic_expenditure", "public", row="合计").value == Decimal("1672.857085")
+    # page 5: 项目支出 › 扣除基建项目后预算数 (contract extension) beside 项目支出总数
+    assert _cell(cells, "general_public_budget_expenditure", "project_excl_capital_construction",
+                 row="合计").value == Decimal("7583.399054")
+    # page 9 (预算09表): 因公出国（境）费用 and 公务用车购置及运行维护费 › 小计 | 公务用车购置费 | 公务用车运行维护费
+    three = {c.col: c.value for c in cells if c.table == "three_public_expenses"}
+    assert three == {"total_budget": Decimal("244.848000"), "overseas_budget": Decimal("173.520000"),
+                     "reception_budget": Decimal("6.000000"), "vehicle_budget": Decimal("65.328000"),
+                     "vehicle_purchase_budget": Decimal("37.380000"), "vehicle_operation_budget": Decimal("27.948000")}
+    assert not doc.doubtful_tables and doc.identity_errors == 0
+    assert [f for f in findings if f.rule == DOUBTFUL_RULE or is_identity(f) and f.severity != "info"] == []
+    assert all(t.status == "ok" for t in tables.values()), {k: t.note for k, t in tables.items() if t.status != "ok"}
 
 
 @pytest.mark.slow  # ~16 s: 37 pages
@@ -225,6 +248,19 @@ def test_shenzhen_budget_on_pages_of_three_sizes():
     assert _cell(cells, "expenditure", "total", code="201").value == Decimal("3478.72")
     assert _cell(cells, "expenditure", "procurement", code="201").value == Decimal("94.28")
     assert tables["expenditure"].status == "ok" and tables["income"].status == "ok"
+    # page 32 (表9): each 三公 category split by fund (一般公共预算 | 政府性基金预算 | 国有资本经营预算), rows by 年度;
+    # 2026年: 总计 32.56 = 因公出国(境)费 16.80 + 公务接待费 11.56 + 公务用车 小计 4.20 (购置 0.00 + 运行维护 4.20)
+    assert tables["three_public_expenses"].status == "ok" and tables["three_public_expenses"].n_cells == 54
+    year = {c.col: c.value for c in cells if c.table == "three_public_expenses" and c.row == "2026年"}
+    assert {k: v for k, v in year.items() if k.endswith("_general_public")} == {
+        "total_budget_general_public": Decimal("32.56"), "overseas_budget_general_public": Decimal("16.80"),
+        "reception_budget_general_public": Decimal("11.56"), "vehicle_budget_general_public": Decimal("4.20"),
+        "vehicle_purchase_budget_general_public": Decimal("0.00"), "vehicle_operation_budget_general_public": Decimal("4.20")}
+    assert len(year) == 18 and all(v == 0 for k, v in year.items() if not k.endswith("_general_public"))
+    assert _cell(cells, "three_public_expenses", "total_budget_general_public", row="增减变化金额").value == Decimal("-27.07")
+    # 2025年 prints 59.62 for 43.87 + 11.56 + 4.20 = 59.63 (its note: 尾数误差): a rounding warning, no error
+    assert [f.severity for f in findings if f.table == "three_public_expenses"] == ["warning"]
+    assert doc.status == "ok" and doc.fully_read
 
 
 def test_xian_narrative_only_budget_is_known_but_not_fully_read():

@@ -27,12 +27,14 @@ class Row:
 
 
 def rows_of(cells: list[TableCell]) -> list[Row]:
-    """Cells grouped into rows in reading order; a label met again with a column already filled starts a new row."""
+    """Cells grouped into rows in reading order; a label met again with a column already filled starts a new row.
+    A row is its code and its label: a table by function and economic class prints one function code on
+    many rows (2010801 行政运行 / 30101 基本工资, 2010801 行政运行 / 30201 办公费), each a row of its own."""
     rows: list[Row] = []
     open_rows: dict[tuple, list[Row]] = {}
     for c in cells:
         code = digits(c.code)
-        key = (c.side or None, code or label_key(c.row))
+        key = (c.side or None, code, label_key(c.row))
         candidates = open_rows.setdefault(key, [])
         target = next((r for r in candidates if c.col not in r.cells), None)
         if target is None:
