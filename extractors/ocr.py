@@ -26,6 +26,7 @@ import numpy as np
 
 from extractors.ocr_engine import PageReading, ocr_available, read_page
 from extractors.ocr_page import OcrPage, read_page_image
+from extractors.ocr_words import pack_page
 from schemas.records import NarrativeFact, TextSource, source_fields
 
 log = logging.getLogger("juesuan.ocr")
@@ -90,6 +91,7 @@ class ScannedPages:
         self.blank: list[int] = []  # pages OCR'd, no text found (ruling lines perhaps)
         self.bare: list[int] = []  # of those, pages without ruling lines either: blank sheets or photos
         self.failed: list[int] = []  # pages whose OCR timed out or broke
+        self.figures: dict[int, dict] = {}  # per page read: its figures' words, packed (ocr_words) for the report
         self.seconds = 0.0
         self._pdf: Any = None  # a pypdfium2.PdfDocument once a page is rendered (the library ships no types)
 
@@ -156,6 +158,7 @@ class ScannedPages:
             return result
         self.read.append(page_no)
         self.numbers[page_no] = result.numbers
+        self.figures[page_no] = pack_page(result.chars, result.turned)
         if result.suspects:
             shown = ", ".join(repr(t) for t in result.suspects[:5])
             self.problems.append(f"page {page_no}: OCR text {shown} not readable as numbers; left out")

@@ -140,7 +140,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
     return DocumentRecords(doc, tables.tables, tables.cells, facts,
                            _text_checks(doc, pages.narrative, tables.texts)
                            + pages.glyphs.findings(doc_id, skipped=pages.cid_pages),
-                           forms, indicators)
+                           forms, indicators, ocr_pages=dict(scans.figures) if scans is not None else {})
 
 
 def _formless_performance(doc_type: str, narrative: list[PageText]) -> str:

@@ -4,13 +4,17 @@ as from an upright scan. The scans are generated from the golden PDF (tests/scan
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 
 from extractors.ocr_engine import OcrGlyph, PageReading, _LineVotes, ocr_available, page_turn
 from extractors.ocr_page import read_page_image
+from pipeline.evidence import render_crop
 from pipeline.extract import extract_document
 from schemas.records import TextSource
 from tests.conftest import GOLDEN_PDF
@@ -66,20 +70,46 @@ def _key(c) -> tuple:
     return (c.table, c.side, c.code, c.row, c.col, c.value, c.page)
 
 
+SIDEWAYS, UPSIDE_DOWN = 12, 18  # 财政拨款收支总表 (landscape) and 三公经费 table: light pages, each read twice
+
+
+@pytest.fixture(scope="module")
+def turned(tmp_path_factory):
+    text_pages = [n for n in range(1, 26) if n not in (SIDEWAYS, UPSIDE_DOWN)]
+    path = mixed_pdf(GOLDEN_PDF, tmp_path_factory.mktemp("turned") / "turned.pdf", text_pages, [SIDEWAYS, UPSIDE_DOWN],
+                     turn={SIDEWAYS: 90, UPSIDE_DOWN: 180})
+    return extract_document(path), path
+
+
 @needs_ocr_extra
-def test_sideways_and_upside_down_scans_read_like_the_text(tmp_path, golden_extraction) -> None:
+def test_sideways_and_upside_down_scans_read_like_the_text(turned, golden_extraction) -> None:
     """The golden PDF with its 财政拨款收支总表 scanned sideways (90°) and its 三公经费 table upside down:
     every cell as from the text layer (and so as from an upright scan, test_ocr.py)."""
-    sideways, upside_down = 12, 18
-    text_pages = [n for n in range(1, 26) if n not in (sideways, upside_down)]
-    path = mixed_pdf(GOLDEN_PDF, tmp_path / "turned.pdf", text_pages, [sideways, upside_down],
-                     turn={sideways: 90, upside_down: 180})
-    result = extract_document(path)
+    sideways, upside_down = SIDEWAYS, UPSIDE_DOWN
+    result, _ = turned
     assert Counter(map(_key, result.cells)) == Counter(map(_key, golden_extraction.cells))
     scanned = [c for c in result.cells if c.page in (sideways, upside_down)]
     assert {c.page for c in scanned} == {sideways, upside_down} and len(scanned) >= 9
     assert all(c.source == TextSource.OCR for c in scanned)
     assert result.document.status == golden_extraction.document.status
+    assert {p: packed["turned"] for p, packed in result.ocr_pages.items()} == {sideways: 270, upside_down: 180}
+
+
+@needs_ocr_extra
+def test_report_crop_of_a_turned_page(turned) -> None:
+    """The crop of a page read turned is turned alike, its figure outlined where OCR read it."""
+    result, path = turned
+    value = next(c.value for c in result.cells if c.page == SIDEWAYS and c.value >= 100)
+    crop = render_crop(path, SIDEWAYS, [value], ocr_pages=result.ocr_pages)
+    assert crop.found and not crop.whole_page
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        w, h = pdf[SIDEWAYS - 1].get_size()
+    finally:
+        pdf.close()
+    assert h > w  # the scan is a portrait sheet; the crop shows it turned, as a landscape band
+    image = Image.open(io.BytesIO(crop.png))
+    assert image.width > image.height
 
 
 @needs_ocr_extra
