@@ -256,7 +256,8 @@ def _pages_text(doc: Document) -> str:
 def stored_ocr_pages(data: Path, ds: Dataset) -> dict[int, dict]:
     """What the extraction's OCR read on a document's scanned pages (kept in its partition), so the crops of
     those pages need no second OCR; nothing when none of its values was read by OCR."""
-    if not any(r.source == TextSource.OCR for r in (*ds.cells, *ds.facts, *ds.indicators)):
+    sources = [c.source for c in ds.cells] + [f.source for f in ds.facts] + [i.source for i in ds.indicators]
+    if TextSource.OCR not in sources:
         return {}
     from pipeline.process import partition_path
 
