@@ -5,7 +5,8 @@ keeps its ``needs_ocr`` status). The extraction's page loop hands it each page t
 gets back an ``OcrPage`` to read in place of the PDF page, or None with the reason in
 ``problems``. Before each page a progress hook fires (``set_page_hook``): the bounded worker
 tells its parent, which grants the document one more page budget, so a long scan is limited
-per page and never by the limit meant for text PDFs.
+per page and never by the limit meant for text PDFs. A page scanned sideways or upside down is read a
+second time, turned (``ocr_page``): that reading fires the hook again and gets a budget of its own.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from extractors.ocr_engine import ocr_available, read_glyphs
+from extractors.ocr_engine import PageReading, ocr_available, read_page
 from extractors.ocr_page import OcrPage, read_page_image
+from extractors.ocr_words import pack_page
 from schemas.records import NarrativeFact, TextSource, source_fields
 
 log = logging.getLogger("juesuan.ocr")
@@ -70,6 +72,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _extend_time_limit(seconds: float) -> None:
+    """Give the page under ``_time_limit`` ``seconds`` more from now (a second reading of a turned page)."""
+    if threading.current_thread() is threading.main_thread() and seconds > 0 and signal.getitimer(signal.ITIMER_REAL)[0]:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 class ScannedPages:
     """Reads the image-only pages of one PDF (rendered with pypdfium2, opened on first use)."""
 
@@ -83,6 +91,7 @@ class ScannedPages:
         self.blank: list[int] = []  # pages OCR'd, no text found (ruling lines perhaps)
         self.bare: list[int] = []  # of those, pages without ruling lines either: blank sheets or photos
         self.failed: list[int] = []  # pages whose OCR timed out or broke
+        self.figures: dict[int, dict] = {}  # per page read: its figures' words, packed (ocr_words) for the report
         self.seconds = 0.0
         self._pdf: Any = None  # a pypdfium2.PdfDocument once a page is rendered (the library ships no types)
 
@@ -115,9 +124,20 @@ class ScannedPages:
         if _page_hook is not None:
             _page_hook(page_no)
         start = time.perf_counter()
+        readings = 0
+
+        def read(image: np.ndarray) -> PageReading:
+            nonlocal readings
+            readings += 1
+            if readings > 1:  # a page scanned sideways is read again, turned: a second page budget for it
+                if _page_hook is not None:
+                    _page_hook(page_no)
+                _extend_time_limit(self.page_timeout)
+            return read_page(image)
+
         try:
             with _time_limit(self.page_timeout):
-                result = read_page_image(self._render(page_no), self.dpi, page_no, width, height, read_glyphs)
+                result = read_page_image(self._render(page_no), self.dpi, page_no, width, height, read)
         except OcrTimeout:
             self.failed.append(page_no)
             self.problems.append(f"page {page_no}: OCR took longer than {self.page_timeout:g} s and was stopped")
@@ -138,6 +158,7 @@ class ScannedPages:
             return result
         self.read.append(page_no)
         self.numbers[page_no] = result.numbers
+        self.figures[page_no] = pack_page(result.chars, result.turned)
         if result.suspects:
             shown = ", ".join(repr(t) for t in result.suspects[:5])
             self.problems.append(f"page {page_no}: OCR text {shown} not readable as numbers; left out")

@@ -19,7 +19,7 @@ from pdfplumber.table import Table, TableFinder, TableSettings
 
 from extractors.misread import normalise_numbers, suspect_tokens
 from extractors.numbers import amounts_in_text
-from extractors.ocr_engine import OcrGlyph
+from extractors.ocr_engine import OcrGlyph, PageReading
 
 MAX_SKEW_DEG = 3.0  # a scan tilted more than this is not deskewed (measured skews of office scans: < 1°)
 SKEW_COARSE_STEP = 0.2
@@ -46,6 +46,7 @@ class OcrPage:
     numbers: list[tuple[Decimal, float]] = field(default_factory=list)  # each printed amount, its lowest confidence
     pdf: Any = None  # no PDF behind it: camelot's lattice fallback steps aside
     rotation: int = 0
+    turned: int = 0  # degrees counter-clockwise the scan was turned to stand upright (a sheet scanned sideways)
     images: list = field(default_factory=list)
 
     @property
@@ -178,16 +179,32 @@ def page_chars(glyphs: list[OcrGlyph], ink: np.ndarray, px: float) -> tuple[list
     return chars, suspects, numbers
 
 
-def read_page_image(gray: np.ndarray, dpi: float, page_number: int, width: float, height: float,
-                    read_glyphs: Any) -> OcrPage:
-    """An ``OcrPage`` from a greyscale page image rendered at ``dpi`` (``read_glyphs``: RGB array → glyphs)."""
+def _upright_reading(gray: np.ndarray, read: Any) -> tuple[np.ndarray, float, PageReading, int]:
+    """The page deskewed and read; when its text lines ask for a quarter or half turn, turned and read again, and
+    kept turned only if the second reading's lines stand upright (a page never turns on a few odd lines)."""
     upright, angle = deskew(gray)
+    reading = read(cv2.cvtColor(upright, cv2.COLOR_GRAY2RGB))
+    if not reading.turn:
+        return upright, angle, reading, 0
+    turned, turned_angle = deskew(np.ascontiguousarray(np.rot90(gray, reading.turn // 90)))
+    again = read(cv2.cvtColor(turned, cv2.COLOR_GRAY2RGB))
+    if again.turn:
+        return upright, angle, reading, 0
+    return turned, turned_angle, again, reading.turn
+
+
+def read_page_image(gray: np.ndarray, dpi: float, page_number: int, width: float, height: float,
+                    read: Any) -> OcrPage:
+    """An ``OcrPage`` from a greyscale page image rendered at ``dpi`` (``read``: RGB array → ``PageReading``).
+    A page scanned sideways is read turned: its width and height are then the turned page's."""
+    upright, angle, reading, turn = _upright_reading(gray, read)
+    if turn in (90, 270):
+        width, height = height, width
     px = dpi / 72
     binary = binarise(upright)
     edges, rules = ruling_lines(binary, px)
-    glyphs = read_glyphs(cv2.cvtColor(upright, cv2.COLOR_GRAY2RGB))
     text_ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
-    chars, suspects, numbers = page_chars(glyphs, text_ink, px)
+    chars, suspects, numbers = page_chars(reading.glyphs, text_ink, px)
     boxes = [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in chars]
     edges = [e for e in edges if e["orientation"] == "h" or not _inside_glyph(e, boxes)]
-    return OcrPage(page_number, width, height, chars, edges, angle, suspects, numbers)
+    return OcrPage(page_number, width, height, chars, edges, angle, suspects, numbers, turned=turn)

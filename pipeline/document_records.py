@@ -43,6 +43,9 @@ class DocumentRecords:
     forms: list[PerformanceForm] = field(default_factory=list)
     indicators: list[PerformanceIndicator] = field(default_factory=list)
     extractor_version: str = field(default_factory=_current_version)
+    # per page read by OCR: its figures' words and boxes (extractors/ocr_words.py), so the report's crops
+    # need no second OCR; not part of the dataset
+    ocr_pages: dict[int, dict] = field(default_factory=dict)
 
     @property
     def doc_id(self) -> str:
@@ -60,12 +63,15 @@ class DocumentRecords:
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (the partition's and the cached task result's form)."""
         ds = self.dataset()
-        return {
+        out: dict[str, Any] = {
             "sha256": self.sha256,
             "doc_id": self.doc_id,
             "extractor_version": self.extractor_version,
             "records": {kind.FILE: [r.model_dump(mode="json") for r in ds.rows_of(kind)] for kind in WRITE_ORDER},
         }
+        if self.ocr_pages:  # only a scanned document's partition carries it
+            out["ocr_pages"] = {str(page): packed for page, packed in sorted(self.ocr_pages.items())}
+        return out
 
     @classmethod
     def from_json(cls, data: Any) -> DocumentRecords:
@@ -81,4 +87,12 @@ class DocumentRecords:
             raise ValueError(f"a document's records hold {len(documents)} documents, not one")
         return cls(documents[0], rows[TableRecord], rows[TableCell], rows[NarrativeFact], rows[Finding],
                    rows[PerformanceForm], rows[PerformanceIndicator],
-                   extractor_version=str(data.get("extractor_version", "")))
+                   extractor_version=str(data.get("extractor_version", "")), ocr_pages=ocr_pages_of(data))
+
+
+def ocr_pages_of(data: Any) -> dict[int, dict]:
+    """The OCR'd pages' figures of a partition's JSON (none in a text document's, or one written before)."""
+    pages = data.get("ocr_pages") if isinstance(data, dict) else None
+    if not isinstance(pages, dict):
+        return {}
+    return {int(page): packed for page, packed in pages.items() if str(page).isdigit() and isinstance(packed, dict)}

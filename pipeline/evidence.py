@@ -5,7 +5,8 @@ them to the finding's values as decimals, so ``2,961.68``, ``2961.68`` and ``71.
 Numbers are read by ``extractors.numbers`` exactly as table cells are (``1,23,4.5`` and dates are
 not amounts); they are looked for inside words, since narrative figures carry their unit or % glued on.
 The page is rendered with pypdfium2; boxes are drawn in the same page coordinates. A scanned
-page (no words, an image) is read by OCR when the ``ocr`` extra is installed.
+page (no words, an image) shows what the extraction's OCR read on it (kept in the document's partition),
+or is read by OCR now when that is not at hand and the ``ocr`` extra is installed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from extractors.numbers import amounts_in_text
+from extractors.ocr_words import unpack_page
 from schemas.records import Finding
 
 RENDER_SCALE = 2.0  # 144 dpi
@@ -105,15 +107,20 @@ class _PageGeometry:
     dx: float  # pdfplumber measures from the media box's top-left, pdfium renders the crop box
     dy: float
     rotated: bool
+    turned: int = 0  # a scanned page OCR read turned (degrees counter-clockwise): its render is turned alike
 
 
 class EvidencePdf:
-    """A source PDF opened once for all of its findings; page words and renders are cached."""
+    """A source PDF opened once for all of its findings; page words and renders are cached.
+
+    ``ocr_pages``: the figures the extraction's OCR read on the scanned pages (``DocumentRecords.ocr_pages``);
+    a scanned page among them is not OCR'd again."""
 
     MAX_IMAGES = 6
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, ocr_pages: dict[int, dict] | None = None):
         self.path = Path(path)
+        self.ocr_pages = ocr_pages or {}
         self._plumber = pdfplumber.open(self.path)
         self._pdfium = pdfium.PdfDocument(str(self.path))
         self._geometry: dict[int, _PageGeometry] = {}
@@ -138,26 +145,33 @@ class EvidencePdf:
                 cx0, _, _, ctop = (float(v) for v in page.cropbox)
                 words = page.extract_words(return_chars=True, use_text_flow=False)
                 dx, dy = cx0 - mx0, mtop - ctop
-                if not words and page.images and (ocr_words := self._ocr_words(page_no, page)):
-                    words, dx, dy = ocr_words, 0.0, 0.0  # OCR measures the rendered (crop box) page
-                self._geometry[page_no] = _PageGeometry(words, float(page.width), float(page.height), dx, dy,
-                                                        bool(page.rotation))
+                width, height, turned = float(page.width), float(page.height), 0
+                if not words and page.images:
+                    ocr_words, turned = self._ocr_words(page_no, page)
+                    if ocr_words:
+                        words, dx, dy = ocr_words, 0.0, 0.0  # OCR measures the rendered (crop box) page
+                    if turned in (90, 270):
+                        width, height = height, width
+                self._geometry[page_no] = _PageGeometry(words, width, height, dx, dy, bool(page.rotation), turned)
             finally:
                 page.close()
         return self._geometry[page_no]
 
-    def _ocr_words(self, page_no: int, page: pdfplumber.page.Page) -> list[dict]:
-        """Words of a scanned page read by OCR (when the extra is installed), so its figures are outlined too."""
+    def _ocr_words(self, page_no: int, page: pdfplumber.page.Page) -> tuple[list[dict], int]:
+        """Words of a scanned page and the turn it was read at: as the extraction's OCR read them, else read by
+        OCR now (when the extra is installed), so its figures are outlined too."""
+        if page_no in self.ocr_pages:
+            return unpack_page(self.ocr_pages[page_no])
         from extractors.ocr import scanned_reader
 
         scans = scanned_reader(self.path)
         if scans is None:
-            return []
+            return [], 0
         with scans:
             scanned = scans.page(page_no, float(page.width), float(page.height))
         if scanned is None or not scanned.chars:
-            return []
-        return pdfplumber.utils.extract_words(scanned.chars, return_chars=True)
+            return [], 0
+        return pdfplumber.utils.extract_words(scanned.chars, return_chars=True), scanned.turned
 
     def _image(self, page_no: int) -> Image.Image:
         if page_no not in self._images:
@@ -172,6 +186,8 @@ class EvidencePdf:
         g = self._page(page_no)
         boxes = locate_in_words(g.words, values)
         image = self._image(page_no)
+        if g.turned:
+            image = image.rotate(g.turned, expand=True)
         sx, sy = image.width / g.width, image.height / g.height
         if g.rotated or abs(sx - sy) > 0.05 * sx:
             boxes = []  # pdfplumber and pdfium disagree on the page's orientation: show it plain
@@ -192,6 +208,7 @@ class EvidencePdf:
         return Crop(buf.getvalue(), tuple(b.text for b in boxes), whole_page=not boxes)
 
 
-def render_crop(pdf_path: Path, page_no: int, values: list[Decimal], max_width: int = 1200) -> Crop:
-    with EvidencePdf(pdf_path) as pdf:
+def render_crop(pdf_path: Path, page_no: int, values: list[Decimal], max_width: int = 1200,
+                ocr_pages: dict[int, dict] | None = None) -> Crop:
+    with EvidencePdf(pdf_path, ocr_pages) as pdf:
         return pdf.crop(page_no, values, max_width)

@@ -23,6 +23,7 @@ from extractors.narrative import extract_facts, pages_from_text
 from extractors.ocr import ScannedPages, mark_ocr_facts, scanned_reader
 from extractors.pages import iter_pages
 from extractors.performance import pdf_forms, read_text_forms
+from extractors.performance_conclusion import evaluation_conclusion, narrative_report_note
 from extractors.performance_grid import PerformanceReader
 from extractors.source import InputProblem, doc_id_for, sha256_of, sniff_kind
 from extractors.tables import TableExtraction, TableReader
@@ -128,7 +129,7 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
         base["performance_only"] = True
         problems = [p for p in problems if p != _nothing_read(doc_type)]
         if not forms:
-            problems.append(f"its title names a performance document ({doc_type}), but no performance form was read")
+            problems.append(_formless_performance(doc_type, pages.narrative))
     problems += _page_problems(pages, scans)
     if scans is not None:
         facts = mark_ocr_facts(facts, scans)
@@ -139,7 +140,14 @@ def _extract_pdf(path: Path, sha: str, source_url: str | None) -> DocumentRecord
     return DocumentRecords(doc, tables.tables, tables.cells, facts,
                            _text_checks(doc, pages.narrative, tables.texts)
                            + pages.glyphs.findings(doc_id, skipped=pages.cid_pages),
-                           forms, indicators)
+                           forms, indicators, ocr_pages=dict(scans.figures) if scans is not None else {})
+
+
+def _formless_performance(doc_type: str, narrative: list[PageText]) -> str:
+    """Why a performance-only PDF gave no form: it is an evaluation report in prose, or its form went unread."""
+    if (conclusion := evaluation_conclusion(narrative)) is not None:
+        return narrative_report_note(doc_type, conclusion)
+    return f"its title names a performance document ({doc_type}), but no performance form was read"
 
 
 @dataclass

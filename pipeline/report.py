@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -17,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.dataset import Dataset, atomic_write_bytes, read_dataset
+from pipeline.document_records import ocr_pages_of
 from pipeline.duck import HEADLINES, connect
 from pipeline.evidence import EvidencePdf, finding_pages, finding_values
 from pipeline.wording import plural
 from schemas.keys import NINE_TABLES
-from schemas.records import Document, Finding, TableRecord, cell_text, format_decimal
+from schemas.records import Document, Finding, TableRecord, TextSource, cell_text, format_decimal
 
 log = logging.getLogger("juesuan.report")
 
@@ -237,9 +239,9 @@ def _crops_for(f: Finding, pdf: Path | None, source: EvidencePdf | None, doc: Do
     return parts
 
 
-def _open_evidence(pdf: Path) -> EvidencePdf | None:
+def _open_evidence(pdf: Path, ocr_pages: dict[int, dict] | None = None) -> EvidencePdf | None:
     try:
-        return EvidencePdf(pdf)
+        return EvidencePdf(pdf, ocr_pages)
     except Exception as e:  # a damaged PDF must not stop the report
         log.warning("%s: cannot open for page crops: %s", pdf.name, e)
         return None
@@ -251,8 +253,22 @@ def _pages_text(doc: Document) -> str:
     return "text file (no pages)" if not doc.file_name.lower().endswith(".pdf") else ""
 
 
+def stored_ocr_pages(data: Path, ds: Dataset) -> dict[int, dict]:
+    """What the extraction's OCR read on a document's scanned pages (kept in its partition), so the crops of
+    those pages need no second OCR; nothing when none of its values was read by OCR."""
+    sources = [c.source for c in ds.cells] + [f.source for f in ds.facts] + [i.source for i in ds.indicators]
+    if TextSource.OCR not in sources:
+        return {}
+    from pipeline.process import partition_path
+
+    try:
+        return ocr_pages_of(json.loads(partition_path(data, ds.documents[0].doc_id).read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # no partition beside the data: the page is OCR'd for its crop
+        return {}
+
+
 def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Path | None, out: Path,
-                   store: ImageStore) -> str:
+                   store: ImageStore, ocr_pages: dict[int, dict] | None = None) -> str:
     anchor = _doc_anchor(doc.doc_id)
     title = f"{doc.department or doc.file_name} {doc.fiscal_year or ''}"
     facts = [_e(doc.file_name), _e(doc.region or ""), _e(doc.doc_type or ""), _pages_text(doc)]
@@ -266,7 +282,7 @@ def _document_html(doc: Document, summary: dict[str, Any], ds: Dataset, pdf: Pat
              f"<h3>Findings 核对发现 ({len(findings)})</h3>"]
     if not findings:
         parts.append("<p class='note'>Every cross-check held.</p>")
-    source = _open_evidence(pdf) if pdf and any(f.page for f in findings) else None
+    source = _open_evidence(pdf, ocr_pages) if pdf and any(f.page for f in findings) else None
     try:
         for i, f in enumerate(findings, start=1):
             parts.append(_finding_html(f, f"{anchor}-f{i}", _crops_for(f, pdf, source, doc, i, out, store)))
@@ -358,7 +374,8 @@ def write_report(data: Path, out: Path, pdf_roots: list[Path] | None = None,
             on_progress(doc.file_name, n - 1, len(docs))
         own = ds.for_doc(doc.doc_id)
         pdf = locator.find(doc) if any(f.page for f in own.findings) or doc.file_name.lower().endswith(".pdf") else None
-        sections.append(_document_html(doc, summaries.get(doc.doc_id, {}), own, pdf, out, store))
+        ocr_pages = stored_ocr_pages(data, own) if pdf and any(f.page for f in own.findings) else {}
+        sections.append(_document_html(doc, summaries.get(doc.doc_id, {}), own, pdf, out, store, ocr_pages))
     if on_progress:
         on_progress("done", len(docs), len(docs))
     n_err = sum(1 for f in ds.findings if f.severity == "error")

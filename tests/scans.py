@@ -20,11 +20,14 @@ JPEG_QUALITY = 75
 
 
 def scan_image(page: pdfium.PdfPage, rng: random.Random, dpi: int = SCAN_DPI, blur: float = BLUR_RADIUS,
-               max_skew: float = MAX_SKEW_DEG) -> Image.Image:
-    """One page as a scanner would see it: greyscale, blurred, rotated a little, on off-white paper."""
+               max_skew: float = MAX_SKEW_DEG, turn: int = 0) -> Image.Image:
+    """One page as a scanner would see it: greyscale, blurred, rotated a little, on off-white paper; ``turn``
+    degrees counter-clockwise more (90, 180, 270) for a sheet fed sideways or upside down."""
     image = page.render(scale=dpi / 72).to_pil().convert("L")
     angle = rng.uniform(-max_skew, max_skew)
     image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    if turn:
+        image = image.rotate(turn, expand=True, fillcolor=255)
     image = image.filter(ImageFilter.GaussianBlur(blur))
     paper = Image.new("L", image.size, 238)  # scanned white is never pure white
     image = Image.composite(image, paper, image.point(lambda v: 255 if v < 236 else 0))
@@ -42,13 +45,15 @@ def images_to_pdf(images: list[Image.Image], out: Path, dpi: int = SCAN_DPI) -> 
 
 
 def scan_pdf(src: Path, out: Path, pages: list[int] | None = None, seed: int = 14, dpi: int = SCAN_DPI,
-             blur: float = BLUR_RADIUS, max_skew: float = MAX_SKEW_DEG) -> Path:
-    """A scanned copy of ``src`` (1-based ``pages``, all by default) written to ``out``."""
+             blur: float = BLUR_RADIUS, max_skew: float = MAX_SKEW_DEG, turn: int | dict[int, int] = 0) -> Path:
+    """A scanned copy of ``src`` (1-based ``pages``, all by default) written to ``out``, each page turned ``turn``
+    degrees counter-clockwise (or by page number: ``{8: 90}``)."""
     rng = random.Random(seed)
     doc = pdfium.PdfDocument(str(src))
     try:
         numbers = pages or list(range(1, len(doc) + 1))
-        images = [scan_image(doc[n - 1], rng, dpi, blur, max_skew) for n in numbers]
+        turns = turn if isinstance(turn, dict) else dict.fromkeys(numbers, turn)
+        images = [scan_image(doc[n - 1], rng, dpi, blur, max_skew, turns.get(n, 0)) for n in numbers]
     finally:
         doc.close()
     return images_to_pdf(images, out, dpi)
@@ -65,9 +70,11 @@ def blank_photo_pdf(out: Path, pages: int = 1, seed: int = 3) -> Path:
     return images_to_pdf(images, out)
 
 
-def mixed_pdf(src: Path, out: Path, text_pages: list[int], scanned_pages: list[int], seed: int = 14) -> Path:
-    """``src`` with ``text_pages`` kept as they are and ``scanned_pages`` replaced by scans, in page order."""
-    scan = scan_pdf(src, out.with_suffix(".scan.pdf"), scanned_pages, seed)
+def mixed_pdf(src: Path, out: Path, text_pages: list[int], scanned_pages: list[int], seed: int = 14,
+              turn: dict[int, int] | None = None) -> Path:
+    """``src`` with ``text_pages`` kept as they are and ``scanned_pages`` replaced by scans (``turn``: some of them
+    turned, degrees counter-clockwise by page number), in page order."""
+    scan = scan_pdf(src, out.with_suffix(".scan.pdf"), scanned_pages, seed, turn=turn or {})
     original, scanned = pdfium.PdfDocument(str(src)), pdfium.PdfDocument(str(scan))
     merged = pdfium.PdfDocument.new()
     try:

@@ -7,6 +7,7 @@ nothing binary is committed. The default tests OCR two pages (about 25 s on the 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -96,6 +97,29 @@ def test_corrupted_scanned_digit_is_a_likely_misread(mixed):
 def test_report_crop_outlines_a_scanned_figure(mixed):
     _, _, path = mixed
     crop = render_crop(path, TABLE_PAGE, [Decimal("1511.90")])
+    assert crop.found and all(t.replace(",", "") == "1511.90" for t in crop.found) and not crop.whole_page
+
+
+@needs_ocr_extra
+def test_report_crop_reuses_the_extractions_ocr(mixed, tmp_path, monkeypatch):
+    """The scanned page's figures travel with the records (the partition): the report's crop outlines them
+    without reading the page again, and a partition written and read back keeps them."""
+    import extractors.ocr
+    from pipeline.document_records import DocumentRecords
+    from pipeline.process import write_partition
+    from pipeline.report import stored_ocr_pages
+
+    result, _, path = mixed
+    assert set(result.ocr_pages) == {TABLE_PAGE, NARRATIVE_PAGE}
+    partition = write_partition(tmp_path, result)
+    stored = stored_ocr_pages(tmp_path, result.dataset())
+    assert stored == result.ocr_pages == DocumentRecords.from_json(json.loads(partition.read_text())).ocr_pages
+
+    def no_second_ocr(path):
+        raise AssertionError("the page was OCR'd again")
+
+    monkeypatch.setattr(extractors.ocr, "scanned_reader", no_second_ocr)
+    crop = render_crop(path, TABLE_PAGE, [Decimal("1511.90")], ocr_pages=stored)
     assert crop.found and all(t.replace(",", "") == "1511.90" for t in crop.found) and not crop.whole_page
 
 
