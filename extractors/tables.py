@@ -30,6 +30,7 @@ from extractors.headers import (
     three_public_column,
 )
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
+from extractors.split_rows import RowTail, row_tail, split_rest
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
 from extractors.titles import TitleMatch, match_title
@@ -163,6 +164,7 @@ class _Table:
     notes: list[str] = field(default_factory=list)
     empty_note: bool = False
     read_any: bool = False  # a grid or text body was read (even if it held no values)
+    tail: RowTail | None = None  # the last row read, which a continuation page's first row may finish
 
     def add_page(self, page_no: int) -> None:
         if page_no not in self.pages:
@@ -418,22 +420,52 @@ class TableReader:
             layout = None
         # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
         data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
+        tail, table.tail = table.tail, None
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
         if table.unit is None:
             table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
+        if not header and tail is not None and data_rows and self._finish_split_row(
+            table, tail, (grid, data_rows[0]), layout, page_no
+        ):
+            data_rows = data_rows[1:]
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
+            start = len(table.cells)
             self._read_row(table, layout, texts, page_no, _merged_into(grid, r), _cell_confidences(grid, r))
+            table.tail = row_tail(grid, r, layout.roles, page_no, range(start, len(table.cells)))
             unknown.update(
                 c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
             )
         for c in sorted(unknown):  # never drop printed values silently
             heading = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
             table.notes.append(f"page {page_no}: values under unrecognised column header {heading or '(none)'!r} not read")
+
+    def _finish_split_row(self, table: _Table, tail: RowTail, row: tuple[Grid, int], layout: _Layout,
+                          page_no: int) -> bool:
+        """``row`` (a continuation page's first: grid and row index) is the rest of the row cut by the page break
+        (extractors/split_rows.py): join its label and numbers into that row's cells. Rows of one column group
+        only (a two-sided row holds several labels)."""
+        rest = split_rest(tail, row[0], row[1], layout.roles, page_no) if len(layout.groups()) == 1 else None
+        if rest is None:
+            return False
+        label, joined = rest
+        unit = table.unit or FAMILIES[table.family].unit
+        by_key = {layout.roles[c].key: text for c, text in joined.items()}
+        old_label, new_label = record_label(tail.label), record_label(tail.label + label)
+        for i in tail.cells:
+            cell = table.cells[i]
+            update: dict[str, object] = {"row": new_label} if cell.row == old_label else {}
+            if cell.col in by_key:
+                printed = by_key[cell.col]
+                amount = parse_amount(printed)
+                assert amount is not None  # split_rest joins only into well-formed amounts
+                update |= {"value": to_wanyuan(amount, unit), "value_printed": printed}
+            table.cells[i] = cell.model_copy(update=update)
+        return True
 
     def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int,
                   merged: _Merged | None = None, confs: dict[int, float] | None = None) -> None:
