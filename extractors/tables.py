@@ -33,7 +33,7 @@ from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_a
 from extractors.split_rows import RowTail, row_tail, split_rest
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
-from extractors.titles import TitleMatch, match_title
+from extractors.titles import TitleMatch, match_title, numbered_title
 from schemas.keys import FAMILIES, TableKey, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
 
@@ -46,6 +46,7 @@ TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column 
 _LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?:[-－]\s*)?(?=[^\d\s.,\-－])")
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
+_PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
 
 # ---- tuning (lengths in PDF points) -------------------------------------------------------------------------
 # Chosen on the corpus with the first table reader (commit 351f3bf) unless said otherwise; see
@@ -599,6 +600,9 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
         return True
     if len({m.key for _, m in titles}) >= CONTENTS_TITLES:
         return True
+    # a page of nothing but numbered titles (and its page number): a section's list of the tables that follow
+    if len(titles) >= 2 and not has_rules and all(numbered_title(ln.text) or _PAGE_NUMBER.match(ln.text) for ln in lines):
+        return True
     # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
     return (
@@ -692,7 +696,9 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
     """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
     above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
-    return len(above) <= RUNNING_HEAD_LINES and not any(len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text for ln in above)
+    return len(above) <= RUNNING_HEAD_LINES and not any(
+        len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text or numbered_title(ln.text) for ln in above
+    )
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:
