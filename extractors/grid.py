@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from pdfplumber.page import Page
 
+from extractors.wrapped_numbers import fills, join_wrapped, number_format
+
 # pdfplumber's table finder on ruling lines: segments within 3 pt snap / join into one rule (commit 351f3bf,
 # chosen on the corpus; see tests/test_tables_engines.py)
 LINES_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3, "join_tolerance": 3}
@@ -54,6 +56,8 @@ class Cell:
     bbox: tuple[float, float, float, float]
     lines: list[str] = field(default_factory=list)
     conf: float | None = None  # lowest OCR confidence of its characters; None for a PDF's text layer
+    # its last line fills the cell's width (a number there may go on in the next page's first row)
+    full: bool = False
 
     @property
     def text(self) -> str:
@@ -75,6 +79,7 @@ class Grid:
     engine: str
     header_rows: int | None = None  # known header row count (text grids); None: detect from the cell texts
     orphans: int = 0  # characters inside the grid that fell in no cell (a sign of a broken grid)
+    number_format: int | None = None  # the decimals most of its amounts print (extractors/wrapped_numbers.py)
 
     @property
     def n_rows(self) -> int:
@@ -221,9 +226,15 @@ def fill_text(grid: Grid, chars: list[dict]) -> None:
             per_cell.setdefault(i, []).append(ch)
         else:
             grid.orphans += 1
+    lines = {i: [(ln.text, ln.x0, ln.x1, len(ln.chars)) for ln in group_lines(cs)] for i, cs in per_cell.items()}
+    fmt = grid.number_format = number_format([ln[0] for cell_lines in lines.values() for ln in cell_lines])
     for i, cell_chars in per_cell.items():
-        grid.cells[i].lines = [ln.text for ln in group_lines(cell_chars)]
-        grid.cells[i].conf = ocr_confidence(cell_chars)
+        cell = grid.cells[i]
+        box = (cell.bbox[0], cell.bbox[2])
+        cell.lines = join_wrapped(lines[i], box, fmt)
+        last = lines[i][-1]
+        cell.full = fills(last[1], last[2], last[3], box)
+        cell.conf = ocr_confidence(cell_chars)
 
 
 def ocr_confidence(chars: list[dict]) -> float | None:

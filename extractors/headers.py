@@ -19,6 +19,7 @@ CODE_WORDS = frozenset({"类", "款", "项"})
 # columns and rows that only number the others (行次 1, 2, 3 …; 栏次 row under the header)
 INDEX_WORDS = frozenset({"行次", "栏次", "序号", "编号"})
 _FILLER = re.compile(r"[*＊—\-–_/\\.·]*")  # a label cell of an index row printed as "**" or a dash
+_STARS = re.compile(r"[*＊]+")  # the star filler: never a row's label
 # header cells that name the label column (科目名称) or say nothing about a value column
 # (年度: rows by year, Shenzhen's 三公 table: 2025年, 2026年, 增减变化金额)
 _LABEL_WORDS = frozenset(
@@ -183,6 +184,8 @@ def is_index_row(texts: list[str]) -> bool:
     if labels[0]:
         return True
     ints = [int(n) for n in numbers]
+    if any(_STARS.fullmatch(t.strip()) for t in texts if t) and ints == list(range(1, len(ints) + 1)):
+        return True  # "** 1": the star filler says so even over a table of one value column
     return not any(labels) and len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
 
 

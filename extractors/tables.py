@@ -30,9 +30,10 @@ from extractors.headers import (
     three_public_column,
 )
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
+from extractors.split_rows import RowTail, row_tail, split_rest
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
-from extractors.titles import TitleMatch, match_title
+from extractors.titles import TitleMatch, match_title, numbered_title
 from schemas.keys import FAMILIES, TableKey, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
 
@@ -45,6 +46,7 @@ TOTAL_ROW_LABEL = "合计"  # the row of a table printed without a label column 
 _LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s?\d{2}){0,2})[\]】]?\s*(?:[-－]\s*)?(?=[^\d\s.,\-－])")
 _NO_DATA = re.compile(r"本表无数据|本表为空|空表|无数据|没有[^。；]{0,40}(?:收入|支出|经费|数据)|无[^。；]{0,30}(?:收入|支出|经费)")
 _TOC = re.compile(r"^目\s*录$")
+_PAGE_NUMBER = re.compile(r"^[-—–\s第]*\d{1,3}[-—–\s页]*$")
 
 # ---- tuning (lengths in PDF points) -------------------------------------------------------------------------
 # Chosen on the corpus with the first table reader (commit 351f3bf) unless said otherwise; see
@@ -163,6 +165,7 @@ class _Table:
     notes: list[str] = field(default_factory=list)
     empty_note: bool = False
     read_any: bool = False  # a grid or text body was read (even if it held no values)
+    tail: RowTail | None = None  # the last row read, which a continuation page's first row may finish
 
     def add_page(self, page_no: int) -> None:
         if page_no not in self.pages:
@@ -418,22 +421,52 @@ class TableReader:
             layout = None
         # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
         data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
+        tail, table.tail = table.tail, None
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
         if table.unit is None:
             table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
+        if not header and tail is not None and data_rows and self._finish_split_row(
+            table, tail, (grid, data_rows[0]), layout, page_no
+        ):
+            data_rows = data_rows[1:]
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]
+            start = len(table.cells)
             self._read_row(table, layout, texts, page_no, _merged_into(grid, r), _cell_confidences(grid, r))
+            table.tail = row_tail(grid, r, layout.roles, page_no, range(start, len(table.cells)))
             unknown.update(
                 c for c, t in texts if t and layout.roles[c].kind == "other" and parse_amount(t.replace("\n", "")) is not None
             )
         for c in sorted(unknown):  # never drop printed values silently
             heading = "/".join(grid.cells[i].text.replace("\n", "") for r in header if (i := grid.owner[r][c]) is not None)
             table.notes.append(f"page {page_no}: values under unrecognised column header {heading or '(none)'!r} not read")
+
+    def _finish_split_row(self, table: _Table, tail: RowTail, row: tuple[Grid, int], layout: _Layout,
+                          page_no: int) -> bool:
+        """``row`` (a continuation page's first: grid and row index) is the rest of the row cut by the page break
+        (extractors/split_rows.py): join its label and numbers into that row's cells. Rows of one column group
+        only (a two-sided row holds several labels)."""
+        rest = split_rest(tail, row[0], row[1], layout.roles, page_no) if len(layout.groups()) == 1 else None
+        if rest is None:
+            return False
+        label, joined = rest
+        unit = table.unit or FAMILIES[table.family].unit
+        by_key = {layout.roles[c].key: text for c, text in joined.items()}
+        old_label, new_label = record_label(tail.label), record_label(tail.label + label)
+        for i in tail.cells:
+            cell = table.cells[i]
+            update: dict[str, object] = {"row": new_label} if cell.row == old_label else {}
+            if cell.col in by_key:
+                printed = by_key[cell.col]
+                amount = parse_amount(printed)
+                assert amount is not None  # split_rest joins only into well-formed amounts
+                update |= {"value": to_wanyuan(amount, unit), "value_printed": printed}
+            table.cells[i] = cell.model_copy(update=update)
+        return True
 
     def _read_row(self, table: _Table, layout: _Layout, texts: list[tuple[int, str | None]], page_no: int,
                   merged: _Merged | None = None, confs: dict[int, float] | None = None) -> None:
@@ -567,6 +600,9 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
         return True
     if len({m.key for _, m in titles}) >= CONTENTS_TITLES:
         return True
+    # a page of nothing but numbered titles (and its page number): a section's list of the tables that follow
+    if len(titles) >= 2 and not has_rules and all(numbered_title(ln.text) or _PAGE_NUMBER.match(ln.text) for ln in lines):
+        return True
     # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
     return (
@@ -660,7 +696,9 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
     """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
     above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
-    return len(above) <= RUNNING_HEAD_LINES and not any(len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text for ln in above)
+    return len(above) <= RUNNING_HEAD_LINES and not any(
+        len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text or numbered_title(ln.text) for ln in above
+    )
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:

@@ -93,6 +93,19 @@ def match_title(line: str) -> TitleMatch | None:
     return None
 
 
+# the name after a table number: at least this many characters ending in 表 ("公开05表" alone names nothing)
+MIN_TITLE_NAME = 4
+
+
+def numbered_title(line: str) -> bool:
+    """A table's title, known to the family or not: a table number, a name, 表 at the end ("表10：2026年市级部门
+    项目支出预算表"). Above a grid it opens a new table; it is never a running head of the one before."""
+    printed = _DEPARTMENT_TAIL.sub("", _UNIT_TAIL.sub("", _SPACES.sub("", line).strip()))
+    s = _QUALIFIER_TAIL.sub("", _CONTINUED.sub("", _QUOTES.sub("", match_text(printed))))
+    m = _NUMBER_PREFIX.match(s)
+    return m is not None and m.end() > 0 and len(s) - m.end() >= MIN_TITLE_NAME and s.endswith("表")
+
+
 def _is_allowed_prefix(prefix: str) -> bool:
     """Only a table number and/or a department/year may precede the title (表5, 公开01表, XX局2024年度)."""
     if not prefix:

@@ -77,6 +77,9 @@ class Family:
     # what a performance document of this family calls itself (绩效目标表 goes with a budget, 绩效自评表 and
     # 绩效评价结果 with final accounts): a PDF of performance forms only takes its type from these words
     performance_titles: tuple[str, ...] = ()
+    # the year a "截至 … 年12月31日" statement (assets, staff, vehicles held) names, against the fiscal year:
+    # a final account's report date ends its year (0); a budget states what is held at the end of the year before (-1)
+    report_date_offset: int = 0
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -149,6 +152,7 @@ def _family(path: Path) -> Family:
                   header_words=frozenset(_strings(ext.get("header_words"))),
                   side_words={str(k): str(v) for k, v in (ext.get("side_words") or {}).items()},
                   expected=expected, performance_titles=_strings(ext.get("performance_titles")),
+                  report_date_offset=int(ext.get("report_date_offset") or 0),
                   row_sums=tuple(RowSum(key, total, _strings(parts)) for key, more in extras.items()
                                  for total, parts in ((more or {}).get("row_sum") or {}).items()))
 

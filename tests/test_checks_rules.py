@@ -15,6 +15,7 @@ from pipeline.checks.config import CheckConfig
 from pipeline.checks.registry import rule
 from pipeline.dataset import Dataset
 from schemas.keys import FAMILIES, FAMILIES_DIR, TABLE_KEYS
+from schemas.records import DocType
 from tests.checks_helpers import cell, dataset, document, fact
 
 
@@ -290,6 +291,14 @@ def test_years_agree_with_the_fiscal_year():
     bad = dataset([], [fact("vehicles_total", "0", "辆", text="截至2023年12月31日，共有车辆0辆"),
                        fact("income_total_change", "1", text="与2022年度相比，增加1万元")])
     assert severities(bad, "structure.year") == ["error", "error"]
+
+
+def test_a_budget_states_what_is_held_at_the_end_of_the_year_before():
+    budget = document(year=2026).model_copy(update={"doc_type": DocType.BUDGET})
+    held = [fact("vehicles_total", "94", "辆", text="截至2025年12月31日，本部门共有车辆94辆")]
+    assert severities(dataset([], held, doc=budget), "structure.year") == []
+    wrong = [fact("vehicles_total", "94", "辆", text="截至2026年12月31日，本部门共有车辆94辆")]
+    assert severities(dataset([], wrong, doc=budget), "structure.year") == ["error"]
 
 
 # ---- narrative against tables -----------------------------------------------------------------

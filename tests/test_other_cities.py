@@ -224,6 +224,35 @@ def test_hangzhou_budget_titles_with_level_prefix():
     assert _cell(cells, "general_public_budget_basic_expenditure", "public", row="合计").value == Decimal("46733.64")
 
 
+@pytest.mark.slow  # shares test_hangzhou_budget_titles_with_level_prefix's extraction (~16 s); fast: test_wrapped_numbers.py
+def test_hangzhou_numbers_wrapped_in_their_cell_and_a_row_cut_by_the_page_break():
+    doc, tables, cells, findings = _read("hangzhou_杭州市公安局2026年部门预算.pdf")
+    # page 21 (表2): 事业收入 printed "18,536.8" over "8" in its cell: one value, and the ruled grid is read first time
+    assert _cell(cells, "income", "business", row="合计").value == Decimal("18536.88")
+    # 本年收入 › 小计 and 上年结转结余 › 小计: the group header names each 小计 (no two totals)
+    assert _cell(cells, "income", "total", row="合计").value == Decimal("404415.23")
+    assert _cell(cells, "income", "income_this_year", row="合计").value == Decimal("400391.78")
+    assert _cell(cells, "income", "carryover_prior_year", row="合计").value == Decimal("4023.45")
+    # pages 21-22: "杭州市机动 … 12,437.3" / "车驾驶员考试服务中心 … 6": one row, 14,549.64 = 12,437.36 + 2,112.28
+    row = "杭州市机动车驾驶员考试服务中心"
+    assert _cell(cells, "income", "business", row=row).value == Decimal("12437.36")
+    assert _cell(cells, "income", "other", row=row).value == Decimal("2112.28")
+    assert not [c for c in cells if c.table == "income" and c.row in ("杭州市机动", "车驾驶员考试服务中心")]
+    # page 23 (表3) and page 26 (表5): 106,512.0 / 0 and 370,219.2 / 5 in their cells
+    assert _cell(cells, "expenditure", "project", row="合计").value == Decimal("106512.00")
+    assert _cell(cells, "general_public_budget_expenditure", "total", row="合计").value == Decimal("370219.25")
+    assert _cell(cells, "general_public_budget_expenditure", "basic", row="行政运行").value == Decimal("260448.73")
+    for key in ("income", "expenditure", "general_public_budget_expenditure"):
+        assert tables[key].status == "ok" and tables[key].engine == "pdfplumber-lines", key
+        assert _identity_errors(findings, key) == [], key
+    assert not [f for f in findings if f.rule in (DOUBTFUL_RULE, "cross.summary_vs_detail") and f.severity != "info"]
+    # page 19 lists the titles of 表7-表11 (no table): not copies; 表10 (项目支出) does not continue 表9 (empty)
+    assert tables["state_capital"].pages == (31,) and not tables["state_capital"].has_data
+    assert doc.status == "ok" and doc.error is None and not doc.doubtful_tables and doc.identity_errors == 0
+    # page 14: "截至2025年12月31日，本部门共有车辆…" in a 2026 budget is the year before's end, as budgets state it
+    assert not [f for f in findings if f.rule == "structure.year"]
+
+
 def test_shenzhen_budget_on_pages_of_three_sizes():
     doc, tables, cells, findings = _read("shenzhen_深圳市统计局2026年部门预算.pdf")
     assert (doc.region, doc.department, doc.fiscal_year) == ("深圳市", "深圳市统计局", 2026)

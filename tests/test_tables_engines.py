@@ -305,6 +305,8 @@ def test_column_number_rows() -> None:
     assert not _is_index_row(["行次"])  # the 行次 header cell alone names a column
     assert _is_index_row(["栏次", "1", "栏次", "2"])  # a two-sided summary (central 收入支出决算总表): once per side
     assert _is_index_row(["**", "1", "2", "3", "4"])  # a filler mark in the label column (Hangzhou)
+    assert _is_index_row(["**", "1"])  # Hangzhou 表9: one value column under the star filler
+    assert not _is_index_row(["—", "1"]) and not _is_index_row(["**", "2"])
     assert not _is_index_row(["栏次", "1", "合计", "2"])
 
 

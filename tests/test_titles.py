@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.titles import match_title
+from extractors.titles import match_title, numbered_title
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,12 @@ def test_a_title_wrapped_before_its_last_characters() -> None:
     assert _wrapped_titles(far, set()) == []
     prose = [line("本表反映部门年度一般公共预算资金安排的“三公”经", 100), line("费。", 122)]
     assert _wrapped_titles(prose, set()) == []
+
+
+def test_a_numbered_title_of_any_table_is_no_running_head() -> None:
+    # Hangzhou p. 32: 表10 (项目支出预算表, no table of the contract) opens its own table under the empty 表9
+    assert numbered_title("表10：2026年市级部门项目支出预算表") and match_title("表10：2026年市级部门项目支出预算表") is None
+    assert numbered_title("表11.2026年市级部门项目支出绩效表")
+    assert numbered_title("附表3 一般公共预算支出表（续）")
+    for head in ("公开05表", "部门名称：杭州市公安局 单位：万元", "续表", "18", "单位：万元", "2026年部门预算表"):
+        assert not numbered_title(head), head

@@ -10,7 +10,7 @@ from extractors.textforms import folded, match_text
 from pipeline.checks.context import DocContext
 from pipeline.checks.emit import finding
 from pipeline.checks.registry import rule
-from schemas.keys import NINE_TABLES
+from schemas.keys import NINE_TABLES, family_of
 from schemas.records import DocStatus, DocType, Finding, Severity
 
 # the words a template offers as a choice: "增加（减少）", "下降（增长）", "上升（下降）", "大于（小于）"
@@ -93,8 +93,9 @@ def placeholders(ctx: DocContext, rid: str) -> Iterator[Finding]:
         yield from emit("the narrative", f.subject, facts=[f], metric=f.metric)
 
 
-_YEAR_PATTERNS: list[tuple[re.Pattern[str], int, str]] = [
-    (re.compile(r"截[至止](20\d{2})年(?:12月31日|底|末)"), 0, "截至 … 年12月31日"),
+# (pattern, the year it names against the fiscal year, what): None is the family's report_date_offset
+_YEAR_PATTERNS: list[tuple[re.Pattern[str], int | None, str]] = [
+    (re.compile(r"截[至止](20\d{2})年(?:12月31日|底|末)"), None, "截至 … 年12月31日"),
     (re.compile(r"(20\d{2})年度?部门决算"), 0, "… 年度部门决算"),
     (re.compile(r"(20\d{2})年度?(?:收入支出|收、支|财政拨款收入支出|财政拨款收、支)总计"), 0, "… 年度收入支出总计"),
     (re.compile(r"与(20\d{2})年度?(?:决算)?相比"), -1, "与 … 年度相比"),
@@ -108,7 +109,9 @@ def year_findings(ctx: DocContext, rid: str, text: str, **kw) -> Iterator[Findin
     if year is None:
         return
     s = match_text(text)
-    for pattern, offset, what in _YEAR_PATTERNS:
+    family = family_of(ctx.doc.doc_type)
+    for pattern, fixed, what in _YEAR_PATTERNS:
+        offset = fixed if fixed is not None else family.report_date_offset if family is not None else 0
         for m in pattern.finditer(s):
             printed = int(m.group(1))
             if printed != year + offset:
