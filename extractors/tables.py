@@ -29,7 +29,7 @@ from extractors.headers import (
     match_parts,
     three_public_column,
 )
-from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
+from extractors.numbers import find_unit, looks_numeric, normalise_cell_code, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
 from extractors.titles import TitleMatch, match_title
@@ -464,7 +464,7 @@ class TableReader:
             label = "/".join(p for p in (record_label(x) for x in parts.path) if p)
         else:
             label = record_label("".join(parts.labels))
-        code = normalise_code(*parts.codes) if parts.codes else None
+        code = normalise_cell_code(parts.codes) if parts.codes else None
         if parts.codes and code is None:
             table.notes.append(f"page {page_no}: subject code {' '.join(parts.codes)!r} not understood")
         if code is None and not parts.codes:
@@ -692,8 +692,9 @@ _PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|�
 
 def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
     flat_all = [t.replace("\n", "") for t in texts]
-    if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
-        return True  # the title or 单位：万元 printed inside the grid's first rows
+    if flat_all and all(_PREAMBLE.search(t) or match_title(t) or _fills_a_field(flat_all, i)
+                        for i, t in enumerate(flat_all)):
+        return True  # the title or 单位：万元 (部门： | its name) printed inside the grid's first rows
     if is_index_row(texts):
         return True
     if spec.only_rows and _names_a_value_column(texts, spec):
@@ -705,6 +706,11 @@ def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
         if not is_header_text(flat, spec.key, spec.family):
             return False
     return True
+
+
+def _fills_a_field(texts: list[str], i: int) -> bool:
+    """The cell right after a preamble field name that ends in a colon (部门： | 江苏省人大常委会办公厅)."""
+    return i > 0 and bool(_PREAMBLE.search(texts[i - 1])) and texts[i - 1].rstrip().endswith((":", "："))
 
 
 def _names_a_value_column(texts: list[str], spec: TableSpec) -> bool:
