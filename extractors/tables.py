@@ -29,6 +29,7 @@ from extractors.headers import (
     match_parts,
     three_public_column,
 )
+from extractors.narrative import PRINTED_PAGE_NUMBER
 from extractors.numbers import find_unit, looks_numeric, normalise_cell_code, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
@@ -567,11 +568,13 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
         return True
     if len({m.key for _, m in titles}) >= CONTENTS_TITLES:
         return True
-    # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
+    # several titles, no rules, no header words, no note and not one amount (the page's printed number is
+    # none): a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
     return (
         len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
-        and not any(parse_amount(w) is not None for ln in lines for w in ln.text.split())
+        and not any(parse_amount(w) is not None for ln in lines if not PRINTED_PAGE_NUMBER.match(ln.text)
+                    for w in ln.text.split())
     )
 
 
