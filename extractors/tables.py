@@ -422,12 +422,12 @@ class TableReader:
             layout = None
         # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
         data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
+        if table.unit is None:  # also from a grid of the title rows only (its header printed on the next page)
+            table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
-        if table.unit is None:
-            table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
         unknown: set[int] = set()
         for r in data_rows:
             texts = [(c, _cell_text(grid, r, c)) for c in range(grid.n_cols)]

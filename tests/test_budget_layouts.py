@@ -102,8 +102,34 @@ def test_two_tables_in_one_ruled_frame_and_contents_run_on():
                       "一般公共预算资金/公共财政拨款(补助)资金": Decimal("13649.07")}
     assert tables["income"].status == "ok"
     assert tables["government_procurement"].pages[0] == 20
-    assert "printed again on page 2" not in (doc.error or "")
+    assert "printed again" not in (doc.error or "")
     assert [f for f in findings if f.rule == DOUBTFUL_RULE or f.severity == "error"] == []
+
+
+def test_text_drawn_below_the_page_is_not_a_table():
+    """p. 11 shows 财政拨款支出预算表; its sheet runs on below the page's bottom edge (财政拨款基本支出预算表 and
+    财政拨款政府性基金支出预算表, printed visibly on pp. 12-15): unseen, so not read as copies of those tables.
+    The basic expenditure table's title and 单位：万元 are a grid of their own on p. 12, its header on p. 13."""
+    doc, tables, cells, findings = _read(JIANGSU / "江苏省人大办公厅_江苏省人大办公厅2017年度预算公开.pdf")
+    assert tables["fiscal_appropriation_expenditure"].pages == (11,)
+    basic = tables["fiscal_appropriation_basic_expenditure"]
+    assert (basic.pages[0], basic.unit_printed, basic.status) == (12, "万元", "ok")
+    assert _value(cells, "fiscal_appropriation_basic_expenditure", "amount", code="30311") == Decimal("494.22")
+    assert tables["government_fund"].pages == (15,)
+
+
+def test_characters_outside_the_page_box_are_dropped():
+    from types import SimpleNamespace
+
+    from extractors.pages import drop_off_page
+
+    def glyph(top: float) -> dict:
+        return {"text": "1", "x0": 100.0, "x1": 106.0, "top": top, "bottom": top + 10}
+
+    chars = [glyph(100.0), glyph(835.0), glyph(838.0), glyph(1500.0)]
+    page = SimpleNamespace(chars=chars, bbox=(0, 0, 595.3, 841.9))
+    assert drop_off_page(page) == 2  # centres at 840 (kept), 843 and 1505 (dropped)
+    assert [c["top"] for c in page.chars] == [100.0, 835.0] and page.chars is chars
 
 
 def test_government_fund_titled_by_its_source_is_found():
