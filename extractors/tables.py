@@ -543,6 +543,8 @@ def _split_at_titles(grids: list[Grid], titles: list[Line], chars: list[dict]) -
             cell = last.cell_at(r, 0)
             if cell is None or cell.r0 != r or (cell.c0, cell.c1) != (0, last.n_cols):
                 continue
+            if not any(_row_texts(last, above) and not _is_preamble_row(_row_texts(last, above)) for above in range(r)):
+                continue  # nothing but blank or preamble rows above the title: one table
             split = split_at_row(last, r, chars)
             if split is not None:
                 parts[-1:] = list(split)
