@@ -77,12 +77,27 @@ def _overlaps(ch: dict, nxt: dict) -> bool:
     return bool(ch["x1"] - nxt["x0"] > WIDE_BOX_OVERLAP * float(ch["size"] or 0))
 
 
+def _advances(pairs: list[tuple[dict, dict]], wrong: set[str]) -> dict[tuple[str, str], float]:
+    """How far each glyph of a wrong-width font moves the pen, in font sizes, measured where another glyph
+    follows it in its word: per (font, glyph), and per (font, "") over all of the font's glyphs."""
+    seen: dict[tuple[str, str], list[float]] = {}
+    for ch, nxt in pairs:
+        font = str(ch.get("fontname"))
+        if font in wrong and _overlaps(ch, nxt) and float(ch.get("size") or 0) > 0:
+            advance = (float(nxt["x0"]) - float(ch["x0"])) / float(ch["size"])
+            seen.setdefault((font, str(ch.get("text"))), []).append(advance)
+            seen.setdefault((font, ""), []).append(advance)
+    return {key: median(values) for key, values in seen.items()}
+
+
 def repair_advances(chars: list[dict]) -> int:
     """Narrow, in place, the boxes of a font whose glyphs are boxed wider than they advance; returns how many.
 
     Some embedded digit fonts carry no usable widths (pdfminer takes a full em): "890.97" then has
     every glyph's box over its neighbours', and a reader that trusts boxes splits the number. The
-    next glyph's origin is where the PDF itself put it, so such a box is cut there."""
+    next glyph's origin is where the PDF itself put it, so such a box is cut there. A figure's last glyph
+    followed on its line by the next figure (the next column's, a few points on) is cut at the advance
+    the same glyph (else the font) has inside figures, or it would reach into that figure and join it."""
     pairs = [(ch, nxt) for ch, nxt in zip(chars, chars[1:], strict=False) if _same_run(ch, nxt)]
     seen: dict[str, list[int]] = {}
     for ch, nxt in pairs:
@@ -90,10 +105,23 @@ def repair_advances(chars: list[dict]) -> int:
         counts[0] += 1
         counts[1] += _overlaps(ch, nxt)
     wrong = {font for font, (n, over) in seen.items() if n >= WRONG_WIDTHS_MIN_PAIRS and over >= WRONG_WIDTHS_SHARE * n}
+    if not wrong:
+        return 0
+    advances = _advances(pairs, wrong)
     narrowed = 0
     for ch, nxt in pairs:
-        if str(ch.get("fontname")) in wrong and _overlaps(ch, nxt):
-            ch["x1"] = nxt["x0"]
-            ch["width"] = ch["x1"] - ch["x0"]
+        font = str(ch.get("fontname"))
+        if font not in wrong:
+            continue
+        size = float(ch.get("size") or 0)
+        advance = (advances.get((font, str(ch.get("text")))) or advances.get((font, "")) or 0) * size
+        x1 = float(nxt["x0"])
+        if advance > 0 and str(ch.get("text")).strip():
+            # not past the glyph's own advance: the next glyph may be the next figure, a few points on (a
+            # blank keeps its box up to the next glyph: it stands for the gap a label is joined over)
+            x1 = min(x1, ch["x0"] + advance)
+        if ch["x1"] - x1 > WIDE_BOX_OVERLAP * size:
+            ch["x1"] = x1
+            ch["width"] = x1 - ch["x0"]
             narrowed += 1
     return narrowed

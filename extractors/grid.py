@@ -210,6 +210,21 @@ def grid_from_cells(bboxes: list[tuple[float, float, float, float]], engine: str
     return Grid(bbox, xs, ys, cells, owner, engine)
 
 
+def split_at_row(grid: Grid, r: int, chars: list[dict]) -> tuple[Grid, Grid] | None:
+    """The grid's rows above ``r`` and from ``r`` down as two grids (text filled in again); None when a cell
+    spans the cut. Two tables drawn in one ruled frame, the second's title a full-width row between them."""
+    if not 0 < r < grid.n_rows or any(c.r0 < r < c.r1 for c in grid.cells):
+        return None
+    parts = []
+    for cells in ([c for c in grid.cells if c.r1 <= r], [c for c in grid.cells if c.r0 >= r]):
+        part = grid_from_cells([c.bbox for c in cells], grid.engine)
+        if part is None:
+            return None
+        fill_text(part, chars)
+        parts.append(part)
+    return parts[0], parts[1]
+
+
 def fill_text(grid: Grid, chars: list[dict]) -> None:
     """Put each character into the cell that contains its centre."""
     x0, top, x1, bottom = grid.bbox

@@ -27,13 +27,13 @@ OTHER = "other"
 
 # a page number the text layer kept among the lines ("— 44 —", "- 3 -", "第 3 页"); a bare
 # number is not dropped: it may be a table's row number printed as its own line
-_PRINTED_PAGE_NUMBER = re.compile(
+PRINTED_PAGE_NUMBER = re.compile(
     r"^\s*(?:[—\-–－]{1,2}\s*\d{1,4}\s*[—\-–－]{1,2}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$"
 )
 
 
 def _without_page_numbers(text: str) -> str:
-    return "\n".join(line for line in text.split("\n") if not _PRINTED_PAGE_NUMBER.match(line))
+    return "\n".join(line for line in text.split("\n") if not PRINTED_PAGE_NUMBER.match(line))
 
 
 def pages_from_text(text: str) -> list[PageText]:

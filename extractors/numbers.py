@@ -116,6 +116,19 @@ def normalise_code(*parts: str | None) -> str | None:
     return code
 
 
+_DROPPED_ZERO = re.compile(r"^[1-9]$")  # 01 … 09 printed as 1 … 9 (00 is no level's code)
+
+
+def normalise_cell_code(cells: list[str]) -> str | None:
+    """A subject code printed across its own 类 / 款 / 项 cells (``normalise_code``), where a one-digit 款 or 项
+    cell is that level's two digits with the leading zero a spreadsheet's number format dropped: 301 | 2 is
+    30102 (津贴补贴). Only a whole cell of one digit after a three-digit 类 cell is read so; a code printed
+    in one cell ("301 2") stays unread."""
+    if len(cells) >= 2 and len(folded(cells[0]).strip()) == 3:
+        cells = [cells[0], *("0" + folded(c).strip() if _DROPPED_ZERO.match(folded(c).strip()) else c for c in cells[1:])]
+    return normalise_code(*cells)
+
+
 def to_wanyuan(value: Decimal, unit: str) -> Decimal:
     """Exact decimal shift of an amount printed in ``unit`` to 万元 (never rounded)."""
     shift = UNIT_SHIFT.get(unit)

@@ -34,6 +34,20 @@ def _drop_font_files(pdf: pdfplumber.PDF) -> None:
             font.fontfile = None
 
 
+def drop_off_page(page: Page) -> int:
+    """Remove, in place, the characters whose centre lies outside the page box; returns how many.
+
+    A spreadsheet exported onto a page smaller than the sheet draws the rest of its rows below the
+    page's bottom edge: nobody sees them, and the next pages print those tables again, visibly."""
+    chars = page.chars
+    x0, top, x1, bottom = page.bbox
+    kept = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    dropped = len(chars) - len(kept)
+    if dropped:
+        chars[:] = kept  # the page's own list: every later reader of page.chars sees the printed ones only
+    return dropped
+
+
 def iter_pages(pdf: pdfplumber.PDF, only: Collection[int] | None = None) -> Iterator[tuple[int, Page]]:
     """Yield (1-based page number, page) — of the pages ``only`` lists, if given; after the consumer is done,
     the page is gone."""
@@ -43,6 +57,7 @@ def iter_pages(pdf: pdfplumber.PDF, only: Collection[int] | None = None) -> Iter
             continue
         page = pages[index]
         try:
+            drop_off_page(page)  # text drawn outside the page box is not printed (a sheet larger than its page)
             repair_baselines(page.chars)  # glyphs a broken font put off their line (before anyone reads them)
             repair_advances(page.chars)  # and boxes it drew wider than the glyphs advance
             yield index + 1, page

@@ -17,7 +17,7 @@ from pdfplumber.page import Page
 
 from extractors.camelot_grid import ENGINE as CAMELOT_ENGINE
 from extractors.camelot_grid import camelot_grids
-from extractors.grid import Grid, Line, group_lines, ruled_grids
+from extractors.grid import Grid, Line, group_lines, ruled_grids, split_at_row
 from extractors.headers import (
     ACTUAL,
     BUDGET,
@@ -29,7 +29,8 @@ from extractors.headers import (
     match_parts,
     three_public_column,
 )
-from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
+from extractors.narrative import PRINTED_PAGE_NUMBER
+from extractors.numbers import find_unit, looks_numeric, normalise_cell_code, normalise_code, parse_amount, to_wanyuan
 from extractors.split_rows import RowTail, row_tail, split_rest
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
@@ -195,6 +196,7 @@ class TableReader:
         self._headers: dict[tuple[Grid, TableSpec], _Header] = {}
         self._page_lines: list[Line] = []  # this page's text lines and the grids read on it
         self._page_grids: list[Grid] = []
+        self._contents_page = 0  # the last page read as a table of contents (its listing may run on)
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -225,11 +227,13 @@ class TableReader:
         lines = self._page_lines = group_lines(chars)
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
         titles = sorted(titles + _wrapped_titles(lines, {id(ln) for ln, _ in titles}), key=lambda t: t[0].top)
-        if titles and _looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES):
+        if titles and (_looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES)
+                       or (self._contents_page == page_no - 1 and _lists_titles_only(lines))):
             titles = []
+            self._contents_page = page_no
         if not titles and self._open is None:
             return False
-        grids = self._grids(page, chars)
+        grids = _split_at_titles(self._grids(page, chars), [ln for ln, _ in titles], chars)
         page_unit = find_unit(" ".join(ln.text for ln in lines[:UNIT_LINES]))
         if not titles:
             if not grids and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES and chars and _starts_with_rules(page, lines):
@@ -422,12 +426,12 @@ class TableReader:
         # a 栏次 row (1, 2, 3 … under the header) is layout wherever it was read, never values
         data_rows = [r for r in range(grid.n_rows) if r not in header and not is_index_row(_row_texts(grid, r))]
         tail, table.tail = table.tail, None
+        if table.unit is None:  # also from a grid of the title rows only (its header printed on the next page)
+            table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
         if layout is None:
             if any(_row_texts(grid, r) for r in data_rows):
                 table.notes.append(f"page {page_no}: column headers not recognised")
             return
-        if table.unit is None:
-            table.unit = find_unit(" ".join(t for r in header for t in _row_texts(grid, r)))
         if not header and tail is not None and data_rows and self._finish_split_row(
             table, tail, (grid, data_rows[0]), layout, page_no
         ):
@@ -497,7 +501,7 @@ class TableReader:
             label = "/".join(p for p in (record_label(x) for x in parts.path) if p)
         else:
             label = record_label("".join(parts.labels))
-        code = normalise_code(*parts.codes) if parts.codes else None
+        code = normalise_cell_code(parts.codes) if parts.codes else None
         if parts.codes and code is None:
             table.notes.append(f"page {page_no}: subject code {' '.join(parts.codes)!r} not understood")
         if code is None and not parts.codes:
@@ -557,6 +561,30 @@ class TableReader:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+def _split_at_titles(grids: list[Grid], titles: list[Line], chars: list[dict]) -> list[Grid]:
+    """Grids cut above each title printed as a full-width row inside them: a table and the next one drawn in
+    one ruled frame (Jiangsu) are two grids, or the second is read under the first one's header."""
+    out: list[Grid] = []
+    for grid in grids:
+        parts = [grid]
+        for line in titles:
+            last = parts[-1]
+            middle = (line.top + line.bottom) / 2
+            if not last.ys[0] < middle < last.ys[-1]:
+                continue
+            r = max(i for i, y in enumerate(last.ys[:-1]) if y <= middle)
+            cell = last.cell_at(r, 0)
+            if cell is None or cell.r0 != r or (cell.c0, cell.c1) != (0, last.n_cols):
+                continue
+            if not any(_row_texts(last, above) and not _is_preamble_row(_row_texts(last, above)) for above in range(r)):
+                continue  # nothing but blank or preamble rows above the title: one table
+            split = split_at_row(last, r, chars)
+            if split is not None:
+                parts[-1:] = list(split)
+        out.extend(parts)
+    return out
+
+
 def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
     """The page's lines that lie in no grid read (headings, units, notes), one per line."""
     def inside(ln: Line) -> bool:
@@ -594,6 +622,14 @@ def _wrapped_titles(lines: list[Line], taken: set[int]) -> list[tuple[Line, Titl
     return out
 
 
+def _lists_titles_only(lines: list[Line]) -> bool:
+    """Not one amount (the printed page number is none) and no note of an empty table: the titles on a page
+    that follows a contents page continue its listing."""
+    text = "".join(ln.text for ln in lines).replace(" ", "")
+    return not _NO_DATA.search(text) and not any(
+        parse_amount(w) is not None for ln in lines if not PRINTED_PAGE_NUMBER.match(ln.text) for w in ln.text.split())
+
+
 def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]], has_rules: bool) -> bool:
     """A table of contents lists the titles without tables: ignore its titles."""
     if any(_TOC.match(ln.text.strip()) for ln in lines[:CONTENTS_LINES]):
@@ -603,11 +639,13 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
     # a page of nothing but numbered titles (and its page number): a section's list of the tables that follow
     if len(titles) >= 2 and not has_rules and all(numbered_title(ln.text) or _PAGE_NUMBER.match(ln.text) for ln in lines):
         return True
-    # several titles, no rules, no header words, no note and not one amount: a list of titles, not tables
+    # several titles, no rules, no header words, no note and not one amount (the page's printed number is
+    # none): a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
     return (
         len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
-        and not any(parse_amount(w) is not None for ln in lines for w in ln.text.split())
+        and not any(parse_amount(w) is not None for ln in lines if not PRINTED_PAGE_NUMBER.match(ln.text)
+                    for w in ln.text.split())
     )
 
 
@@ -729,9 +767,8 @@ _PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|�
 
 
 def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
-    flat_all = [t.replace("\n", "") for t in texts]
-    if flat_all and all(_PREAMBLE.search(t) or match_title(t) for t in flat_all):
-        return True  # the title or 单位：万元 printed inside the grid's first rows
+    if _is_preamble_row(texts):
+        return True
     if is_index_row(texts):
         return True
     if spec.only_rows and _names_a_value_column(texts, spec):
@@ -743,6 +780,17 @@ def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
         if not is_header_text(flat, spec.key, spec.family):
             return False
     return True
+
+
+def _is_preamble_row(texts: list[str]) -> bool:
+    """The title or 单位：万元 (部门： | its name) printed inside the grid's first rows: no column's heading."""
+    flat = [t.replace("\n", "") for t in texts]
+    return bool(flat) and all(_PREAMBLE.search(t) or match_title(t) or _fills_a_field(flat, i) for i, t in enumerate(flat))
+
+
+def _fills_a_field(texts: list[str], i: int) -> bool:
+    """The cell right after a preamble field name that ends in a colon (部门： | 江苏省人大常委会办公厅)."""
+    return i > 0 and bool(_PREAMBLE.search(texts[i - 1])) and texts[i - 1].rstrip().endswith((":", "："))
 
 
 def _names_a_value_column(texts: list[str], spec: TableSpec) -> bool:
@@ -768,7 +816,7 @@ def _read_header(grid: Grid, rows: list[int], spec: TableSpec) -> _Header:
 def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layout:
     roles: list[ColumnRole] = []
     paths: list[list[str]] = []
-    named = [r for r in header if not is_index_row(_row_texts(grid, r))]
+    named = [r for r in header if not is_index_row(texts := _row_texts(grid, r)) and not _is_preamble_row(texts)]
     for c in range(grid.n_cols):
         path: list[str] = []
         seen: set[int] = set()

@@ -9,6 +9,7 @@ from extractors.numbers import (
     amounts_in_text,
     drop_unit,
     find_unit,
+    normalise_cell_code,
     normalise_code,
     parse_amount,
     to_wanyuan,
@@ -77,6 +78,24 @@ def test_codes(parts: tuple, code: str) -> None:
 )
 def test_codes_rejected(parts: tuple) -> None:
     assert normalise_code(*parts) is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "code"),
+    [
+        (["301", "2"], "30102"),  # 类 | 款 cells, the 款's leading zero dropped by a spreadsheet's number format
+        (["301", "02"], "30102"),
+        (["201", "6", "1"], "2010601"),
+        (["201", "06", "1"], "2010601"),
+        (["301"], "301"),
+        (["301 2"], None),  # one cell: not a split code
+        (["30", "1"], None),  # no three-digit 类 before it
+        (["301", "0"], None),  # 00 is no 款
+        (["301", "２"], "30102"),  # full-width digit
+    ],
+)
+def test_codes_across_cells_with_a_one_digit_level(cells: list[str], code: str | None) -> None:
+    assert normalise_cell_code(cells) == code
 
 
 def test_unit_conversion_is_an_exact_shift() -> None:

@@ -110,6 +110,28 @@ def test_chongqing_digits_in_a_font_with_a_broken_descent_are_read_on_their_line
 
 
 
+def test_chongqing_income_figures_in_neighbouring_cells_are_read_apart():
+    """Page 9 (表二): its digit font boxes every glyph a full em wide, so a figure's last digit reached over
+    the column rule into the next cell's figure ("174,900.64101,833.8441,534.73"); the glyph ending a figure
+    is cut at the font's advance, and the header's 政府性基金预算拨款收入 / 国有资本经营预算拨款收入 name
+    their columns: the ruled grid is read on all three pages and every identity holds."""
+    doc, tables, cells, findings = _read("chongqing_重庆市商务委员会2026年部门预算.pdf")
+    income = tables["income"]
+    assert (income.pages, income.status, income.engine) == ((9, 10, 11), "ok", "pdfplumber-lines")
+    total = {c.col: c.value for c in cells if c.table == "income" and c.row == "合计"}
+    assert total == {"total": Decimal("174900.64"), "general_public_budget": Decimal("101833.84"),
+                     "government_fund": Decimal("41534.73"), "special_account": Decimal("22070.82"),
+                     "business": Decimal("2461.25"), "operating": Decimal("6282.98"), "other": Decimal("717.01")}
+    assert _cell(cells, "income", "total", code="201").value == Decimal("23103.76")
+    assert _cell(cells, "income", "general_public_budget", code="201").value == Decimal("16604.23")
+    # page 10: 238.00 and 41,534.73 side by side in 215's row
+    assert _cell(cells, "income", "general_public_budget", code="215").value == Decimal("238.00")
+    assert _cell(cells, "income", "government_fund", code="215").value == Decimal("41534.73")
+    assert _cell(cells, "income", "total", code="2210201").value == Decimal("1947.94")  # page 11
+    assert "income" not in (doc.doubtful_tables or "")
+    assert not [f for f in findings if f.table == "income" and (f.rule == DOUBTFUL_RULE or f.severity == "error")]
+    assert not [f for f in findings if f.table == "income" and "doubtful" in f.message]
+
 def test_chongqing_narrative_figures_in_a_font_without_usable_widths_are_read_whole():
     """Its digit font boxes every glyph a full em wide: boxes are cut at the next glyph's origin, so
     "890.97" is one figure, not "809" and ".97" on lines of their own."""
