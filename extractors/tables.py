@@ -32,6 +32,7 @@ from extractors.headers import (
 from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_amount, to_wanyuan
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
+from extractors.three_public_rows import source_roles
 from extractors.titles import TitleMatch, match_title
 from schemas.keys import FAMILIES, TableKey, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
@@ -484,7 +485,7 @@ class TableReader:
         row_label = label
         for role, text, c in values:
             col = role.key or ""
-            if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
+            if col.startswith((BUDGET, ACTUAL)):  # 三公 printed with its categories as rows
                 transposed = three_public_column(label, col, table.family)
                 if transposed is None:
                     if parse_amount(text.replace("\n", "")) is not None:
@@ -748,7 +749,7 @@ def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layo
         # a sub-label column under its neighbour's 项目名称 (the header cell spans only the first): a label too
         if roles[c].kind == "other" and roles[c - 1].kind == "label" and set(paths[c]) <= set(paths[c - 1]):
             roles[c] = ColumnRole("label", side=roles[c - 1].side)
-    layout = _Layout(roles, grid.col_bounds())
+    layout = _Layout(source_roles(roles, paths, spec), grid.col_bounds())
     return _fill_sides(_one_column_per_key(layout, paths, spec), spec)
 
 
