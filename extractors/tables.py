@@ -33,7 +33,7 @@ from extractors.numbers import find_unit, looks_numeric, normalise_code, parse_a
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
 from extractors.three_public_rows import source_roles
-from extractors.titles import TitleMatch, match_title
+from extractors.titles import TitleMatch, is_table_number, match_title
 from schemas.keys import FAMILIES, TableKey, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
 
@@ -659,9 +659,11 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 
 
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
-    """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
+    """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section
+    (nor a table number on its own line: 表7 over a title the contract does not know)."""
     above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
-    return len(above) <= RUNNING_HEAD_LINES and not any(len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text for ln in above)
+    return len(above) <= RUNNING_HEAD_LINES and not any(
+        len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text or is_table_number(ln.text) for ln in above)
 
 
 def _vertical_rules(page: Page, lines: list[Line]) -> list[float]:

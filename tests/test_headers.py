@@ -152,3 +152,13 @@ def test_three_public_transposed_by_funding_source() -> None:
     assert three_public_column("行政经费", BUDGET, "budget") == "administrative_budget"
     assert three_public_column("2.公务用车运行维护费", BUDGET, "budget") == "vehicle_operation_budget"
     assert three_public_column("会议费", f"{BUDGET}_state_capital", "budget") is None  # no such column
+
+
+def test_a_subject_column_named_by_its_classification() -> None:
+    """部门预算支出经济科目 (Guangzhou 表6) heads the subjects' column as 经济分类科目 does."""
+    from extractors.headers import is_header_text
+
+    for text in ("部门预算支出经济科目", "支出功能科目", "经济分类科目"):
+        assert is_header_text(text, "general_public_budget_basic_expenditure", "budget"), text
+        assert classify_column([text], "general_public_budget_basic_expenditure", "budget").kind == "label", text
+    assert classify_column(["预算"], "general_public_budget_basic_expenditure", "budget").key == "amount"

@@ -149,6 +149,15 @@ def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
     for col in ("government_fund", "special_account_tuition", "business", "superior_subsidy", "carryover_prior_year"):
         assert _cell(cells, "income", col, row="合计").value == 0, col
     assert tables["income"].status == "ok"
+    # pages 14-15 (表6): 部门预算支出经济科目 | 预算 read from the ruled grid, each row with its code; page 16
+    # (表7 一般公共预算项目支出情况表, not a table of the contract) is not a page of it
+    basic = "general_public_budget_basic_expenditure"
+    assert (tables[basic].pages, tables[basic].engine, tables[basic].status) == ((14, 15), "pdfplumber-lines", "ok")
+    assert _cell(cells, basic, "amount", row="合计").value == Decimal("14913.65")
+    assert _cell(cells, basic, "amount", code="30217").value == Decimal("11.26")
+    assert _cell(cells, basic, "amount", code="30399").value == Decimal("0.08")
+    assert not [c for c in cells if c.table == basic and c.code is None and c.row != "合计"]
+    assert _identity_errors(findings, basic) == []
 
 
 @pytest.mark.slow  # ~16 s: 21 dense landscape and portrait pages
