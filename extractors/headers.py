@@ -34,8 +34,8 @@ _GENERIC_HEADER_WORDS = frozenset(
 )
 
 
-# a header cell naming the subjects' column: 支出功能分类科目, 经济分类科目, 部门预算支出经济科目 (Guangzhou 表6)
-_SUBJECT_SUFFIXES = ("分类科目", "经济科目", "功能科目")
+# a header cell naming the subjects' column without 分类: 部门预算支出经济科目 (Guangzhou 表6), as 经济分类科目 does
+_SUBJECT_SUFFIXES = ("经济科目", "功能科目")
 _SUBTOTAL_LEAVES = frozenset({"小计", "合计"})
 _GENERIC_LEAVES = frozenset({"小计", "合计", "预算数", "决算数", "金额", "决算金额", "本年决算数"})
 # 三公 printed transposed (categories as rows): the column only says 预算数 / 决算数
@@ -164,7 +164,7 @@ def classify_column(
                 key = _match_value([*words[:i], joined], table_key, family, exclude)
     if key is not None:
         return ColumnRole("value", key=key, side=side)
-    if any(p in _LABEL_WORDS or p.endswith(("名称", *_SUBJECT_SUFFIXES)) for p in norm):  # 支出功能分类科目: its rows
+    if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目", *_SUBJECT_SUFFIXES)) for p in norm):  # 支出功能分类科目: its rows
         return ColumnRole("label", side=side)
     if table_key == TableKey.three_public_expenses and value_path and value_path[-1] in ("预算数", "决算数"):
         return ColumnRole("value", key=BUDGET if value_path[-1] == "预算数" else ACTUAL)
