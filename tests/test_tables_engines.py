@@ -227,7 +227,7 @@ def test_three_public_expenses_printed_with_categories_as_rows(tmp_path) -> None
 
 
 def test_three_public_expenses_with_categories_as_rows_and_sources_as_columns(tmp_path) -> None:
-    """Guangzhou's layout (表8): the 一般公共预算 column gives the 三公 keys, each other source its own."""
+    """Guangzhou's layout (表8): 合计 gives the 三公 keys (all funds), each fund its keys by fund."""
     path = tmp_path / "sangong_sources.pdf"
     _ruled_table_pdf(path, "表8 财政拨款安排的行政经费及“三公”经费预算表",
                      ["项目", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"], [
@@ -245,10 +245,10 @@ def test_three_public_expenses_with_categories_as_rows_and_sources_as_columns(tm
     got = {c.col: c.value for c in cells}
     assert {k: got[k] for k in ("total_budget", "overseas_budget", "vehicle_budget", "vehicle_operation_budget",
                                 "reception_budget", "administrative_budget")} == {
-        "total_budget": Decimal("11.00"), "overseas_budget": Decimal("5.00"), "vehicle_budget": Decimal("3.00"),
-        "vehicle_operation_budget": Decimal("3.00"), "reception_budget": Decimal("3.00"),
-        "administrative_budget": Decimal("90.00")}
-    assert got["total_budget_fiscal_appropriation"] == Decimal("12.00")
+        "total_budget": Decimal("12.00"), "overseas_budget": Decimal("5.00"), "vehicle_budget": Decimal("4.00"),
+        "vehicle_operation_budget": Decimal("4.00"), "reception_budget": Decimal("3.00"),
+        "administrative_budget": Decimal("100.00")}
+    assert got["total_budget_general_public"] == Decimal("11.00")
     assert got["vehicle_operation_budget_government_fund"] == Decimal("1.00")
     assert got["administrative_budget_state_capital"] == Decimal("0.00")
 
