@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.textforms import header_key
+from extractors.textforms import header_key, record_label
 from schemas.keys import FAMILIES, TableKey, table_spec
 
 CODE_WORDS = frozenset({"类", "款", "项"})
@@ -35,6 +35,8 @@ _GENERIC_HEADER_WORDS = frozenset(
 )
 
 
+# a header cell naming the subjects' column without 分类: 部门预算支出经济科目 (Guangzhou 表6), as 经济分类科目 does
+_SUBJECT_SUFFIXES = ("经济科目", "功能科目")
 _SUBTOTAL_LEAVES = frozenset({"小计", "合计"})
 _GENERIC_LEAVES = frozenset({"小计", "合计", "预算数", "决算数", "金额", "决算金额", "本年决算数"})
 # 三公 printed transposed (categories as rows): the column only says 预算数 / 决算数
@@ -77,7 +79,7 @@ def is_header_text(text: str, table_key: str, family: str = "final_accounts") ->
         ("分类", "分类科目", "编码", "代码", "预算数", "决算数")
     ):
         return True
-    if s in _LABEL_WORDS or s.endswith("科目名称") or s == "项目名称":
+    if s in _LABEL_WORDS or s.endswith(("科目名称", *_SUBJECT_SUFFIXES)) or s == "项目名称":
         return True
     if "三公" in s:
         return True
@@ -163,7 +165,7 @@ def classify_column(
                 key = _match_value([*words[:i], joined], table_key, family, exclude)
     if key is not None:
         return ColumnRole("value", key=key, side=side)
-    if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目")) for p in norm):  # 支出功能分类科目: its rows
+    if any(p in _LABEL_WORDS or p.endswith(("名称", "分类科目", *_SUBJECT_SUFFIXES)) for p in norm):  # 支出功能分类科目: its rows
         return ColumnRole("label", side=side)
     if table_key == TableKey.three_public_expenses and value_path and value_path[-1] in ("预算数", "决算数"):
         return ColumnRole("value", key=BUDGET if value_path[-1] == "预算数" else ACTUAL)
@@ -191,18 +193,32 @@ def is_index_row(texts: list[str]) -> bool:
 
 @cache
 def _three_public_categories(family: str = "final_accounts") -> dict[str, str]:
-    """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)."""
+    """Category wording → key prefix, from the spec's 三公 column variants (合计 → total, 公务接待费 → reception)
+    and the family's row wordings (category_rows: 因公出国（境）支出 → overseas)."""
     out: dict[str, str] = {"小计": "vehicle", "三公经费": "total", "三公经费合计": "total", "合计": "total"}
+    spec = table_spec(TableKey.three_public_expenses, family)
     for key, parts in _variants(TableKey.three_public_expenses, family):
         if key.endswith("_budget") and parts[0] != "小计":
             out[parts[0]] = key.removesuffix("_budget")
+    for key, wordings in spec.category_rows.items():
+        out.update({header_key(w): key.removesuffix("_budget") for w in wordings})
     return out
 
 
-def three_public_column(row_label: str, budget_or_actual: str, family: str = "final_accounts") -> str | None:
-    """Column key of a transposed 三公 table cell: its row's category with 预算数/决算数."""
-    s = header_key(row_label).removeprefix("其中")
+def names_three_public_category(text: str, family: str = "final_accounts") -> bool:
+    """Whether a header cell names a 三公 category or total (因公出国（境）费, 小计, 总计 …)."""
+    s = header_key(text)
+    return s in _three_public_categories(family) or s in _SUBTOTAL_LEAVES or s == "总计"
+
+
+def three_public_column(row_label: str, marker: str, family: str = "final_accounts") -> str | None:
+    """Column key of a transposed 三公 table cell: its row's category with 预算数/决算数 (``marker``
+    BUDGET / ACTUAL), and the funding source's suffix a source column's marker carries (BUDGET +
+    ``_government_fund``); None when the row names no category or the contract has no such column."""
+    s = header_key(record_label(record_label(row_label).removeprefix("其中").lstrip("：:")))
     prefix = _three_public_categories(family).get(s)
     if prefix is None:
         return None
-    return f"{prefix}_budget" if budget_or_actual == BUDGET else f"{prefix}_actual"
+    kind, suffix = (BUDGET, "_budget") if marker.startswith(BUDGET) else (ACTUAL, "_actual")
+    key = f"{prefix}{suffix}{marker.removeprefix(kind)}"
+    return key if key in table_spec(TableKey.three_public_expenses, family).columns else None

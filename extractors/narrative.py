@@ -79,6 +79,8 @@ _BUDGET = re.compile(r"(?:年初预算|全年预算|预算数?)(?:数)?(?:为|�
 _ACTUAL = re.compile(r"(?:支出决算|决算数?|决算支出|执行数?|实际支出)(?:数)?(?:为|是)?$")
 _ITEM_PATH = re.compile(r"(.+?)（类）(?:(.+?)（款）)?(.+?)（项）")
 _VS_BUDGET = re.compile(r"预算数|年初预算|全年预算|与预算|预算基本|预决算")
+# a per-unit average stated after the amount (…运行维护费支出 40.61 万元，平均每辆 2.71 万元; 人均 X 万元): not the amount
+_PER_UNIT = re.compile(r"(?:平均|人均|车均|户均)(?:每(?:辆|台|人次?|批次?|次|团组?)(?:车)?)?(?:为|约|达)?$|每(?:辆|台|人次?|批次?|次|团组?)(?:车)?平均(?:为|约|达)?$")
 _SHARE_OF: dict[str, MetricKey] = {
     MetricKey.income_item: MetricKey.income_item_share_pct,
     MetricKey.expenditure_item: MetricKey.expenditure_item_share_pct,
@@ -265,7 +267,7 @@ def _three_public(f: _Figure, ctx: Context, prev: list[_Stated]) -> tuple[str, s
         if category.startswith("tp_reception"):
             return (MetricKey.reception_persons, "") if persons else (MetricKey.reception_batches, "")
         return None
-    if f.unit != "万元":
+    if f.unit != "万元" or _PER_UNIT.search(f.lead):
         return None
     if f.change or f.level:
         vs_budget = bool(_VS_BUDGET.search(f.lead))

@@ -34,7 +34,8 @@ from extractors.numbers import find_unit, looks_numeric, normalise_cell_code, no
 from extractors.split_rows import RowTail, row_tail, split_rest
 from extractors.text_grid import text_grid
 from extractors.textforms import record_label
-from extractors.titles import TitleMatch, match_title, numbered_title
+from extractors.three_public_rows import source_roles
+from extractors.titles import TitleMatch, is_table_number, match_title, numbered_title
 from schemas.keys import FAMILIES, TableKey, TableSpec, table_spec
 from schemas.records import TableCell, TableRecord, source_fields
 
@@ -521,7 +522,7 @@ class TableReader:
         row_label = label
         for role, text, c in values:
             col = role.key or ""
-            if col in (BUDGET, ACTUAL):  # 三公 printed with its categories as rows
+            if col.startswith((BUDGET, ACTUAL)):  # 三公 printed with its categories as rows
                 transposed = three_public_column(label, col, table.family)
                 if transposed is None:
                     if parse_amount(text.replace("\n", "")) is not None:
@@ -732,10 +733,12 @@ def _starts_with_rules(page: Page, lines: list[Line]) -> bool:
 
 
 def _only_running_head_above(lines: list[Line], top: float) -> bool:
-    """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section."""
+    """At most a running head (three short lines, no sentence) above ``top``: nothing that opens a new section
+    (nor a table number on its own line: 表7 over a title the contract does not know)."""
     above = [ln for ln in lines if ln.bottom <= top + EDGE_SLACK]
     return len(above) <= RUNNING_HEAD_LINES and not any(
-        len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text or numbered_title(ln.text) for ln in above
+        len(ln.text) > RUNNING_HEAD_CHARS or "。" in ln.text or numbered_title(ln.text) or is_table_number(ln.text)
+        for ln in above
     )
 
 
@@ -834,7 +837,7 @@ def _layout_from_header(grid: Grid, header: list[int], spec: TableSpec) -> _Layo
         # a sub-label column under its neighbour's 项目名称 (the header cell spans only the first): a label too
         if roles[c].kind == "other" and roles[c - 1].kind == "label" and set(paths[c]) <= set(paths[c - 1]):
             roles[c] = ColumnRole("label", side=roles[c - 1].side)
-    layout = _Layout(roles, grid.col_bounds())
+    layout = _Layout(source_roles(roles, paths, spec), grid.col_bounds())
     return _fill_sides(_one_column_per_key(layout, paths, spec), spec)
 
 

@@ -39,6 +39,15 @@ _DEPARTMENT_TAIL = re.compile(r"(?:编制)?(?:部门|单位)(?:名称)?[:：].*$
 _QUALIFIER_TAIL = re.compile(r"[（(][\u4e00-\u9fff][^（）()]{0,13}[）)]$")
 
 
+# a table's number on a line of its own (表7, 附表 3, 公开08表, 预算01-2表): a new table starts there, whatever its title
+_TABLE_NUMBER = re.compile(rf"^(?:部门)?(?:公开|附表|表|预算)\s*{_NUM}(?:[-—–]{_NUM})?\s*表?$")
+
+
+def is_table_number(line: str) -> bool:
+    """Whether a line holds only a table number (not a continuation mark: 表6（续） is no number line)."""
+    return bool(_TABLE_NUMBER.match(_SPACES.sub("", line)))
+
+
 @dataclass(frozen=True)
 class TitleMatch:
     key: str  # canonical table key from the family's contract

@@ -41,6 +41,10 @@ class TableSpec:
     balance_rows: tuple[str, ...] = ()  # a two-sided table's grand-total labels: every side's must be equal
     # a column printed over its own parts (基本支出 = 人员经费 + 公用经费): in a row_sum it stands for them
     column_groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # a table printed transposed (三公: categories as rows, funding sources as columns): the row wordings of
+    # each category column beyond its column wordings, and each source's header wordings by key suffix
+    category_rows: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    source_columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def all_titles(self) -> tuple[str, ...]:
@@ -133,6 +137,7 @@ def _family(path: Path) -> Family:
         named = [*(more.get("extra_columns") or {})]
         named += [c for k, v in (more.get("row_sum") or {}).items() for c in (k, *_strings(v))]
         named += [c for k, v in (more.get("column_groups") or {}).items() for c in (k, *_strings(v))]
+        named += [*(more.get("category_rows") or {})]
         bad = sorted({c for c in named if c not in columns})
         if bad:
             raise ValueError(f"{path.name}: {t['key']} names columns not in {ext['contract']}: {bad}")
@@ -144,6 +149,8 @@ def _family(path: Path) -> Family:
             only_rows=_strings(more.get("only_rows")),
             codes=more.get("codes"), balance_rows=_strings(more.get("balance_rows")),
             column_groups={k: _strings(v) for k, v in (more.get("column_groups") or {}).items()},
+            category_rows={k: _strings(v) for k, v in (more.get("category_rows") or {}).items()},
+            source_columns={str(k or ""): _strings(v) for k, v in (more.get("source_columns") or {}).items()},
         ))
     expected = _strings(ext.get("expected_tables"))
     if set(expected) - {t.key for t in tables}:

@@ -122,3 +122,43 @@ def test_three_public_expenses_transposed_columns() -> None:
     assert three_public_column("其中：公务用车购置费", BUDGET) == "vehicle_purchase_budget"
     assert three_public_column("因公出国（境）费", BUDGET) == "overseas_budget"
     assert three_public_column("会议费", BUDGET) is None
+
+
+def test_three_public_transposed_by_funding_source() -> None:
+    """Categories as rows, sources as columns (Guangzhou 表8): only a header of sources alone is read by row."""
+    from extractors.headers import BUDGET, three_public_column
+    from extractors.three_public_rows import source_roles
+    from schemas.keys import table_spec
+
+    spec = table_spec(THREE, "budget")
+    paths = [["项目"], ["合计"], ["一般公共预算"], ["政府性基金预算"], ["国有资本经营预算"]]
+    roles = [classify_column(p, THREE, "budget") for p in paths]
+    assert [r.kind for r in roles] == ["label", "value", "other", "other", "other"]
+    keys = [r.key for r in source_roles(roles, paths, spec)]
+    assert keys == [None, BUDGET, f"{BUDGET}_general_public", f"{BUDGET}_government_fund", f"{BUDGET}_state_capital"]
+    # a single-row 三公 table with a 合计 column and its categories: read as usual
+    usual = [["合计"], ["因公出国（境）费"], ["公务接待费"]]
+    usual_roles = [classify_column(p, THREE, "budget") for p in usual]
+    assert source_roles(usual_roles, usual, spec) == usual_roles
+    # sources under a category the header names (总计 › 政府性基金预算: Shenzhen 表9): not by row
+    under = [["预算单位"], ["年度"], ["一般公共预算"], ["总计", "政府性基金预算"], ["国有资本经营预算"]]
+    under_roles = [classify_column(p, THREE, "budget") for p in under]
+    assert source_roles(under_roles, under, spec) == under_roles
+    # 合计 alone names no source the usual reading lacks
+    assert source_roles(roles[:2], paths[:2], spec) == roles[:2]
+    assert three_public_column("其中：（一）因公出国（境）支出", f"{BUDGET}_government_fund", "budget") == \
+        "overseas_budget_government_fund"
+    assert three_public_column("行政经费", f"{BUDGET}_general_public", "budget") == "administrative_budget_general_public"
+    assert three_public_column("行政经费", BUDGET, "budget") == "administrative_budget"
+    assert three_public_column("2.公务用车运行维护费", BUDGET, "budget") == "vehicle_operation_budget"
+    assert three_public_column("会议费", f"{BUDGET}_state_capital", "budget") is None  # no such column
+
+
+def test_a_subject_column_named_by_its_classification() -> None:
+    """部门预算支出经济科目 (Guangzhou 表6) heads the subjects' column as 经济分类科目 does."""
+    from extractors.headers import is_header_text
+
+    for text in ("部门预算支出经济科目", "支出功能科目", "经济分类科目"):
+        assert is_header_text(text, "general_public_budget_basic_expenditure", "budget"), text
+        assert classify_column([text], "general_public_budget_basic_expenditure", "budget").kind == "label", text
+    assert classify_column(["预算"], "general_public_budget_basic_expenditure", "budget").key == "amount"

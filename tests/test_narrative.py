@@ -282,3 +282,18 @@ def test_item_named_in_the_same_sentence_and_other_change_words():
     assert ("gpb_item_actual", "教育支出/普通教育/初中教育", Decimal("28.5")) in got
     assert ("operating_costs", "", Decimal("12")) in got
     assert ("operating_costs_change_pct", "", Decimal("-4.5")) in got  # the change of the amount just stated
+
+
+def test_per_vehicle_average_is_not_the_vehicle_amount():
+    """国家信访局 2024 决算 p. 25 wording: the amount, then its average per vehicle in the same sentence."""
+    facts = _facts(
+        "七、财政拨款“三公”经费支出决算情况说明\n（二）“三公”经费财政拨款支出决算具体情况说明\n"
+        "2.公务用车购置及运行维护情况\n2024 年度，某局没有购置车辆，年末实际保有量为 15 辆，全年公务用车运行维护费支出"
+        " 40.61 万元，平均每辆 2.71 万元。\n3.公务接待情况\n全年公务接待费支出 0.9 万元，人均 0.01 万元。\n"
+    )
+    got = [_key(f) for f in facts]
+    assert ("vehicle_operation_actual", "", Decimal("40.61")) in got
+    assert ("vehicles_held", "", Decimal("15")) in got
+    assert ("reception_actual", "", Decimal("0.9")) in got
+    averages = [f for f in facts if f.value in (Decimal("2.71"), Decimal("0.01"))]
+    assert [f.metric for f in averages] == ["other", "other"]

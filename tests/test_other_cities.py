@@ -171,6 +171,15 @@ def test_guangzhou_budget_codes_in_brackets_and_titles_with_qualifiers():
     for col in ("government_fund", "special_account_tuition", "business", "superior_subsidy", "carryover_prior_year"):
         assert _cell(cells, "income", col, row="合计").value == 0, col
     assert tables["income"].status == "ok"
+    # pages 14-15 (表6): 部门预算支出经济科目 | 预算 read from the ruled grid, each row with its code; page 16
+    # (表7 一般公共预算项目支出情况表, not a table of the contract) is not a page of it
+    basic = "general_public_budget_basic_expenditure"
+    assert (tables[basic].pages, tables[basic].engine, tables[basic].status) == ((14, 15), "pdfplumber-lines", "ok")
+    assert _cell(cells, basic, "amount", row="合计").value == Decimal("14913.65")
+    assert _cell(cells, basic, "amount", code="30217").value == Decimal("11.26")
+    assert _cell(cells, basic, "amount", code="30399").value == Decimal("0.08")
+    assert not [c for c in cells if c.table == basic and c.code is None and c.row != "合计"]
+    assert _identity_errors(findings, basic) == []
 
 
 @pytest.mark.slow  # ~16 s: 21 dense landscape and portrait pages
@@ -322,6 +331,38 @@ def test_xian_narrative_only_budget_is_known_but_not_fully_read():
 
 
 # ---- trust without a golden file ---------------------------------------------------------------------------
+
+def test_guangzhou_three_public_printed_transposed_by_source():
+    """Page 17 (表8): 行政经费 / “三公”经费 / （一）因公出国（境）支出 … as rows under 合计 | 一般公共预算 | 政府性基金预算 |
+    国有资本经营预算: 合计 gives the 三公 keys (all funds, as Shenzhen's 总计), each fund the keys by fund."""
+    from dataclasses import replace
+
+    from pipeline.assemble import check_dataset
+
+    doc, tables, cells, findings = _read("guangzhou_广州市人民政府办公厅2026年部门预算.pdf")
+    three = "three_public_expenses"
+    assert tables[three].status == "ok" and tables[three].n_cells == 28
+    assert {c.row for c in cells if c.table == three} == {"三公经费"}
+    printed = {"total_budget": "226.86", "overseas_budget": "215.60", "reception_budget": "11.26",
+               "vehicle_budget": "0.00", "vehicle_purchase_budget": "0.00", "vehicle_operation_budget": "0.00",
+               "administrative_budget": "1443.41", "administrative_budget_general_public": "1443.41",
+               "total_budget_general_public": "226.86", "overseas_budget_general_public": "215.60",
+               "reception_budget_government_fund": "0.00", "total_budget_state_capital": "0.00"}
+    for col, value in printed.items():
+        assert _cell(cells, three, col).value == Decimal(value), col
+    assert _cell(cells, three, "administrative_budget").value_printed == "1,443.41"
+    assert not [f for f in findings if f.table == three and f.severity != "info"]
+    assert doc.doubtful_tables is None and doc.status == "ok"
+    # the narrative's “三公”经费 226.86 (p. 24) is the 三公 total, not the 行政经费 row
+    assert not [f for f in findings if f.rule == "budget.narrative.table" and f.severity == "error"]
+    # the identities over the sources are checked: a source's category changed breaks its 合计 and its total
+    ds = _dataset("guangzhou_广州市人民政府办公厅2026年部门预算.pdf")
+    bad = [c.model_copy(update={"value": Decimal("1")}) if c.table == three and c.col == "overseas_budget_government_fund"
+           else c for c in ds.cells]
+    broken = check_dataset(replace(ds, cells=bad)).findings
+    assert {f.col for f in broken if f.rule == "table.sum.row_total" and f.table == three} == {
+        "overseas_budget", "total_budget_government_fund"}
+
 
 def test_a_failing_identity_on_a_table_not_read_in_full_is_doubtful_not_a_published_error():
     from pipeline.dataset import Dataset

@@ -226,6 +226,52 @@ def test_three_public_expenses_printed_with_categories_as_rows(tmp_path) -> None
     assert {c.row for c in cells} == {"三公经费"}
 
 
+def test_three_public_expenses_with_categories_as_rows_and_sources_as_columns(tmp_path) -> None:
+    """Guangzhou's layout (表8): 合计 gives the 三公 keys (all funds), each fund its keys by fund."""
+    path = tmp_path / "sangong_sources.pdf"
+    _ruled_table_pdf(path, "表8 财政拨款安排的行政经费及“三公”经费预算表",
+                     ["项目", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"], [
+        ["行政经费", "100.00", "90.00", "10.00", "0.00"],
+        ["“三公”经费", "12.00", "11.00", "1.00", "0.00"],
+        ["其中：（一）因公出国（境）支出", "5.00", "5.00", "0.00", "0.00"],
+        ["（二）公务用车购置及运行维护支出", "4.00", "3.00", "1.00", "0.00"],
+        ["1.公务用车购置费", "0.00", "0.00", "0.00", "0.00"],
+        ["2.公务用车运行维护费", "4.00", "3.00", "1.00", "0.00"],
+        ["（三）公务接待费支出", "3.00", "3.00", "0.00", "0.00"],
+    ])
+    (table,), cells = _read(path)
+    assert table.table == "three_public_expenses" and table.status == "ok", table.note
+    assert {c.row for c in cells} == {"三公经费"} and len(cells) == 28
+    got = {c.col: c.value for c in cells}
+    assert {k: got[k] for k in ("total_budget", "overseas_budget", "vehicle_budget", "vehicle_operation_budget",
+                                "reception_budget", "administrative_budget")} == {
+        "total_budget": Decimal("12.00"), "overseas_budget": Decimal("5.00"), "vehicle_budget": Decimal("4.00"),
+        "vehicle_operation_budget": Decimal("4.00"), "reception_budget": Decimal("3.00"),
+        "administrative_budget": Decimal("100.00")}
+    assert got["total_budget_general_public"] == Decimal("11.00")
+    assert got["vehicle_operation_budget_government_fund"] == Decimal("1.00")
+    assert got["administrative_budget_state_capital"] == Decimal("0.00")
+
+
+def test_a_numbered_table_the_contract_does_not_know_ends_the_open_table(tmp_path) -> None:
+    """表7 over an unknown title (一般公共预算项目支出情况表, Guangzhou) is no running head of the table before."""
+    first, second = tmp_path / "t6.pdf", tmp_path / "t7.pdf"
+    header = ["部门预算支出经济科目", "预算"]
+    _ruled_table_pdf(first, "表6 一般公共预算基本支出情况表（按经济分类科目）", header,
+                     [["合计", "10.00"], ["[301]工资福利支出", "10.00"], ["[30101]基本工资", "10.00"]])
+    _ruled_table_pdf(second, "表7", header, [["合计", "4.00"], ["[302]商品和服务支出", "4.00"]],
+                     unit_line="一般公共预算项目支出情况表")
+    reader = TableReader("t")
+    for n, path in ((1, first), (2, second)):
+        with pdfplumber.open(path) as pdf:
+            reader.feed(n, pdf.pages[0])
+    result = reader.finish("budget")
+    (table,) = result.tables
+    assert (table.table, table.pages, table.engine) == ("general_public_budget_basic_expenditure", (1,), "pdfplumber-lines")
+    assert sorted((c.code or c.row, c.value) for c in result.cells) == [
+        ("301", Decimal("10.00")), ("30101", Decimal("10.00")), ("合计", Decimal("10.00"))]
+
+
 def test_values_under_an_unknown_header_are_reported_not_dropped_silently(tmp_path) -> None:
     path = tmp_path / "unknown.pdf"
     _ruled_table_pdf(path, "支出决算表", ["科目名称", "合计", "基本支出", "上年结转支出"], [
