@@ -331,6 +331,51 @@ def _widen_span(
     return c0, c1
 
 
+def _block_middle(w: _Word, seg: tuple[float, float], header: list[_Word]) -> float | None:
+    """The vertical middle of a column's header text below the spanning word ``w`` (None when it has none)."""
+    own = [o for o in header if seg[0] <= o.center <= seg[1] and o.top >= w.bottom - Y_SLACK]
+    if not own:
+        return None
+    return (min(o.top for o in own) + max(o.bottom for o in own)) / 2
+
+
+def _group_span(w: _Word, core: tuple[int, int], cols: _Columns, header: list[_Word], others: list[_Word]) -> tuple[int, int]:
+    """A group header (本年收入 over 小计 / 一般公共预算 / … ) whose sub-headers wrap onto different numbers of
+    lines: its columns are the run around the ones under it whose header text is vertically centred at the
+    same height (the band under the group; a column spanning the whole header, 总计, is centred higher),
+    cut to the widest part that is centred under the word and holds no sibling group's own columns
+    (上年结转 over its sources next to it). ``core``: the columns right under the word."""
+    n = len(cols.segments)
+    middles = [_block_middle(w, seg, header) for seg in cols.segments]
+    ref = {round(m, 1) for m in middles[core[0]:core[1]] if m is not None}
+    if len(ref) != 1 or any(m is None for m in middles[core[0]:core[1]]):
+        return core
+    mid, height = ref.pop(), w.bottom - w.top
+
+    def sibling(c: int) -> bool:
+        m = middles[c]
+        return m is not None and abs(m - mid) <= height * SAME_LINE
+
+    lo, hi = core
+    while lo > 0 and sibling(lo - 1):
+        lo -= 1
+    while hi < n and sibling(hi):
+        hi += 1
+    # the columns right under each sibling group word on this line belong to that group
+    taken = {c for o in others if abs(o.top - w.top) <= height * SAME_LINE
+             for c in range(n) if o.x0 - cols.pitch * SPAN_REACH <= cols.centers[c] <= o.x1 + cols.pitch * SPAN_REACH}
+    best, best_key = core, (0, 0.0)
+    for c0 in range(lo, core[0] + 1):
+        for c1 in range(core[1], hi + 1):
+            if any(c in taken for c in range(c0, c1)):
+                continue
+            off = abs((cols.centers[c0] + cols.centers[c1 - 1]) / 2 - w.center)
+            key = (c1 - c0, -off)
+            if off <= cols.pitch * SPAN_REACH and key > best_key:
+                best, best_key = (c0, c1), key
+    return best
+
+
 def _column_center(seg: tuple[float, float], leaves: list[_Word]) -> float:
     """Where a column's middle is: under its own header word (header cells are centred; the values may hug
     one edge), else the middle of what is printed in it."""
@@ -451,7 +496,10 @@ def _place_header(rows: _Rows, cols: _Columns, header: list[_Word], leaves: list
         c0, c1 = min(cover), max(cover) + 1
         if id(w) not in leaf_ids:
             others = [o for o in header if o is not w and id(o) not in leaf_ids and o.top >= w.top - Y_SLACK]
-            c0, c1 = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+            widened = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+            if widened == (c0, c1):  # siblings not on one line: their headers wrap to different heights
+                widened = _group_span(w, (c0, c1), cols, header, others)
+            c0, c1 = widened
         # join a wrapped header word to the one just above it over the same columns
         prev = next((cell for cell in reversed(rows.cells) if (cell.c0, cell.c1) == (c0, c1)), None)
         if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * HEADER_WRAP_GAP:
