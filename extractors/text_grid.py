@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from extractors.grid import Cell, Grid, Line, set_confidence
 from extractors.headers import is_index_row
 from extractors.numbers import normalise_code, parse_amount
+from extractors.wrapped_numbers import continues, fills, number_format, same_edge
 
 _NOTE = re.compile(r"^\s*(?:注|说明|备注|填报|制表|单位负责人|附注)")
 _NUMBERED = re.compile(r"^[（(]?[一二三四五六七八九十]+[、）)]")
@@ -64,6 +65,9 @@ HEADER_WRAP_GAP = 0.8
 # a label-only line whose middle lies within this share of the row pitch of a data line's middle is that row's
 # wrapped label (vertically centred cells), else a row of its own
 WRAPPED_LABEL_REACH = 0.6
+# an amount's wrapped end starts less than this many line heights under it (Hangzhou 2026 p. 21: 7.6 pt under
+# 8 pt lines, its rows 31.7 pt apart); the cell's own rules confine it in a ruled grid
+WRAP_LINE_REACH = 1.5
 # the smallest first row and step between row boundaries (points), so that the boundaries always increase
 MIN_FIRST_ROW = 0.1
 MIN_ROW_STEP = 0.01
@@ -391,7 +395,8 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     ``rules``: x positions of vertical ruling lines running through the body; when there are some they
     separate the columns, else the whitespace between aligned words does.
     """
-    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines))
+    fragments: list[tuple[Line, list[_Word]]] = []  # lines of a short number alone: page numbers or wrapped ends
+    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines, fragments))
     is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
     if not any(is_data):
         return None
@@ -406,6 +411,12 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
     if len(segments) < 2:
         return None
+    body, joined = _join_wrapped_numbers(body, segments, fragments)
+    if joined:  # a joined number's line now spans its row's line: join them as amounts set off-centre are
+        j_lines, j_words, j_data = _join_offset_amounts([ln for ln, _ in body], [ws for _, ws in body],
+                                                        [any(_is_data_word(w) for w in ws) for _, ws in body])
+        body = list(zip(j_lines, j_words, strict=True))
+        is_data = is_data[:first] + [d or bool(ws and _NUMBERED.match(ws[0].text)) for d, ws in zip(j_data, j_words, strict=True)]
     cols = _columns(segments, leaves)
     rows = _Rows(len(segments))
     _place_header(rows, cols, header, leaves)
@@ -414,9 +425,59 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     return _finish(rows, n_header, cols.xs, body)
 
 
-def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list[bool]]:
+def _join_wrapped_numbers(
+    body: list[tuple[Line, list[_Word]]], segments: list[tuple[float, float]], fragments: list[tuple[Line, list[_Word]]]
+) -> tuple[list[tuple[Line, list[_Word]]], bool]:
+    """Amounts wrapped onto a second line in their cell (18,536.8 over 8) joined into one word on the first
+    line, on extractors/wrapped_numbers.py's evidence; a cell's width is its column's, the extent of the words
+    printed in it (a wrapped number is as wide as the widest). The continuation is the next word below in the
+    column, less than WRAP_LINE_REACH line heights under it; it may stand on a line of its own that looked like a
+    page number (``fragments``: those not joined stay dropped). Says whether any was joined."""
+    fmt = number_format([w.text for _, ws in body for w in ws])
+    if fmt is None:
+        return body, False
+    top, bottom = body[0][0].top, body[-1][0].bottom
+    extra = {id(ln) for ln, _ in fragments}
+    out = sorted([(ln, list(ws)) for ln, ws in body] + [(ln, list(ws)) for ln, ws in fragments if top <= ln.top <= bottom],
+                 key=lambda lw: lw[0].top)
+    joined = False
+    for i in range(len(out)):
+        for k, w in enumerate(out[i][1]):
+            seg = next((s for s in segments if s[0] <= w.center <= s[1]), None)
+            if seg is None or not w.chars:
+                continue
+            below = next(((j, vs) for j in range(i + 1, len(out))
+                          if (vs := [v for v in out[j][1] if seg[0] <= v.center <= seg[1]])), None)
+            if below is None or len(below[1]) != 1:
+                continue
+            j, (v,) = below
+            text = continues(w.text, v.text, fmt)
+            if (text is None or v.top - w.bottom > WRAP_LINE_REACH * (w.bottom - w.top)
+                    or not fills(w.x0, w.x1, len(w.chars), seg) or not same_edge((w.x0, w.x1), (v.x0, v.x1))):
+                continue
+            out[i][1][k] = _Word(min(w.x0, v.x0), max(w.x1, v.x1), w.top, v.bottom, text, w.chars + v.chars)
+            ln, rest = out[j]
+            out[j] = (_line_of([c for c in ln.chars if not any(c is d for d in v.chars)]), [o for o in rest if o is not v])
+            head = out[i][0]
+            out[i] = (_line_of(head.chars + list(v.chars)), out[i][1])
+            extra.discard(id(out[i][0]))
+            joined = True
+    return [(ln, ws) for ln, ws in out if ws and id(ln) not in extra], joined
+
+
+def _line_of(chars: list[dict]) -> Line:
+    if not chars:
+        return Line(0, 0, 0, 0, [])
+    return Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars),
+                min(c["x0"] for c in chars), max(c["x1"] for c in chars), chars)
+
+
+def _table_lines(
+    lines: list[Line], fragments: list[tuple[Line, list[_Word]]] | None = None
+) -> tuple[list[Line], list[list[_Word]], list[bool]]:
     """The lines of the table (header and body, without notes, page numbers and the 栏次 row), their words and
-    whether each holds an amount or a subject code."""
+    whether each holds an amount or a subject code. Lines that look like a page number once the body has started
+    are put in ``fragments`` (they may be a wrapped number's end)."""
     body_lines: list[Line] = []
     words: list[list[_Word]] = []
     has_amount: list[bool] = []  # the line holds an amount or a subject code
@@ -428,6 +489,8 @@ def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list
                 break
             continue
         if _PAGE_NO.match(text):
+            if body_started and fragments is not None:
+                fragments.append((ln, _words(ln)))
             continue
         ws = _words(ln)
         if not body_started and is_index_row([w.text for w in ws]):
