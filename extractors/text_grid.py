@@ -377,7 +377,10 @@ def _group_span(w: _Word, core: tuple[int, int], cols: _Columns, header: list[_W
             key = (c1 - c0, -off)
             if off <= cols.pitch * SPAN_REACH and key > best_key:
                 best, best_key = (c0, c1), key
-    return best
+    # sub-headers all starting on one line are _widen_span's to place (it found none to add): not wrapped ones
+    tops = [min(o.top for o in header if a <= o.center <= b and o.top >= w.bottom - Y_SLACK)
+            for a, b in cols.segments[best[0]:best[1]]]
+    return best if max(tops) - min(tops) > height * SAME_LINE else core
 
 
 def _column_center(seg: tuple[float, float], leaves: list[_Word]) -> float:
