@@ -38,76 +38,84 @@ ROWS = [
 WRAPPED = {"19,236.88": ["19,236.8", "8"], "18,536.88": ["18,536.8", "8"]}
 
 
+class _Page:
+    """A reportlab canvas addressed from the top of the page, as pdfplumber reports positions."""
+
+    def __init__(self, path: Path) -> None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        self.font = "STSong-Light"
+        if self.font not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(self.font))
+        self.width = pdfmetrics.stringWidth
+        self.c = canvas.Canvas(str(path), pagesize=PAGE)
+
+    def text(self, x: float, y: float, t: str, size: float = SIZE) -> None:
+        self.c.setFont(self.font, size)
+        self.c.drawString(x, PAGE[1] - y, t)
+
+    def block(self, lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str = "C") -> None:
+        """Lines centred vertically between top and bottom; centred, right- (R) or left-aligned (L) in x0..x1."""
+        self.c.setFont(self.font, SIZE)
+        mid = (top + bottom) / 2
+        for i, t in enumerate(lines):
+            y = PAGE[1] - (mid - (len(lines) - 1) * PITCH / 2 + i * PITCH + SIZE * 0.35)
+            if align == "C":
+                self.c.drawCentredString((x0 + x1) / 2, y, t)
+            elif align == "R":
+                self.c.drawRightString(x1 - PAD, y, t)
+            else:
+                self.c.drawString(x0 + PAD, y, t)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.c.line(x0, PAGE[1] - y0, x1, PAGE[1] - y1)
+
+    def save(self) -> None:
+        self.c.showPage()
+        self.c.save()
+
+
 def _income_pdf(path: Path, rules: str) -> Path:
     """The table with ``rules`` "grid" (every rule), "rows" (horizontal rules only, a short one under each group
     header) or "none". Header cells are centred both ways; amounts right-aligned, centred vertically in their row."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    narrow = pdfmetrics.stringWidth("18,536.8", font, SIZE) + 2 * PAD
+    page = _Page(path)
+    narrow = page.width("18,536.8", page.font, SIZE) + 2 * PAD
     widths = [70.0, 60.0, 60.0, 50.0, 50.0, narrow, 50.0, 50.0, 50.0, 50.0]
     xs = [40.0]
     for w in widths:
         xs.append(xs[-1] + w)
-    height = PAGE[1]
-    c = canvas.Canvas(str(path), pagesize=PAGE)
-    c.setFont(font, 14)
-    c.drawString(300, height - 60, "收入预算总表")
-    c.setFont(font, SIZE)
-    c.drawString(xs[-1] - 50, height - 85, "单位：万元")
-
-    def text_block(lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str = "C") -> None:
-        mid = (top + bottom) / 2
-        for i, t in enumerate(lines):
-            baseline = mid - (len(lines) - 1) * PITCH / 2 + i * PITCH + SIZE * 0.35
-            if align == "C":
-                c.drawCentredString((x0 + x1) / 2, height - baseline, t)
-            elif align == "R":
-                c.drawRightString(x1 - PAD, height - baseline, t)
-            else:
-                c.drawString(x0 + PAD, height - baseline, t)
-
-    def hline(x0: float, x1: float, y: float) -> None:
-        c.line(x0, height - y, x1, height - y)
-
-    def vline(x: float, y0: float, y1: float) -> None:
-        c.line(x, height - y0, x, height - y1)
-
+    page.text(300, 60, "收入预算总表", 14)
+    page.text(xs[-1] - 50, 85, "单位：万元")
     groups: dict[str, list[int]] = {}
     for k, (lines, group) in enumerate(COLUMNS):
-        if group is None:
-            text_block(lines, xs[k], xs[k + 1], HEADER_TOP, HEADER_BOTTOM)
-            if rules == "grid":
-                vline(xs[k], HEADER_TOP, HEADER_BOTTOM)
-        else:
+        if group is not None:
             groups.setdefault(group, []).append(k)
-            text_block(lines, xs[k], xs[k + 1], GROUP_BOTTOM, HEADER_BOTTOM)
-            if rules == "grid":
-                vline(xs[k], GROUP_BOTTOM if k != groups[group][0] else HEADER_TOP, HEADER_BOTTOM)
+        page.block(lines, xs[k], xs[k + 1], HEADER_TOP if group is None else GROUP_BOTTOM, HEADER_BOTTOM)
+        if rules == "grid":  # a group's first column's left rule runs up through the group's row
+            page.line(xs[k], GROUP_BOTTOM if group and groups[group][0] != k else HEADER_TOP, xs[k], HEADER_BOTTOM)
     for name, ks in groups.items():
-        x0, x1 = xs[ks[0]], xs[ks[-1] + 1]
-        text_block([name], x0, x1, HEADER_TOP, GROUP_BOTTOM)
+        page.block([name], xs[ks[0]], xs[ks[-1] + 1], HEADER_TOP, GROUP_BOTTOM)
         if rules != "none":
-            hline(x0, x1, GROUP_BOTTOM)
-    top = HEADER_BOTTOM
-    for row in ROWS:
-        for k, value in enumerate(row):
-            text_block(WRAPPED.get(value, [value]), xs[k], xs[k + 1], top, top + ROW_HEIGHT, "L" if k == 0 else "R")
-        top += ROW_HEIGHT
-    if rules != "none":
-        for y in [HEADER_TOP, HEADER_BOTTOM] + [HEADER_BOTTOM + ROW_HEIGHT * (i + 1) for i in range(len(ROWS))]:
-            hline(xs[0], xs[-1], y)
-    if rules == "grid":
-        vline(xs[-1], HEADER_TOP, top)
-        for x in xs[:-1]:
-            vline(x, HEADER_BOTTOM, top)
-    c.showPage()
-    c.save()
+            page.line(xs[ks[0]], GROUP_BOTTOM, xs[ks[-1] + 1], GROUP_BOTTOM)
+    _body(page, xs, rules)
+    page.save()
     return path
+
+
+def _body(page: _Page, xs: list[float], rules: str) -> None:
+    tops = [HEADER_BOTTOM + ROW_HEIGHT * i for i in range(len(ROWS) + 1)]
+    for row, top in zip(ROWS, tops, strict=False):
+        for k, value in enumerate(row):
+            page.block(WRAPPED.get(value, [value]), xs[k], xs[k + 1], top, top + ROW_HEIGHT, "L" if k == 0 else "R")
+    if rules != "none":
+        for y in [HEADER_TOP, *tops]:
+            page.line(xs[0], y, xs[-1], y)
+    if rules == "grid":
+        page.line(xs[-1], HEADER_TOP, xs[-1], tops[-1])
+        for x in xs[:-1]:
+            page.line(x, HEADER_BOTTOM, x, tops[-1])
 
 
 def _read(path: Path, strategy: str | None = None):
