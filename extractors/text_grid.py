@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from extractors.grid import Cell, Grid, Line, set_confidence
 from extractors.headers import is_index_row
 from extractors.numbers import normalise_code, parse_amount
+from extractors.wrapped_numbers import continues, fills, number_format, same_edge
 
 _NOTE = re.compile(r"^\s*(?:注|说明|备注|填报|制表|单位负责人|附注)")
 _NUMBERED = re.compile(r"^[（(]?[一二三四五六七八九十]+[、）)]")
@@ -64,6 +65,9 @@ HEADER_WRAP_GAP = 0.8
 # a label-only line whose middle lies within this share of the row pitch of a data line's middle is that row's
 # wrapped label (vertically centred cells), else a row of its own
 WRAPPED_LABEL_REACH = 0.6
+# an amount's wrapped end starts less than this many line heights under it (Hangzhou 2026 p. 21: 7.6 pt under
+# 8 pt lines, its rows 31.7 pt apart); the cell's own rules confine it in a ruled grid
+WRAP_LINE_REACH = 1.5
 # the smallest first row and step between row boundaries (points), so that the boundaries always increase
 MIN_FIRST_ROW = 0.1
 MIN_ROW_STEP = 0.01
@@ -331,6 +335,54 @@ def _widen_span(
     return c0, c1
 
 
+def _block_middle(w: _Word, seg: tuple[float, float], header: list[_Word]) -> float | None:
+    """The vertical middle of a column's header text below the spanning word ``w`` (None when it has none)."""
+    own = [o for o in header if seg[0] <= o.center <= seg[1] and o.top >= w.bottom - Y_SLACK]
+    if not own:
+        return None
+    return (min(o.top for o in own) + max(o.bottom for o in own)) / 2
+
+
+def _group_span(w: _Word, core: tuple[int, int], cols: _Columns, header: list[_Word], others: list[_Word]) -> tuple[int, int]:
+    """A group header (本年收入 over 小计 / 一般公共预算 / … ) whose sub-headers wrap onto different numbers of
+    lines: its columns are the run around the ones under it whose header text is vertically centred at the
+    same height (the band under the group; a column spanning the whole header, 总计, is centred higher),
+    cut to the widest part that is centred under the word and holds no sibling group's own columns
+    (上年结转 over its sources next to it). ``core``: the columns right under the word."""
+    n = len(cols.segments)
+    middles = [_block_middle(w, seg, header) for seg in cols.segments]
+    ref = {round(m, 1) for m in middles[core[0]:core[1]] if m is not None}
+    if len(ref) != 1 or any(m is None for m in middles[core[0]:core[1]]):
+        return core
+    mid, height = ref.pop(), w.bottom - w.top
+
+    def sibling(c: int) -> bool:
+        m = middles[c]
+        return m is not None and abs(m - mid) <= height * SAME_LINE
+
+    lo, hi = core
+    while lo > 0 and sibling(lo - 1):
+        lo -= 1
+    while hi < n and sibling(hi):
+        hi += 1
+    # the columns right under each sibling group word on this line belong to that group
+    taken = {c for o in others if abs(o.top - w.top) <= height * SAME_LINE
+             for c in range(n) if o.x0 - cols.pitch * SPAN_REACH <= cols.centers[c] <= o.x1 + cols.pitch * SPAN_REACH}
+    best, best_key = core, (0, 0.0)
+    for c0 in range(lo, core[0] + 1):
+        for c1 in range(core[1], hi + 1):
+            if any(c in taken for c in range(c0, c1)):
+                continue
+            off = abs((cols.centers[c0] + cols.centers[c1 - 1]) / 2 - w.center)
+            key = (c1 - c0, -off)
+            if off <= cols.pitch * SPAN_REACH and key > best_key:
+                best, best_key = (c0, c1), key
+    # sub-headers all starting on one line are _widen_span's to place (it found none to add): not wrapped ones
+    tops = [min(o.top for o in header if a <= o.center <= b and o.top >= w.bottom - Y_SLACK)
+            for a, b in cols.segments[best[0]:best[1]]]
+    return best if max(tops) - min(tops) > height * SAME_LINE else core
+
+
 def _column_center(seg: tuple[float, float], leaves: list[_Word]) -> float:
     """Where a column's middle is: under its own header word (header cells are centred; the values may hug
     one edge), else the middle of what is printed in it."""
@@ -346,7 +398,8 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     ``rules``: x positions of vertical ruling lines running through the body; when there are some they
     separate the columns, else the whitespace between aligned words does.
     """
-    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines))
+    fragments: list[tuple[Line, list[_Word]]] = []  # lines of a short number alone: page numbers or wrapped ends
+    body_lines, words, has_amount = _join_offset_amounts(*_table_lines(lines, fragments))
     is_data = [amount or bool(ws and _NUMBERED.match(ws[0].text)) for amount, ws in zip(has_amount, words, strict=True)]
     if not any(is_data):
         return None
@@ -361,6 +414,12 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
         segments = _pair_headers(_segments(body_words + leaves), body_words, leaves)
     if len(segments) < 2:
         return None
+    body, joined = _join_wrapped_numbers(body, segments, fragments)
+    if joined:  # a joined number's line now spans its row's line: join them as amounts set off-centre are
+        j_lines, j_words, j_data = _join_offset_amounts([ln for ln, _ in body], [ws for _, ws in body],
+                                                        [any(_is_data_word(w) for w in ws) for _, ws in body])
+        body = list(zip(j_lines, j_words, strict=True))
+        is_data = is_data[:first] + [d or bool(ws and _NUMBERED.match(ws[0].text)) for d, ws in zip(j_data, j_words, strict=True)]
     cols = _columns(segments, leaves)
     rows = _Rows(len(segments))
     _place_header(rows, cols, header, leaves)
@@ -369,9 +428,59 @@ def text_grid(lines: list[Line], rules: list[float] | None = None) -> Grid | Non
     return _finish(rows, n_header, cols.xs, body)
 
 
-def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list[bool]]:
+def _join_wrapped_numbers(
+    body: list[tuple[Line, list[_Word]]], segments: list[tuple[float, float]], fragments: list[tuple[Line, list[_Word]]]
+) -> tuple[list[tuple[Line, list[_Word]]], bool]:
+    """Amounts wrapped onto a second line in their cell (18,536.8 over 8) joined into one word on the first
+    line, on extractors/wrapped_numbers.py's evidence; a cell's width is its column's, the extent of the words
+    printed in it (a wrapped number is as wide as the widest). The continuation is the next word below in the
+    column, less than WRAP_LINE_REACH line heights under it; it may stand on a line of its own that looked like a
+    page number (``fragments``: those not joined stay dropped). Says whether any was joined."""
+    fmt = number_format([w.text for _, ws in body for w in ws])
+    if fmt is None:
+        return body, False
+    top, bottom = body[0][0].top, body[-1][0].bottom
+    extra = {id(ln) for ln, _ in fragments}
+    out = sorted([(ln, list(ws)) for ln, ws in body] + [(ln, list(ws)) for ln, ws in fragments if top <= ln.top <= bottom],
+                 key=lambda lw: lw[0].top)
+    joined = False
+    for i in range(len(out)):
+        for k, w in enumerate(out[i][1]):
+            seg = next((s for s in segments if s[0] <= w.center <= s[1]), None)
+            if seg is None or not w.chars:
+                continue
+            below = next(((j, vs) for j in range(i + 1, len(out))
+                          if (vs := [v for v in out[j][1] if seg[0] <= v.center <= seg[1]])), None)
+            if below is None or len(below[1]) != 1:
+                continue
+            j, (v,) = below
+            text = continues(w.text, v.text, fmt)
+            if (text is None or v.top - w.bottom > WRAP_LINE_REACH * (w.bottom - w.top)
+                    or not fills(w.x0, w.x1, len(w.chars), seg) or not same_edge((w.x0, w.x1), (v.x0, v.x1))):
+                continue
+            out[i][1][k] = _Word(min(w.x0, v.x0), max(w.x1, v.x1), w.top, v.bottom, text, w.chars + v.chars)
+            ln, rest = out[j]
+            out[j] = (_line_of([c for c in ln.chars if not any(c is d for d in v.chars)]), [o for o in rest if o is not v])
+            head = out[i][0]
+            out[i] = (_line_of(head.chars + list(v.chars)), out[i][1])
+            extra.discard(id(out[i][0]))
+            joined = True
+    return [(ln, ws) for ln, ws in out if ws and id(ln) not in extra], joined
+
+
+def _line_of(chars: list[dict]) -> Line:
+    if not chars:
+        return Line(0, 0, 0, 0, [])
+    return Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars),
+                min(c["x0"] for c in chars), max(c["x1"] for c in chars), chars)
+
+
+def _table_lines(
+    lines: list[Line], fragments: list[tuple[Line, list[_Word]]] | None = None
+) -> tuple[list[Line], list[list[_Word]], list[bool]]:
     """The lines of the table (header and body, without notes, page numbers and the 栏次 row), their words and
-    whether each holds an amount or a subject code."""
+    whether each holds an amount or a subject code. Lines that look like a page number once the body has started
+    are put in ``fragments`` (they may be a wrapped number's end)."""
     body_lines: list[Line] = []
     words: list[list[_Word]] = []
     has_amount: list[bool] = []  # the line holds an amount or a subject code
@@ -383,6 +492,8 @@ def _table_lines(lines: list[Line]) -> tuple[list[Line], list[list[_Word]], list
                 break
             continue
         if _PAGE_NO.match(text):
+            if body_started and fragments is not None:
+                fragments.append((ln, _words(ln)))
             continue
         ws = _words(ln)
         if not body_started and is_index_row([w.text for w in ws]):
@@ -451,7 +562,10 @@ def _place_header(rows: _Rows, cols: _Columns, header: list[_Word], leaves: list
         c0, c1 = min(cover), max(cover) + 1
         if id(w) not in leaf_ids:
             others = [o for o in header if o is not w and id(o) not in leaf_ids and o.top >= w.top - Y_SLACK]
-            c0, c1 = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+            widened = _widen_span(w, c0, c1, cols.leaf, cols.centers, cols.pitch, others)
+            if widened == (c0, c1):  # siblings not on one line: their headers wrap to different heights
+                widened = _group_span(w, (c0, c1), cols, header, others)
+            c0, c1 = widened
         # join a wrapped header word to the one just above it over the same columns
         prev = next((cell for cell in reversed(rows.cells) if (cell.c0, cell.c1) == (c0, c1)), None)
         if prev is not None and 0 <= w.top - prev.bbox[3] < (w.bottom - w.top) * HEADER_WRAP_GAP:
