@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from types import CodeType
 
@@ -21,12 +22,27 @@ SHARED = ROOT.parent / "shared"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+@cache
+def extracted(path: Path):
+    """One document extracted once per test session, whichever modules read it (an extraction of a real
+    document takes seconds: every test of the document shares it). The records are shared: never mutate them."""
+    from pipeline.extract import extract_document
+
+    return extract_document(Path(path))
+
+
+@cache
+def checked(path: Path):
+    """``extracted(path)`` as a dataset with its checks and quality columns (``check_dataset``), once per session."""
+    from pipeline.assemble import check_dataset, dataset_of
+
+    return check_dataset(dataset_of([extracted(path)]))
+
+
 @pytest.fixture(scope="session")
 def golden_extraction():
     """The golden document extracted once per test session."""
-    from pipeline.extract import extract_document
-
-    return extract_document(GOLDEN_PDF)
+    return extracted(GOLDEN_PDF)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 two pages, a table of one indicator per row beside the project's merged cells), Beijing (预算表12: one
 indicator per row, a form per project; 预算13表: the department's form with its levels in one cell) and
 Hangzhou (项目支出绩效表: projects with amount and target, no indicators), against hand-written expected
-files typed from the rendered pages. Each PDF's pages go through the forms reader once per module."""
+files typed from the rendered pages. Each PDF is extracted once per session (tests/conftest.py ``extracted``,
+shared with test_other_cities.py): the forms are those the whole extraction gives."""
 
 from __future__ import annotations
 
@@ -10,21 +11,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pdfplumber
 import pytest
 
-from extractors.pages import iter_pages
-from extractors.performance import pdf_forms
-from extractors.performance_grid import PerformanceReader
-from schemas.records import DocStatus, Document, PerformanceForm, PerformanceIndicator
+from schemas.records import Document, PerformanceForm, PerformanceIndicator
+from tests.conftest import SHARED, extracted
 from tests.perf_golden import FIXTURES, read_expected, score_expected_forms
 
-CITIES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "other_cities"
+CITIES = SHARED / "corpus" / "other_cities"
 
 
 @dataclass
 class Read:
-    path: Path
+    document: Document
     forms: list[PerformanceForm]
     indicators: list[PerformanceIndicator]
 
@@ -33,13 +31,8 @@ class Read:
 
 
 def _read(name: str) -> Read:
-    path = next(CITIES.glob(name))
-    reader = PerformanceReader()
-    with pdfplumber.open(path) as pdf:
-        for page_no, page in iter_pages(pdf):
-            reader.offer(page_no, page, (c["text"] for c in page.chars))
-    forms, indicators = pdf_forms("doc", 2026, reader, [])
-    return Read(path, forms, indicators)
+    r = extracted(next(CITIES.glob(name)))
+    return Read(r.document, r.forms, r.indicators)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +51,7 @@ def hangzhou() -> Read:
 
 
 def _score(r: Read, expected: Path, tmp: Path) -> str:
-    doc = Document(doc_id="doc", file_name=r.path.name, sha256="-", status=DocStatus.OK)
-    return score_expected_forms(doc, r.forms, r.indicators, expected, tmp)
+    return score_expected_forms(r.document, r.forms, r.indicators, expected, tmp)
 
 
 def test_chongqing_forms_apart(chongqing: Read, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Performance forms from ruled PDF grids: the central final accounts' self-evaluation forms and the
 Guangzhou target table, against hand-written expected files for a few forms of each (scored with
-../shared/tools/score.py performance on the expected forms), and the whole documents' counts."""
+../shared/tools/score.py performance on the expected forms), and the whole documents' counts. Each document is
+extracted once per session (tests/conftest.py ``extracted``)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,21 @@ import pytest
 from pipeline.checks import run_checks
 from pipeline.dataset import Dataset
 from pipeline.document_records import DocumentRecords
-from pipeline.extract import extract_document
+from tests.conftest import SHARED, extracted
 from tests.perf_golden import FIXTURES, read_expected, score_expected_forms
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CENTRAL = SHARED / "corpus" / "other_cities" / "central_国家信访局2024年度部门决算.pdf"
 GUANGZHOU = SHARED / "corpus" / "other_cities" / "guangzhou_广州市政务服务和数据管理局2026年项目支出绩效目标表.pdf"
 
 
 @pytest.fixture(scope="module")
 def central() -> DocumentRecords:
-    return extract_document(CENTRAL)
+    return extracted(CENTRAL)  # once per session, shared with test_other_cities.py
 
 
 @pytest.fixture(scope="module")
 def guangzhou() -> DocumentRecords:
-    return extract_document(GUANGZHOU)
+    return extracted(GUANGZHOU)
 
 
 def _score_expected_forms(r: DocumentRecords, expected: Path, tmp: Path) -> str:

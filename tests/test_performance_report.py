@@ -12,6 +12,7 @@ from PIL import Image
 from extractors.ocr_engine import ocr_available
 from extractors.performance_conclusion import Conclusion, evaluation_conclusion
 from extractors.text import PageText
+from pipeline.assemble import check_dataset, dataset_of
 from pipeline.extract import _formless_performance, extract_document
 from schemas.records import DocStatus
 from tests.conftest import SHARED
@@ -52,12 +53,22 @@ def _title_and_conclusion(out) -> None:
 
 @pytest.mark.skipif(not ocr_available(), reason="the ocr extra is not installed")
 def test_scanned_evaluation_report_says_what_it_is(tmp_path) -> None:
+    """The default suite's test of the Changsha scan (the whole of it: test_other_cities.py, slow)."""
     _title_and_conclusion(tmp_path / "report.pdf")
     result = extract_document(tmp_path / "report.pdf")
     doc = result.document
+    # its title read from the OCR'd text: 2022年度长沙市市场监督管理局…绩效评价结果
+    assert (doc.region, doc.department, doc.fiscal_year, doc.doc_type) == ("长沙市", "长沙市市场监督管理局", 2022, "final_accounts")
     assert doc.performance_only and doc.status == DocStatus.PARTIAL
     assert doc.error == ("its title names a performance document (final_accounts): an evaluation report in prose, "
                          "printing no performance form or score table; its conclusion states 评价得分 85.1分, "
                          "评价等级 良 (page 1); its figures are read as narrative")
     assert not result.forms and not result.cells
-    assert any(f.value == Decimal("85.1") and f.unit == "分" for f in result.facts)
+    assert [(f.page, f.value, f.unit, f.source) for f in result.facts if f.subject == "综合评价得分"] == [
+        (1, Decimal("85.1"), "分", "ocr")]
+    # nothing expected of it but what it says; no table, so no identity to fail: said (info), nothing else
+    ds = check_dataset(dataset_of([result]))
+    checked = ds.documents[0]
+    assert (checked.tables_expected, checked.tables_missing, checked.doubtful_tables, checked.identity_errors) == (
+        None, None, None, 0)
+    assert [(f.rule, f.severity) for f in ds.findings] == [("structure.table.missing", "info")]
