@@ -94,7 +94,7 @@ def test_row_total_expenditure_basic_split_into_personnel_and_public():
     assert [f.col for f in _budget(cells) if f.rule == "table.sum.row_total" and f.severity == "error"] == ["basic"]
 
 
-def test_row_total_procurement_split_by_source_reads_groups_or_their_parts():
+def test_row_total_procurement_total_is_the_sum_of_its_sources():
     # Chongqing 表九: 总计 = 一般公共预算拨款收入 + 财政专户管理资金收入 + 事业收入 + 事业单位经营收入 + 其他收入
     def row(**cols: str) -> list:
         return [cell("government_procurement", col, v, row="合计") for col, v in cols.items()]
@@ -111,3 +111,15 @@ def test_row_total_procurement_split_by_source_reads_groups_or_their_parts():
     wrong = row(amount="6546.82", general_public_budget="5499.84", special_account="746.83", business="208.00")
     errors = [f for f in budget(wrong) if f.rule == "table.sum.row_total" and f.severity == "error"]
     assert [(f.col, f.expected, f.actual) for f in errors] == [("amount", D("6454.67"), D("6546.82"))]
+
+
+def test_procurement_source_headers_are_read_and_a_next_tables_title_is_not():
+    from extractors.headers import classify_column
+
+    def key(*path: str) -> str | None:
+        return classify_column(list(path), "government_procurement", "budget").key
+
+    assert [key("一般公共\n预算拨款\n收入"), key("财政专户\n管理资金\n收入"), key("事业单位\n经营收入"), key("上级补助", "收入")] \
+        == ["general_public_budget", "special_account", "operating", "superior_subsidy"]
+    # Beijing 预算11表 follows its 政府采购 page: its title row must not name a source column (nor continue the table)
+    assert key("预算11表 财政拨款政府购买服务明细表") is None and key("一般公共预算支出表") is None
