@@ -133,6 +133,13 @@ class _Layout:
         roles: list[ColumnRole] = []
         used: set[int] = set()
         for a, b in bounds:
+            covered, label = self._spanned_label(a, b)
+            if label is not None:  # a label cell merged across sides: every column it covers is used
+                if used & set(covered):
+                    return None
+                used.update(covered)
+                roles.append(self.roles[label])
+                continue
             x = (a + b) / 2
             i = next((k for k, (lo, hi) in enumerate(self.bounds) if lo <= x <= hi), None)
             if i is None or i in used:
@@ -140,6 +147,17 @@ class _Layout:
             used.add(i)
             roles.append(self.roles[i])
         return _Layout(roles, bounds)
+
+    def _spanned_label(self, a: float, b: float) -> tuple[list[int], int | None]:
+        """The columns whose centres ``a``..``b`` covers, and, when they hold the label columns of two or more
+        column groups (a two-sided summary's last rows, where a continuation page rules 支出合计 across the
+        功能分类 and 支出用途 label columns), the last of those labels: the one beside the value the cell labels."""
+        covered = [k for k, x in enumerate(self.centers) if a <= x <= b]
+        labels = [k for k in covered if self.roles[k].kind == "label"]
+        group_of = {c: g for g, cols in enumerate(self.groups()) for c in cols}
+        if len({group_of.get(k) for k in labels}) < 2:
+            return covered, None
+        return covered, labels[-1]
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,31 @@ def test_two_tables_in_one_ruled_frame_and_contents_run_on():
     assert [f for f in findings if f.rule == DOUBTFUL_RULE or f.severity == "error"] == []
 
 
+def test_a_total_label_ruled_across_both_sides_labels_the_value_beside_it():
+    """p. 9 ends 收支预算总表 with "收入合计 13,649.07 | 支出合计 13,649.07", its 支出合计 cell ruled across the
+    功能分类 and 支出用途 label columns: it labels the 支出用途 amount beside it, and 收入合计 = 支出合计 is checked."""
+    doc, tables, cells, findings = _read(JIANGSU / "江苏省人大办公厅_江苏省人大办公厅2017年度预算公开.pdf")
+    totals = {(c.side, c.row, c.page): c.value for c in cells if c.table == "income_expenditure_summary" and c.page == 9}
+    assert totals == {("income", "收入合计", 9): Decimal("13649.07"),
+                      ("expenditure_by_use", "支出合计", 9): Decimal("13649.07")}
+    assert doc.status == "ok" and "without label" not in (tables["income_expenditure_summary"].note or "")
+
+
+def test_remap_gives_a_column_spanning_both_sides_labels_the_last_label_role():
+    from extractors.headers import ColumnRole
+    from extractors.tables import _Layout
+
+    roles = [ColumnRole("label", None, "income"), ColumnRole("value", "amount", "income"),
+             ColumnRole("label", None, "expenditure"), ColumnRole("value", "amount", "expenditure"),
+             ColumnRole("label", None, "expenditure_by_use"), ColumnRole("value", "amount", "expenditure_by_use")]
+    layout = _Layout(roles, [(58, 113), (113, 207), (207, 276), (276, 355), (355, 421), (421, 520)])
+    wide = layout.remap([(58, 113), (113, 207), (207, 421), (421, 520)])
+    assert wide is not None and wide.roles == [roles[0], roles[1], roles[4], roles[5]]
+    assert wide.groups() == [[0, 1], [2, 3]]
+    # a column over one side's label and value only: the role of the column its centre falls in, as before
+    assert layout.remap([(58, 207), (207, 276), (276, 355), (355, 421), (421, 520)]).roles[0] == roles[1]
+
+
 def test_text_drawn_below_the_page_is_not_a_table():
     """p. 11 shows 财政拨款支出预算表; its sheet runs on below the page's bottom edge (财政拨款基本支出预算表 and
     财政拨款政府性基金支出预算表, printed visibly on pp. 12-15): unseen, so not read as copies of those tables.

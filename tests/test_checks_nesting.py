@@ -6,7 +6,8 @@ from decimal import Decimal as D
 
 from pipeline.checks import run_checks
 from pipeline.checks.nesting import outline, widest_outline
-from schemas.records import DocType
+from pipeline.dataset import Dataset
+from schemas.records import DocType, TableRecord
 from tests.checks_helpers import cell, dataset, document
 
 
@@ -91,3 +92,34 @@ def test_row_total_expenditure_basic_split_into_personnel_and_public():
     assert [f for f in _budget(cells) if f.rule == "table.sum.row_total"] == []
     cells[3] = cell("general_public_budget_expenditure", "public", "45.00", code="2040201", row="行政运行")
     assert [f.col for f in _budget(cells) if f.rule == "table.sum.row_total" and f.severity == "error"] == ["basic"]
+
+
+def test_row_total_procurement_total_is_the_sum_of_its_sources():
+    # Chongqing 表九: 总计 = 一般公共预算拨款收入 + 财政专户管理资金收入 + 事业收入 + 事业单位经营收入 + 其他收入
+    def row(**cols: str) -> list:
+        return [cell("government_procurement", col, v, row="合计") for col, v in cols.items()]
+
+    def budget(cells: list) -> list:  # a budget-only table: its record is titled by the budget contract
+        doc = document().model_copy(update={"doc_type": DocType.BUDGET})
+        rec = TableRecord(doc_id=doc.doc_id, table="government_procurement", title="政府采购预算明细表", pages=(1,),
+                          has_data=True, n_cells=len(cells))
+        return run_checks(Dataset([doc], [rec], cells, [], []))
+
+    ok = row(amount="6546.82", general_public_budget="5499.84", special_account="746.83", business="208.00",
+             operating="10.00", other="82.15")
+    assert [f for f in budget(ok) if f.rule == "table.sum.row_total"] == []
+    wrong = row(amount="6546.82", general_public_budget="5499.84", special_account="746.83", business="208.00")
+    errors = [f for f in budget(wrong) if f.rule == "table.sum.row_total" and f.severity == "error"]
+    assert [(f.col, f.expected, f.actual) for f in errors] == [("amount", D("6454.67"), D("6546.82"))]
+
+
+def test_procurement_source_headers_are_read_and_a_next_tables_title_is_not():
+    from extractors.headers import classify_column
+
+    def key(*path: str) -> str | None:
+        return classify_column(list(path), "government_procurement", "budget").key
+
+    assert [key("一般公共\n预算拨款\n收入"), key("财政专户\n管理资金\n收入"), key("事业单位\n经营收入"), key("上级补助", "收入")] \
+        == ["general_public_budget", "special_account", "operating", "superior_subsidy"]
+    # Beijing 预算11表 follows its 政府采购 page: its title row must not name a source column (nor continue the table)
+    assert key("预算11表 财政拨款政府购买服务明细表") is None and key("一般公共预算支出表") is None

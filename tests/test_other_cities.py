@@ -162,6 +162,21 @@ def test_chongqing_income_figures_in_neighbouring_cells_are_read_apart():
     assert not [f for f in findings if f.table == "income" and (f.rule == DOUBTFUL_RULE or f.severity == "error")]
     assert not [f for f in findings if f.table == "income" and "doubtful" in f.message]
 
+def test_chongqing_procurement_total_split_by_funding_source():
+    """Page 24 (表九 政府采购预算明细表): 总计 | 一般公共预算拨款收入 | … | 其他收入. The 合计 row's sources are
+    read under the income table's keys and amount = sum of the sources holds."""
+    doc, tables, cells, findings = _read("chongqing_重庆市商务委员会2026年部门预算.pdf")
+    procurement = tables["government_procurement"]
+    assert (procurement.pages, procurement.status) == ((24,), "ok")
+    total = {c.col: c.value for c in cells if c.table == "government_procurement"}
+    assert total == {"amount": Decimal("6546.82"), "general_public_budget": Decimal("5499.84"),
+                     "special_account": Decimal("746.83"), "business": Decimal("208.00"),
+                     "operating": Decimal("10.00"), "other": Decimal("82.15")}
+    assert {c.row for c in cells if c.table == "government_procurement"} == {"合计"}
+    assert not [f for f in findings if f.table == "government_procurement" and f.severity in ("warning", "error")]
+    assert doc.status == "ok"
+
+
 def test_chongqing_narrative_figures_in_a_font_without_usable_widths_are_read_whole():
     """Its digit font boxes every glyph a full em wide: boxes are cut at the next glyph's origin, so
     "890.97" is one figure, not "809" and ".97" on lines of their own."""
