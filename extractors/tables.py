@@ -215,7 +215,7 @@ class TableReader:
         self._headers: dict[tuple[Grid, TableSpec], _Header] = {}
         self._page_lines: list[Line] = []  # this page's text lines and the grids read on it
         self._page_grids: list[Grid] = []
-        self._contents_page = 0  # the last page read as a table of contents (its listing may run on)
+        self._contents_page: int | None = None  # the last page read as a table of contents (its listing may run on)
 
     # ---- page loop -------------------------------------------------------------------------
     def feed(self, page_no: int, page: Page) -> bool:
@@ -247,7 +247,7 @@ class TableReader:
         titles = [(ln, m) for ln in lines if (m := match_title(ln.text)) is not None]
         titles = sorted(titles + _wrapped_titles(lines, {id(ln) for ln, _ in titles}), key=lambda t: t[0].top)
         if titles and (_looks_like_contents(lines, titles, len(page.edges) >= MIN_RULED_EDGES)
-                       or (self._contents_page == page_no - 1 and _lists_titles_only(lines))):
+                       or (self._contents_page is not None and self._contents_page == page_no - 1 and _lists_titles_only(lines))):
             titles = []
             self._contents_page = page_no
         if not titles and self._open is None:
