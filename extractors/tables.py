@@ -266,9 +266,12 @@ class TableReader:
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
-            region_grids = [g for g in grids if line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom]
+            nxt = titles[i + 1][0] if i + 1 < len(titles) else None
+            region_grids = [g for g in grids if (line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom)
+                            and not (nxt is not None and _starts_at_title(g, nxt, line))]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
-            if not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES:
+            if (not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES
+                    and (table.layout is not None or not _preamble_only(region_lines))):
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
                 alt = [g for g in camelot if line.top - TITLE_SLACK <= g.top < bottom]
@@ -602,6 +605,18 @@ def _split_at_titles(grids: list[Grid], titles: list[Line], chars: list[dict]) -
                 parts[-1:] = list(split)
         out.extend(parts)
     return out
+
+
+def _starts_at_title(grid: Grid, title: Line, above: Line) -> bool:
+    """The grid starts below the ``above`` title and holds ``title`` (the next one) in its first rows: the next
+    table's grid (cut from one ruled frame by ``_split_at_titles``), not a part of the table above."""
+    return grid.top > above.bottom and grid.top <= title.top <= grid.bottom
+
+
+def _preamble_only(lines: list[Line]) -> bool:
+    """A region holding nothing but its title and preamble lines (部门：… 单位：万元): its header and rows are
+    printed on the next page, so no grid here (camelot's included) can name a value column."""
+    return all(match_title(ln.text) or _is_preamble_row([ln.text]) for ln in lines)
 
 
 def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
