@@ -420,9 +420,9 @@ class TableReader:
 
     def _usable(self, grid: Grid, table: _Table) -> bool:
         """A grid whose header gives value columns (or that continues a known layout) and holds all its text."""
-        if grid.orphans:
-            return False
         head = self._header(grid, table.spec)
+        if grid.orphans and not _orphans_in_preamble(grid, head.rows):
+            return False
         if any(_stacked(grid, r) for r in range(len(head.rows), grid.n_rows)):
             return False
         if head.layout is not None:
@@ -613,6 +613,13 @@ def _starts_at_title(grid: Grid, title: Line, above: Line) -> bool:
     return grid.top > above.bottom and grid.top <= title.top <= grid.bottom
 
 
+def _orphans_in_preamble(grid: Grid, header: list[int]) -> bool:
+    """Characters outside every cell that are only a table number or unit printed in the corner above the
+    header (公开03表 left of a title row that does not span the frame): no column's text is lost."""
+    return all(r in header and all(is_table_number(ln.text) or _is_preamble_row([ln.text]) for ln in group_lines(chars))
+               for r, chars in grid.orphan_chars.items())
+
+
 def _preamble_only(lines: list[Line]) -> bool:
     """A region holding nothing but its title and preamble lines (部门：… 单位：万元): its header and rows are
     printed on the next page, so no grid here (camelot's included) can name a value column."""
@@ -799,7 +806,7 @@ def _has_text(grid: Grid, rows: list[int]) -> bool:
     return any(_row_texts(grid, r) for r in rows)
 
 
-_PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|表)\s*\d+")
+_PREAMBLE = re.compile(r"单位(?:名称)?[:：]|编制|部门(?:名称)?[:：]|^\s*(?:公开|附表|表)\s*\d+")
 
 
 def _is_header_row(texts: list[str], spec: TableSpec) -> bool:
