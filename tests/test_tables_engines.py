@@ -482,3 +482,33 @@ def test_tables_drawn_in_one_ruled_frame_need_no_camelot(monkeypatch: pytest.Mon
         ("three_public_expenses", "三公经费", "meeting_budget"): (Decimal("1305.25"), 20),
         ("three_public_expenses", "三公经费", "training_budget"): (Decimal("403.75"), 20),
     }
+
+
+JIANGSU = SHARED / "corpus" / "budgets" / "jiangsu_province"
+
+
+def test_table_number_outside_the_cells_and_department_name_preamble_need_no_camelot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """公开03表 printed in the frame's corner, beside a title row that does not span it (characters in no
+    cell, above the header), and a 部门名称：… 单位：万元 row above the column headings: pdfplumber's grid
+    is read with its header recognised, as camelot's lattice read it before (same cells, no rendering)."""
+    calls: list[int] = []
+    monkeypatch.setattr(tables_module, "camelot_grids", lambda page, chars: calls.append(page.page_number) or [])
+    reader = TableReader("t")
+    with pdfplumber.open(JIANGSU / "江苏省政协办公厅_江苏省政协办公厅2019年预算公开表.pdf") as pdf:
+        reader.feed(3, pdf.pages[2])
+    result = reader.finish()
+    reader = TableReader("t")
+    with pdfplumber.open(JIANGSU / "江苏省人大办公厅_省人大办公厅2018预算公开.pdf") as pdf:
+        reader.feed(15, pdf.pages[14])
+    fund = reader.finish()
+    assert calls == []
+    (expenditure,) = [t for t in result.tables if t.table == "expenditure"]
+    assert expenditure.engine == "pdfplumber-lines"
+    assert sorted((c.row, c.col, c.value) for c in result.cells if c.table == "expenditure") == [
+        ("合计", "basic", Decimal("6522.75")), ("合计", "project", Decimal("4968.34")),
+        ("合计", "reserve", Decimal("1886.02")), ("合计", "total", Decimal("13377.11")),
+    ]
+    (gov_fund,) = [t for t in fund.tables if t.table == "government_fund"]
+    assert gov_fund.engine == "pdfplumber-lines" and gov_fund.n_cells == 0  # 合计 printed empty
