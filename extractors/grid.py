@@ -79,6 +79,7 @@ class Grid:
     engine: str
     header_rows: int | None = None  # known header row count (text grids); None: detect from the cell texts
     orphans: int = 0  # characters inside the grid that fell in no cell (a sign of a broken grid)
+    orphan_chars: dict[int, list[dict]] = field(default_factory=dict)  # those characters by the row they fell in
     number_format: int | None = None  # the decimals most of its amounts print (extractors/wrapped_numbers.py)
 
     @property
@@ -241,6 +242,7 @@ def fill_text(grid: Grid, chars: list[dict]) -> None:
             per_cell.setdefault(i, []).append(ch)
         else:
             grid.orphans += 1
+            grid.orphan_chars.setdefault(r, []).append(ch)
     lines = {i: [(ln.text, ln.x0, ln.x1, len(ln.chars)) for ln in group_lines(cs)] for i, cs in per_cell.items()}
     fmt = grid.number_format = number_format([ln[0] for cell_lines in lines.values() for ln in cell_lines])
     for i, cell_chars in per_cell.items():

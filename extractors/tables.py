@@ -266,9 +266,12 @@ class TableReader:
             bottom = titles[i + 1][0].top if i + 1 < len(titles) else float(page.height) + 1
             table = self._start(match, page_no)
             region_lines = [ln for ln in lines if line.top <= ln.top < bottom]
-            region_grids = [g for g in grids if line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom]
+            nxt = titles[i + 1][0] if i + 1 < len(titles) else None
+            region_grids = [g for g in grids if (line.top - TITLE_SLACK <= g.top < bottom or g.top <= line.top <= g.bottom)
+                            and not (nxt is not None and _starts_at_title(g, nxt, line))]
             usable = bool(region_grids) and all(self._usable(g, table) for g in region_grids)
-            if not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES:
+            if (not usable and self.strategy is None and len(page.edges) >= MIN_LATTICE_EDGES
+                    and (table.layout is not None or not _preamble_only(region_lines))):
                 # pdfplumber's grid is missing or broken here: ask camelot's lattice for a second opinion
                 camelot = camelot_grids(page, chars) if camelot is None else camelot
                 alt = [g for g in camelot if line.top - TITLE_SLACK <= g.top < bottom]
@@ -417,9 +420,9 @@ class TableReader:
 
     def _usable(self, grid: Grid, table: _Table) -> bool:
         """A grid whose header gives value columns (or that continues a known layout) and holds all its text."""
-        if grid.orphans:
-            return False
         head = self._header(grid, table.spec)
+        if grid.orphans and not _orphans_in_preamble(grid, head.rows):
+            return False
         if any(_stacked(grid, r) for r in range(len(head.rows), grid.n_rows)):
             return False
         if head.layout is not None:
@@ -604,6 +607,25 @@ def _split_at_titles(grids: list[Grid], titles: list[Line], chars: list[dict]) -
     return out
 
 
+def _starts_at_title(grid: Grid, title: Line, above: Line) -> bool:
+    """The grid starts below the ``above`` title and holds ``title`` (the next one) in its first rows: the next
+    table's grid (cut from one ruled frame by ``_split_at_titles``), not a part of the table above."""
+    return grid.top > above.bottom and grid.top <= title.top <= grid.bottom
+
+
+def _orphans_in_preamble(grid: Grid, header: list[int]) -> bool:
+    """Characters outside every cell that are only a table number or unit printed in the corner above the
+    header (公开03表 left of a title row that does not span the frame): no column's text is lost."""
+    return all(r in header and all(is_table_number(ln.text) or _is_preamble_row([ln.text]) for ln in group_lines(chars))
+               for r, chars in grid.orphan_chars.items())
+
+
+def _preamble_only(lines: list[Line]) -> bool:
+    """A region holding nothing but its title and preamble lines (部门：… 单位：万元): its header and rows are
+    printed on the next page, so no grid here (camelot's included) can name a value column."""
+    return all(match_title(ln.text) or _is_preamble_row([ln.text]) for ln in lines)
+
+
 def _outside_grids(lines: list[Line], grids: list[Grid]) -> str:
     """The page's lines that lie in no grid read (headings, units, notes), one per line."""
     def inside(ln: Line) -> bool:
@@ -784,7 +806,7 @@ def _has_text(grid: Grid, rows: list[int]) -> bool:
     return any(_row_texts(grid, r) for r in rows)
 
 
-_PREAMBLE = re.compile(r"单位[:：]|编制|部门[:：]|^\s*(?:公开|附表|表)\s*\d+")
+_PREAMBLE = re.compile(r"单位(?:名称)?[:：]|编制|部门(?:名称)?[:：]|^\s*(?:公开|附表|表)\s*\d+")
 
 
 def _is_header_row(texts: list[str], spec: TableSpec) -> bool:

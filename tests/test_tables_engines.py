@@ -12,7 +12,7 @@ from extractors.camelot_grid import camelot_grids
 from extractors.grid import Line, ruled_grids
 from extractors.tables import TableReader
 from extractors.text_grid import text_grid
-from tests.conftest import GOLDEN_PDF
+from tests.conftest import GOLDEN_PDF, SHARED
 from tests.test_tables import GOLDEN
 
 INCOME_PAGE = 8  # the golden document's 收入决算表 (continued on page 9)
@@ -443,3 +443,72 @@ def test_each_grid_header_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(result.cells) == sum(1 for c in GOLDEN["cells"] if c["table"] in ("income_expenditure_summary", "income", "expenditure"))
     assert detected and len({id(g) for g in detected}) == len(detected)
     assert laid_out and len({id(g) for g in laid_out}) == len(laid_out)
+
+
+JIANGSU_2017 = SHARED / "corpus" / "budgets" / "jiangsu_province" / "江苏省人大办公厅_江苏省人大办公厅2017年度预算公开.pdf"
+
+
+def test_tables_drawn_in_one_ruled_frame_need_no_camelot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two tables in one ruled frame (the second's title a full-width row inside it; Jiangsu): the grid cut at
+    the second title is the second table's, so pdfplumber's grid of the first is usable on its own; a title
+    with nothing but its preamble under it (its table printed on the next page) gives camelot nothing to
+    find. No page is rendered for camelot, and the cells are the ones camelot's lattice read before."""
+    calls: list[int] = []
+    monkeypatch.setattr(tables_module, "camelot_grids", lambda page, chars: calls.append(page.page_number) or [])
+    reader = TableReader("t")
+    with pdfplumber.open(JIANGSU_2017) as pdf:
+        for n in (12, 13, 18, 19, 20):
+            reader.feed(n, pdf.pages[n - 1])
+    result = reader.finish()
+    assert calls == []
+    engines = {t.table: t.engine for t in result.tables}
+    assert engines["fiscal_appropriation_summary"] == engines["three_public_expenses"] == "pdfplumber-lines"
+    got = {(c.table, c.row, c.col): (c.value, c.page) for c in result.cells
+           if c.table in ("fiscal_appropriation_summary", "three_public_expenses")}
+    assert got == {
+        ("fiscal_appropriation_summary", "一般公共预算", "amount"): (Decimal("13649.07"), 12),
+        ("fiscal_appropriation_summary", "基本支出", "amount"): (Decimal("7666.68"), 12),
+        ("fiscal_appropriation_summary", "项目支出", "amount"): (Decimal("5853.96"), 12),
+        ("fiscal_appropriation_summary", "单位预留机动经费", "amount"): (Decimal("128.43"), 12),
+        ("fiscal_appropriation_summary", "收入合计", "amount"): (Decimal("13649.07"), 12),
+        ("fiscal_appropriation_summary", "支出合计", "amount"): (Decimal("13649.07"), 12),
+        ("three_public_expenses", "三公经费", "grand_total_budget"): (Decimal("2542.60"), 20),
+        ("three_public_expenses", "三公经费", "total_budget"): (Decimal("833.60"), 20),
+        ("three_public_expenses", "三公经费", "overseas_budget"): (Decimal("222.50"), 20),
+        ("three_public_expenses", "三公经费", "vehicle_budget"): (Decimal("183.60"), 20),
+        ("three_public_expenses", "三公经费", "vehicle_purchase_budget"): (Decimal("0"), 20),
+        ("three_public_expenses", "三公经费", "vehicle_operation_budget"): (Decimal("183.60"), 20),
+        ("three_public_expenses", "三公经费", "reception_budget"): (Decimal("427.50"), 20),
+        ("three_public_expenses", "三公经费", "meeting_budget"): (Decimal("1305.25"), 20),
+        ("three_public_expenses", "三公经费", "training_budget"): (Decimal("403.75"), 20),
+    }
+
+
+JIANGSU = SHARED / "corpus" / "budgets" / "jiangsu_province"
+
+
+def test_table_number_outside_the_cells_and_department_name_preamble_need_no_camelot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """公开03表 printed in the frame's corner, beside a title row that does not span it (characters in no
+    cell, above the header), and a 部门名称：… 单位：万元 row above the column headings: pdfplumber's grid
+    is read with its header recognised, as camelot's lattice read it before (same cells, no rendering)."""
+    calls: list[int] = []
+    monkeypatch.setattr(tables_module, "camelot_grids", lambda page, chars: calls.append(page.page_number) or [])
+    reader = TableReader("t")
+    with pdfplumber.open(JIANGSU / "江苏省政协办公厅_江苏省政协办公厅2019年预算公开表.pdf") as pdf:
+        reader.feed(3, pdf.pages[2])
+    result = reader.finish()
+    reader = TableReader("t")
+    with pdfplumber.open(JIANGSU / "江苏省人大办公厅_省人大办公厅2018预算公开.pdf") as pdf:
+        reader.feed(15, pdf.pages[14])
+    fund = reader.finish()
+    assert calls == []
+    (expenditure,) = [t for t in result.tables if t.table == "expenditure"]
+    assert expenditure.engine == "pdfplumber-lines"
+    assert sorted((c.row, c.col, c.value) for c in result.cells if c.table == "expenditure") == [
+        ("合计", "basic", Decimal("6522.75")), ("合计", "project", Decimal("4968.34")),
+        ("合计", "reserve", Decimal("1886.02")), ("合计", "total", Decimal("13377.11")),
+    ]
+    (gov_fund,) = [t for t in fund.tables if t.table == "government_fund"]
+    assert gov_fund.engine == "pdfplumber-lines" and gov_fund.n_cells == 0  # 合计 printed empty
