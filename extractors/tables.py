@@ -683,11 +683,7 @@ def _looks_like_contents(lines: list[Line], titles: list[tuple[Line, TitleMatch]
     # several titles, no rules, no header words, no note and not one amount (the page's printed number is
     # none): a list of titles, not tables
     text = "".join(ln.text for ln in lines).replace(" ", "")
-    return (
-        len(titles) >= 2 and not has_rules and not _NO_DATA.search(text) and not re.search(r"项目|科目|预算数|决算数", text)
-        and not any(parse_amount(w) is not None for ln in lines if not PRINTED_PAGE_NUMBER.match(ln.text)
-                    for w in ln.text.split())
-    )
+    return len(titles) >= 2 and not has_rules and not re.search(r"项目|科目|预算数|决算数", text) and _lists_titles_only(lines)
 
 
 @dataclass
